@@ -1,0 +1,66 @@
+//! The exact analysis of a case: feasibility, the Pareto frontier and the bargaining
+//! packages, for a chosen set of parties.
+//!
+//! [`analyze`] combines [`crate::pareto_frontier`] (how the frontier is found) with
+//! [`crate::bargaining_points`] (what is computed from it), so another frontier method can
+//! replace the first without touching the second.
+//!
+//! ```
+//! use accord_core::{analyze, Case, Point, PointKind, Party, Role, Position,
+//!     AdditiveUtility, Evaluator, EnumerationLimit};
+//!
+//! let points = vec![Point::new("a", PointKind::options(["x", "y", "z"]))];
+//! let position = |scores: Vec<f64>| Position::new(
+//!     AdditiveUtility::new(vec![1.0], vec![Evaluator::Options(scores)]).into());
+//! let parties = vec![
+//!     Party::new("p", "P", Role::Party).with_position(position(vec![1.0, 0.6, 0.0])),
+//!     Party::new("q", "Q", Role::Party).with_position(position(vec![0.0, 0.6, 1.0])),
+//! ];
+//! let case = Case::new("t", points, parties).unwrap();
+//! let analysis = analyze(&case, &case.negotiating_parties(), EnumerationLimit::default());
+//! let exact = analysis.result.unwrap();
+//! assert_eq!(exact.bargaining.nash.unwrap().utilities, vec![0.6, 0.6]);
+//! ```
+
+use crate::bargaining::{BargainingPoints, bargaining_points};
+use crate::frontier::{EnumerationLimit, FrontierScan, NotEnumerable, pareto_frontier};
+use crate::model::{Case, PartyIdx};
+
+/// What [`analyze`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// The parties analysed, in the order of every utility vector.
+    pub parties: Vec<PartyIdx>,
+    /// Each party's reservation value: the disagreement point.
+    pub reservation_values: Vec<f64>,
+    /// The frontier and bargaining packages, or why they could not be found exactly.
+    pub result: Result<ExactAnalysis, NotEnumerable>,
+}
+
+/// The exact answer for a case small enough to enumerate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExactAnalysis {
+    /// The frontier and the counts found while enumerating.
+    pub scan: FrontierScan,
+    /// The bargaining packages over that frontier.
+    pub bargaining: BargainingPoints,
+}
+
+/// Analyses `case` for `parties`: counts, frontier and bargaining packages. Never fails;
+/// a case too large to enumerate within `limit` gets `Err(NotEnumerable)` in `result`.
+#[must_use]
+pub fn analyze(case: &Case, parties: &[PartyIdx], limit: EnumerationLimit) -> Analysis {
+    let reservation_values: Vec<f64> = parties
+        .iter()
+        .map(|&p| case.position(p).map_or(0.0, |pos| pos.reservation_value))
+        .collect();
+    let result = pareto_frontier(case, parties, limit).map(|scan| {
+        let bargaining = bargaining_points(&scan.frontier, &reservation_values);
+        ExactAnalysis { scan, bargaining }
+    });
+    Analysis {
+        parties: parties.to_vec(),
+        reservation_values,
+        result,
+    }
+}

@@ -1,0 +1,60 @@
+//! accord's core: the case model, utilities, and exact analysis of multi-party,
+//! multi-issue negotiations.
+//!
+//! - [`Case`] holds the [`Point`]s of an agreement and its [`Party`]s, each negotiating
+//!   party with a confidential [`Position`] (utility function, red lines, reservation value,
+//!   discount factor). [`Case::new`] validates everything; analysis then cannot fail.
+//! - [`analyze`] finds the Pareto frontier ([`pareto_frontier`]) and the Nash,
+//!   Kalai–Smorodinsky, egalitarian and utilitarian packages ([`bargaining_points`]).
+//!
+//! The crate does no I/O, has no clock, no global random generator and no async runtime:
+//! readers and writers live in `accord-formats`, the command line in `accord-cli`.
+//!
+//! ```
+//! use accord_core::*;
+//!
+//! let points = vec![
+//!     Point::new("wage", PointKind::options(["low", "mid", "high"])),
+//!     Point::new("hours", PointKind::options(["35", "40"])),
+//! ];
+//! let union = Position::new(AdditiveUtility::new(
+//!     vec![0.7, 0.3],
+//!     vec![Evaluator::Options(vec![0.0, 0.6, 1.0]), Evaluator::Options(vec![1.0, 0.0])],
+//! ).into());
+//! let employer = Position::new(AdditiveUtility::new(
+//!     vec![0.5, 0.5],
+//!     vec![Evaluator::Options(vec![1.0, 0.7, 0.0]), Evaluator::Options(vec![0.0, 1.0])],
+//! ).into());
+//! let case = Case::new("labour", points, vec![
+//!     Party::new("union", "Union", Role::Party).with_position(union),
+//!     Party::new("employer", "Employer", Role::Party).with_position(employer),
+//! ]).unwrap();
+//! let analysis = analyze(&case, &case.negotiating_parties(), EnumerationLimit::default());
+//! let exact = analysis.result.unwrap();
+//! assert!(exact.scan.frontier.len() >= 2);
+//! assert!(exact.bargaining.nash.is_some());
+//! ```
+#![warn(missing_docs)]
+
+mod analysis;
+mod bargaining;
+mod error;
+mod frontier;
+mod model;
+mod position;
+
+pub use analysis::{Analysis, ExactAnalysis, analyze};
+pub use bargaining::{BargainingPoint, BargainingPoints, TIE_EPS, bargaining_points};
+pub use error::ModelError;
+pub use frontier::{
+    EQUAL_EPS, EnumerationLimit, FrontierPoint, FrontierScan, NotEnumerable, dominates,
+    equal_utilities, pareto_frontier,
+};
+pub use model::{
+    Case, Choice, Delegate, ModelErrors, OptionIdx, Package, Party, PartyIdx, Point, PointIdx,
+    PointKind, PointOption, Role,
+};
+pub use position::{
+    AdditiveUtility, Aggregation, Bound, Condition, ConstraintNode, ConstraintUtility,
+    Evaluator, Position, Rectangle, RedLine, UtilityFunction, ValueSet,
+};

@@ -1,0 +1,1 @@
+//! GENIUS XML domains and profiles (to be written).

@@ -1,0 +1,1 @@
+//! GeniusWeb JSON domains and profiles (to be written).
