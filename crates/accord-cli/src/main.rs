@@ -1,1 +1,125 @@
-fn main() {}
+//! `accord`: analyse negotiation cases from the command line.
+//!
+//! - `accord analyze PATH [--json]`: feasibility, Pareto frontier and bargaining packages.
+//! - `accord check PATH`: validate and summarise; exit 1 when nothing is feasible.
+//!
+//! PATH is a case file (`.toml` or `.json`), a GENIUS domain folder or a GeniusWeb domain
+//! folder. Exit codes: 0 success, 1 a negative answer, 2 an error (bad input included).
+
+mod load;
+mod report;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use accord_core::{EnumerationLimit, analyze};
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+use crate::load::load;
+
+#[derive(Parser)]
+#[command(name = "accord", version, about = "Analyse multi-party, multi-issue negotiations")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Feasibility, Pareto frontier and bargaining packages (Nash, Kalai–Smorodinsky,
+    /// egalitarian, utilitarian) of a case or domain folder.
+    Analyze(AnalyzeArgs),
+    /// Validate a case or domain folder and summarise it; exit 1 when no package clears
+    /// every red line and reservation value.
+    Check(InputArgs),
+}
+
+#[derive(Args)]
+struct InputArgs {
+    /// A case file (.toml or .json), a GENIUS domain folder or a GeniusWeb domain folder.
+    path: PathBuf,
+    /// The parties to analyse, comma-separated: party ids of a case file, or profile file
+    /// names of a folder (default: every party with a position; for a folder, the first
+    /// three profiles by file name).
+    #[arg(long, alias = "profiles", value_delimiter = ',', value_name = "IDS")]
+    parties: Vec<String>,
+    /// Refuse exact enumeration above this many packages.
+    #[arg(long, default_value_t = EnumerationLimit::default().0, value_name = "N")]
+    max_packages: u128,
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Print one JSON object (docs/analysis-json.md) instead of the report.
+    #[arg(long)]
+    json: bool,
+    /// How many frontier packages the report lists (best welfare first).
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    top: usize,
+}
+
+/// What a command found: 0 for an answer, 1 for a negative one.
+enum Outcome {
+    Done,
+    Negative,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut out = io::stdout().lock();
+    match run(cli, &mut out) {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Negative) => ExitCode::from(1),
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            let chain: Vec<String> = error.chain().map(ToString::to_string).collect();
+            let _ = writeln!(io::stderr(), "error: {}", chain.join(": "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<io::Error>()
+        .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}
+
+fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
+    match cli.command {
+        Command::Analyze(args) => {
+            let loaded = load(&args.input.path, &args.input.parties)?;
+            let analysis = analyze(
+                &loaded.case,
+                &loaded.parties,
+                EnumerationLimit(args.input.max_packages),
+            );
+            for warning in &loaded.source.warnings {
+                let _ = writeln!(io::stderr(), "warning: {warning}");
+            }
+            if args.json {
+                let json = accord_formats::analysis_json::analysis_to_json(
+                    &loaded.case,
+                    &analysis,
+                    &loaded.source,
+                );
+                let text = serde_json::to_string_pretty(&json)?;
+                writeln!(out, "{text}")?;
+            } else {
+                out.write_all(report::render(&loaded.case, &analysis, &loaded.source, args.top).as_bytes())?;
+            }
+            Ok(if analysis.result.is_ok() { Outcome::Done } else { Outcome::Negative })
+        }
+        Command::Check(input) => {
+            let loaded = load(&input.path, &input.parties)?;
+            let analysis = analyze(&loaded.case, &loaded.parties, EnumerationLimit(input.max_packages));
+            let (text, feasible) = report::check_summary(&loaded.case, &analysis, &loaded.source);
+            out.write_all(text.as_bytes())?;
+            Ok(if feasible == Some(false) { Outcome::Negative } else { Outcome::Done })
+        }
+    }
+}

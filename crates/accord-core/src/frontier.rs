@@ -400,8 +400,10 @@ impl<'a> Plan<'a> {
                     }
                 }
             }
+            // A red line is crossed when its condition holds (or it has none) and its
+            // requirement fails.
             let clear = self.red_lines.iter().all(|r| {
-                r.when.as_ref().is_none_or(|(i, m)| !m[digits[*i] as usize])
+                r.when.as_ref().is_some_and(|(i, m)| !m[digits[*i] as usize])
                     || r.require.1[digits[r.require.0] as usize]
             });
             if clear {

@@ -6,7 +6,10 @@
 //! naming the source, the line and column (or path) and the field.
 #![warn(missing_docs)]
 
+pub mod analysis_json;
+pub mod case_file;
 mod error;
+// pub mod folder; (enabled once the GENIUS reader lands)
 pub mod genius;
 pub mod geniusweb;
 

@@ -1,0 +1,109 @@
+//! Reading the PATH argument: a case file or a domain folder.
+
+use std::path::Path;
+
+use accord_core::{Case, PartyIdx};
+use accord_formats::analysis_json::Source;
+use accord_formats::case_file::{CaseFormat, read_case};
+use accord_formats::folder::{FolderFile, read_domain_folder};
+use anyhow::{Context, Result, bail};
+
+/// A case ready to analyse.
+pub(crate) struct Loaded {
+    pub(crate) case: Case,
+    pub(crate) parties: Vec<PartyIdx>,
+    pub(crate) source: Source,
+}
+
+/// Loads a case file or a domain folder; `parties` picks the parties (empty: the default).
+pub(crate) fn load(path: &Path, parties: &[String]) -> Result<Loaded> {
+    let shown = path.display().to_string();
+    if path.is_dir() {
+        load_folder(path, &shown, parties)
+    } else {
+        load_case_file(path, &shown, parties)
+    }
+}
+
+fn load_folder(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded> {
+    let mut files = Vec::new();
+    for entry in fs_err::read_dir(path)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            files.push(FolderFile {
+                name: entry.file_name().to_string_lossy().into_owned(),
+                bytes: fs_err::read(entry.path())?,
+            });
+        }
+    }
+    let name = path
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| shown.to_string());
+    let folder = read_domain_folder(&name, files).with_context(|| format!("reading folder `{shown}`"))?;
+    let chosen = if parties.is_empty() {
+        folder.default_profiles()
+    } else {
+        parties.to_vec()
+    };
+    let case = folder
+        .case(&chosen)
+        .with_context(|| format!("reading folder `{shown}`"))?;
+    let mut warnings: Vec<String> = folder.warnings.iter().map(|w| format!("{}: {w}", folder.domain_file)).collect();
+    for profile in &folder.profiles {
+        if case.party_idx(&profile.file).is_some() {
+            warnings.extend(profile.warnings.iter().map(|w| format!("{}: {w}", profile.file)));
+        }
+    }
+    let parties = (0..case.parties().len()).map(PartyIdx).collect();
+    Ok(Loaded {
+        case,
+        parties,
+        source: Source {
+            format: folder.format.as_str().to_string(),
+            path: shown.to_string(),
+            warnings,
+        },
+    })
+}
+
+fn load_case_file(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded> {
+    let Some(format) = CaseFormat::from_extension(shown) else {
+        bail!(
+            "`{shown}` is neither a case file (.toml, .json) nor a folder\n\
+             hint: for a GENIUS or GeniusWeb domain, give the folder that holds the domain and its profiles"
+        );
+    };
+    let text = fs_err::read_to_string(path)?;
+    let case = read_case(shown, &text, format)?;
+    let chosen = if parties.is_empty() {
+        let chosen = case.negotiating_parties();
+        if chosen.is_empty() {
+            bail!("{shown}: no party has a position, so there is nothing to analyse");
+        }
+        chosen
+    } else {
+        let mut chosen = Vec::new();
+        for id in parties {
+            let Some(idx) = case.party_idx(id) else {
+                let known: Vec<&str> = case.parties().iter().map(|p| p.id.as_str()).collect();
+                bail!("{shown}: no party `{id}`\nhint: the parties are {}", known.join(", "));
+            };
+            if case.position(idx).is_none() {
+                bail!("{shown}: party `{id}` has no position to analyse");
+            }
+            chosen.push(idx);
+        }
+        chosen
+    };
+    Ok(Loaded {
+        case,
+        parties: chosen,
+        source: Source {
+            format: "case-file".to_string(),
+            path: shown.to_string(),
+            warnings: Vec::new(),
+        },
+    })
+}

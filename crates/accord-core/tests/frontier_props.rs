@@ -1,0 +1,244 @@
+//! Property tests of the enumerated frontier and the bargaining packages against a
+//! brute-force oracle that exists only here: every package evaluated through
+//! `Position::utility` and compared with every other.
+
+use accord_core::{
+    AdditiveUtility, Case, Condition, EQUAL_EPS, EnumerationLimit, Evaluator, OptionIdx,
+    Package, Party, PartyIdx, Point, PointIdx, PointKind, Position, RedLine, Role, ValueSet,
+    analyze, dominates, equal_utilities,
+};
+use proptest::prelude::*;
+
+/// Scores on a coarse grid, so that ties and equal vectors are common.
+fn score() -> impl Strategy<Value = f64> {
+    (0u8..=4).prop_map(|k| f64::from(k) / 4.0)
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    radix: Vec<usize>,
+    parties: Vec<(Vec<f64>, Vec<Vec<f64>>, f64, Vec<(usize, usize, Option<(usize, usize)>)>)>,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (prop::collection::vec(1usize..=4, 1..=4), 2usize..=5).prop_flat_map(|(radix, n_parties)| {
+        let n_points = radix.len();
+        let party = (
+            prop::collection::vec((0u8..=3).prop_map(f64::from), n_points),
+            radix
+                .iter()
+                .map(|&r| prop::collection::vec(score(), r))
+                .collect::<Vec<_>>(),
+            (0u8..=6).prop_map(|k| f64::from(k) / 10.0),
+            // Red lines: (point, forbidden option, optional (condition point, option)).
+            prop::collection::vec(
+                (0..n_points, 0usize..4, prop::option::of((0..n_points, 0usize..4))),
+                0..=2,
+            ),
+        );
+        prop::collection::vec(party, n_parties).prop_map(move |parties| Spec {
+            radix: radix.clone(),
+            parties,
+        })
+    })
+}
+
+fn build(spec: &Spec) -> Case {
+    let points: Vec<Point> = spec
+        .radix
+        .iter()
+        .enumerate()
+        .map(|(i, &r)| Point::new(format!("p{i}"), PointKind::options((0..r).map(|k| format!("o{k}")))))
+        .collect();
+    let parties = spec
+        .parties
+        .iter()
+        .enumerate()
+        .map(|(k, (weights, scores, reservation, red_lines))| {
+            let utility = AdditiveUtility::new(
+                weights.clone(),
+                scores.iter().map(|s| Evaluator::Options(s.clone())).collect(),
+            );
+            let mut position = Position::new(utility.into());
+            position.reservation_value = *reservation;
+            for &(point, option, when) in red_lines {
+                let option = option % spec.radix[point];
+                let mut red_line = RedLine::forbid(&points[point], PointIdx(point), &[OptionIdx(option)]);
+                red_line.when = when.map(|(p, o)| Condition {
+                    point: PointIdx(p),
+                    values: ValueSet::Options(vec![OptionIdx(o % spec.radix[p])]),
+                });
+                position.red_lines.push(red_line);
+            }
+            Party::new(format!("party{k}"), format!("Party {k}"), Role::Party).with_position(position)
+        })
+        .collect();
+    Case::new("generated", points, parties).expect("generated cases are valid")
+}
+
+/// Every package that clears the red lines, with its utilities, by brute force.
+fn oracle_packages(case: &Case, parties: &[PartyIdx]) -> Vec<(Package, Vec<f64>)> {
+    let n = case.n_packages().unwrap();
+    (0..n)
+        .map(|k| case.package_at(k).unwrap())
+        .filter(|p| parties.iter().all(|&i| case.position(i).unwrap().clears_red_lines(p)))
+        .map(|p| {
+            let u = case.utilities(parties, &p);
+            (p, u)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn frontier_and_bargaining_match_brute_force(spec in spec()) {
+        let case = build(&spec);
+        let parties = case.negotiating_parties();
+        let analysis = analyze(&case, &parties, EnumerationLimit::default());
+        let exact = analysis.result.clone().unwrap();
+        let packages = oracle_packages(&case, &parties);
+
+        // Counts.
+        prop_assert_eq!(exact.scan.n_clear_red_lines, packages.len() as u64);
+        let d = &analysis.reservation_values;
+        let rational = |u: &[f64]| u.iter().zip(d).all(|(x, r)| *x >= r - EQUAL_EPS);
+        let n_feasible = packages.iter().filter(|(_, u)| rational(u)).count() as u64;
+        prop_assert_eq!(exact.scan.n_feasible, n_feasible);
+
+        // No frontier vector is dominated by any package; every package is weakly dominated
+        // by (or equal to) a frontier vector; frontier packages are real and evaluate right.
+        let frontier = &exact.scan.frontier;
+        for f in frontier {
+            prop_assert!(case.admits(&f.package));
+            prop_assert!(equal_utilities(&case.utilities(&parties, &f.package), &f.utilities));
+            for (_, u) in &packages {
+                prop_assert!(!dominates(u, &f.utilities), "{:?} dominates frontier {:?}", u, f.utilities);
+            }
+        }
+        for (_, u) in &packages {
+            prop_assert!(frontier.iter().any(|f| equal_utilities(&f.utilities, u) || dominates(&f.utilities, u)));
+        }
+        // The oracle's non-dominated packages are exactly those counted on the frontier.
+        let optimal = packages.iter().filter(|(_, u)| !packages.iter().any(|(_, v)| dominates(v, u))).count();
+        prop_assert_eq!(frontier.iter().map(|f| f.n_packages).sum::<u64>(), optimal as u64);
+
+        // Bargaining points lie on the frontier, and each maximises its objective over every
+        // eligible package (not only over frontier vectors).
+        let b = &exact.bargaining;
+        let on_frontier = |u: &[f64]| frontier.iter().any(|f| equal_utilities(&f.utilities, u));
+        let gains = |u: &[f64]| u.iter().zip(d).map(|(x, r)| x - r).collect::<Vec<f64>>();
+        let best_product = packages
+            .iter()
+            .map(|(_, u)| gains(u))
+            .filter(|g| g.iter().all(|x| *x > EQUAL_EPS))
+            .map(|g| g.iter().product::<f64>())
+            .fold(None, |acc: Option<f64>, x| Some(acc.map_or(x, |a| a.max(x))));
+        match (&b.nash, best_product) {
+            (Some(nash), Some(best)) => {
+                prop_assert!(on_frontier(&nash.utilities));
+                prop_assert!((nash.objective - best).abs() <= 1e-9, "nash {} best {}", nash.objective, best);
+            }
+            (None, None) => {}
+            (nash, best) => prop_assert!(false, "nash {:?} vs best product {:?}", nash, best),
+        }
+        let best_min_gain = packages
+            .iter()
+            .filter(|(_, u)| rational(u))
+            .map(|(_, u)| gains(u).into_iter().fold(f64::INFINITY, f64::min))
+            .fold(None, |acc: Option<f64>, x| Some(acc.map_or(x, |a| a.max(x))));
+        match (&b.egalitarian, best_min_gain) {
+            (Some(e), Some(best)) => {
+                prop_assert!(on_frontier(&e.utilities));
+                prop_assert!((e.objective - best).abs() <= 1e-9);
+            }
+            (None, None) => {}
+            (e, best) => prop_assert!(false, "egalitarian {:?} vs {:?}", e, best),
+        }
+        if let Some(ks) = &b.kalai_smorodinsky {
+            prop_assert!(on_frontier(&ks.utilities));
+            prop_assert!(rational(&ks.utilities));
+        }
+        prop_assert_eq!(b.kalai_smorodinsky.is_some(), n_feasible > 0);
+        let best_welfare = packages
+            .iter()
+            .map(|(_, u)| u.iter().sum::<f64>())
+            .fold(None, |acc: Option<f64>, x| Some(acc.map_or(x, |a: f64| a.max(x))));
+        match (&b.utilitarian, best_welfare) {
+            (Some(w), Some(best)) => {
+                prop_assert!(on_frontier(&w.utilities));
+                prop_assert!((w.objective - best).abs() <= 1e-9);
+            }
+            (None, None) => {}
+            (w, best) => prop_assert!(false, "utilitarian {:?} vs {:?}", w, best),
+        }
+    }
+
+    #[test]
+    fn nash_and_ks_ignore_a_positive_affine_rescaling_of_one_party(spec in spec(), scale in 1u8..=4) {
+        // Party 0's weights sum to 1, so the clamp at 1 never binds; scaling them and its
+        // reservation value by a factor in (0, 1] scales its utilities: Nash and KS give the
+        // other parties the same utilities (up to ties).
+        let sum: f64 = spec.parties[0].0.iter().sum();
+        prop_assume!(sum > 0.0);
+        let mut spec = spec;
+        spec.parties[0].0.iter_mut().for_each(|w| *w /= sum);
+        let case = build(&spec);
+        let mut scaled = spec.clone();
+        let factor = f64::from(scale) / 4.0;
+        for w in &mut scaled.parties[0].0 {
+            *w *= factor;
+        }
+        scaled.parties[0].2 *= factor;
+        let other = build(&scaled);
+        let parties = case.negotiating_parties();
+        let a = analyze(&case, &parties, EnumerationLimit::default()).result.unwrap().bargaining;
+        let b = analyze(&other, &parties, EnumerationLimit::default()).result.unwrap().bargaining;
+        for (x, y) in [(&a.nash, &b.nash), (&a.kalai_smorodinsky, &b.kalai_smorodinsky)] {
+            prop_assert_eq!(x.is_some(), y.is_some());
+            if let (Some(x), Some(y)) = (x, y) {
+                // Compare the utilities of the parties that were not rescaled, tie-aware.
+                let rest = |u: &[f64]| u[1..].to_vec();
+                prop_assert!(
+                    y.ties.iter().any(|t| equal_utilities(&rest(t), &rest(&x.utilities)))
+                        || x.ties.len() > 1,
+                    "{:?} vs {:?}", x.utilities, y.utilities
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    // A case big enough to span several enumeration chunks: 7 points of 7 options, 3 parties.
+    let radix = vec![7; 7];
+    let parties = (0..3)
+        .map(|k| {
+            let raw: Vec<f64> = (0..7).map(|i| f64::from(((i * 7 + k * 3) % 5 + 1) as u8)).collect();
+            let total: f64 = raw.iter().sum();
+            let weights = raw.iter().map(|w| w / total).collect();
+            let scores = radix
+                .iter()
+                .enumerate()
+                .map(|(i, &r)| (0..r).map(|o| f64::from(((o * (k + 2) + i * 3 + o * o * (k + 1)) % 11) as u8) / 10.0).collect())
+                .collect();
+            (weights, scores, 0.1, vec![(1, 2, Some((0, 3)))])
+        })
+        .collect();
+    let case = build(&Spec { radix, parties });
+    let parties = case.negotiating_parties();
+    let run = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| analyze(&case, &parties, EnumerationLimit::default()))
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(5));
+    let frontier = one.result.unwrap().scan.frontier.len();
+    assert!(frontier > 10, "frontier of {frontier} vectors");
+}

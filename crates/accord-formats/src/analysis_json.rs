@@ -1,0 +1,126 @@
+//! The JSON form of an analysis (`accord analyze --json`), documented in
+//! docs/analysis-json.md. Packages are objects `{point id: option id or number}`.
+//!
+//! ```
+//! use accord_core::{analyze, Case, EnumerationLimit, Point, PointKind};
+//! use accord_formats::analysis_json::{analysis_to_json, Source};
+//!
+//! let case = Case::new("t", vec![Point::new("a", PointKind::options(["x"]))], vec![]).unwrap();
+//! let analysis = analyze(&case, &[], EnumerationLimit::default());
+//! let json = analysis_to_json(&case, &analysis, &Source::default());
+//! assert_eq!(json["n_packages"], 1);
+//! ```
+
+use accord_core::{Analysis, BargainingPoint, Case, Choice, NotEnumerable, Package};
+use serde_json::{Map, Value, json};
+
+/// Where the case came from, echoed in the output.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    /// `case-file`, `genius-xml` or `geniusweb-json`.
+    pub format: String,
+    /// The file or folder analysed.
+    pub path: String,
+    /// Warnings from reading the input.
+    pub warnings: Vec<String>,
+}
+
+/// A package as `{point id: option id or number}`, in point order.
+#[must_use]
+pub fn package_to_json(case: &Case, package: &Package) -> Value {
+    let map: Map<String, Value> = case
+        .points()
+        .iter()
+        .zip(&package.0)
+        .map(|(point, choice)| {
+            let value = match choice {
+                Choice::Option(_) => Value::String(point.choice_label(choice)),
+                Choice::Integer(v) => json!(v),
+                Choice::Real(v) => json!(v),
+            };
+            (point.id.clone(), value)
+        })
+        .collect();
+    Value::Object(map)
+}
+
+fn bargaining_json(case: &Case, point: Option<&BargainingPoint>, objective: &str) -> Value {
+    point.map_or(Value::Null, |p| {
+        json!({
+            "package": package_to_json(case, &p.package),
+            "utilities": p.utilities,
+            objective: p.objective,
+            "ties": p.ties,
+        })
+    })
+}
+
+/// The whole analysis as one JSON object.
+#[must_use]
+pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Value {
+    let n_packages = case.n_packages().and_then(|n| u64::try_from(n).ok());
+    let mut out = json!({
+        "case": case.name(),
+        "format": source.format,
+        "source": source.path,
+        "parties": analysis.parties.iter().map(|p| case.parties()[p.0].id.clone()).collect::<Vec<_>>(),
+        "points": case.points().iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
+        "n_packages": n_packages,
+        "log10_n_packages": case.log10_n_packages(),
+        "reservation_values": analysis.reservation_values,
+    });
+    let map = out.as_object_mut().expect("an object");
+    match &analysis.result {
+        Ok(exact) => {
+            let scan = &exact.scan;
+            let b = &exact.bargaining;
+            let fields = json!({
+                "status": "exact",
+                "n_clear_red_lines": scan.n_clear_red_lines,
+                "feasible": scan.n_feasible,
+                "ideal_point": b.ideal_point,
+                "frontier_size": scan.frontier.len(),
+                "frontier_n_packages": scan.frontier.iter().map(|f| f.n_packages).sum::<u64>(),
+                "frontier": scan.frontier.iter().map(|f| json!({
+                    "package": package_to_json(case, &f.package),
+                    "utilities": f.utilities,
+                    "n_packages": f.n_packages,
+                })).collect::<Vec<_>>(),
+                "nash": bargaining_json(case, b.nash.as_ref(), "nash_product"),
+                "kalai_smorodinsky": bargaining_json(case, b.kalai_smorodinsky.as_ref(), "min_relative_gain"),
+                "egalitarian": bargaining_json(case, b.egalitarian.as_ref(), "min_gain"),
+                "utilitarian": bargaining_json(case, b.utilitarian.as_ref(), "welfare"),
+            });
+            map.extend(fields.as_object().expect("an object").clone());
+        }
+        Err(reason) => {
+            let (status, message) = match reason {
+                NotEnumerable::TooLarge { log10_n_packages, limit } => (
+                    "too-large",
+                    format!(
+                        "about 10^{log10_n_packages:.1} packages: too large for exact enumeration (limit {limit})"
+                    ),
+                ),
+                NotEnumerable::RealPoint { point } => (
+                    "not-enumerable",
+                    format!("point `{point}` is a real range: exact enumeration needs finite points"),
+                ),
+            };
+            let fields = json!({
+                "status": status,
+                "message": message,
+                "n_clear_red_lines": null,
+                "feasible": null,
+                "ideal_point": null,
+                "frontier": null,
+                "nash": null,
+                "kalai_smorodinsky": null,
+                "egalitarian": null,
+                "utilitarian": null,
+            });
+            map.extend(fields.as_object().expect("an object").clone());
+        }
+    }
+    map.insert("warnings".into(), json!(source.warnings));
+    out
+}

@@ -1,0 +1,1502 @@
+//! accord's own case file: one schema, written as TOML or JSON (docs/case-format.md).
+//!
+//! [`read_case`] parses a case file into a validated [`Case`], collecting every problem
+//! with its line (TOML; JSON syntax errors too) and its path (`points[2].options`);
+//! [`write_case`] writes a case back, so that reading what was written gives the same case.
+//!
+//! ```
+//! use accord_formats::case_file::{read_case, write_case, CaseFormat};
+//!
+//! let text = r#"
+//! name = "Labour contract"
+//! [[points]]
+//! id = "wage"
+//! options = ["+1%", "+3%"]
+//! [[parties]]
+//! id = "union"
+//! [parties.position]
+//! weights = { wage = 1 }
+//! ratings = { wage = { "+1%" = 0, "+3%" = 10 } }
+//! "#;
+//! let case = read_case("labour.toml", text, CaseFormat::Toml).unwrap();
+//! assert_eq!(case.points()[0].options().len(), 2);
+//! let again = read_case("out.json", &write_case(&case, CaseFormat::Json), CaseFormat::Json).unwrap();
+//! assert_eq!(again, case);
+//! ```
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+
+use accord_core::{
+    AdditiveUtility, Aggregation, Bound, Case, Choice, Condition, ConstraintNode,
+    ConstraintUtility, Delegate, Evaluator, OptionIdx, Party, Point, PointIdx, PointKind,
+    PointOption, Position, Rectangle, RedLine, Role, UtilityFunction, ValueSet,
+};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{ErrorKind, FormatError, Problem};
+
+/// The two spellings of a case file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseFormat {
+    /// TOML 1.1.
+    Toml,
+    /// JSON.
+    Json,
+}
+
+impl CaseFormat {
+    /// The format a file name's extension names (`.toml` or `.json`).
+    #[must_use]
+    pub fn from_extension(name: &str) -> Option<Self> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".toml") {
+            Some(Self::Toml)
+        } else if lower.ends_with(".json") {
+            Some(Self::Json)
+        } else {
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The file schema (serde). Core types are not a wire format: these structs are.
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    description: String,
+    points: Vec<PointFile>,
+    #[serde(default)]
+    parties: Vec<PartyFile>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PointFile {
+    id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    options: Option<Vec<OptionFile>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    range: Option<RangeFile>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum OptionFile {
+    Id(String),
+    Full {
+        id: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        label: String,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RangeFile {
+    min: Value,
+    max: Value,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    real: bool,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartyFile {
+    id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    role: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    delegates: Vec<DelegateFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    position: Option<PositionFile>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DelegateFile {
+    name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    title: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PositionFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reservation_value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    discount_factor: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    normalise_weights: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    weights: Option<IndexMap<String, f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ratings: Option<IndexMap<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    constraint: Option<ConstraintFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    red_lines: Vec<RedLineFile>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConstraintFile {
+    max_utility: f64,
+    #[serde(flatten)]
+    node: NodeFile,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct NodeFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    aggregation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    weight: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    rectangles: Vec<RectangleFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    children: Vec<NodeFile>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RectangleFile {
+    utility: f64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    excludes: bool,
+    #[serde(default)]
+    bounds: IndexMap<String, [f64; 2]>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedLineFile {
+    #[serde(rename = "if", default, skip_serializing_if = "Option::is_none")]
+    when: Option<ConditionFile>,
+    point: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    not: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    only: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max: Option<f64>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConditionFile {
+    point: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    is: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max: Option<f64>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading.
+
+/// Reads a case file. `source` names it in messages; every problem is collected.
+pub fn read_case(source: &str, text: &str, format: CaseFormat) -> Result<Case, FormatError> {
+    let file: CaseFile = match format {
+        CaseFormat::Toml => parse_toml(source, text)?,
+        CaseFormat::Json => parse_json(source, text)?,
+    };
+    let locator = Locator::new(text, format);
+    let mut reader = Reader {
+        source,
+        locator: &locator,
+        problems: Vec::new(),
+    };
+    let case = reader.case(file);
+    FormatError::check(reader.problems, ())?;
+    case.ok_or_else(|| {
+        // Every rule of Case::new is checked above; this is a safety net.
+        FormatError::single(Problem::at(
+            source,
+            None,
+            "",
+            ErrorKind::Invalid,
+            "the case is not valid",
+        ))
+    })
+}
+
+fn parse_toml(source: &str, text: &str) -> Result<CaseFile, FormatError> {
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| {
+        let line_col = e.span().map(|s| line_col(text, s.start));
+        Problem::at(
+            source,
+            line_col,
+            "",
+            ErrorKind::Syntax,
+            first_line(e.message()),
+        )
+    })?;
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let line_col = inner.span().map(|s| line_col(text, s.start));
+        let message = first_line(inner.message());
+        FormatError::single(Problem::at(
+            source,
+            line_col,
+            field_of(&path),
+            kind_of(&message),
+            message,
+        ))
+    })
+}
+
+fn parse_json(source: &str, text: &str) -> Result<CaseFile, FormatError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let file: CaseFile = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = strip_json_position(&inner.to_string());
+        let kind = if inner.is_syntax() || inner.is_eof() {
+            ErrorKind::Syntax
+        } else {
+            kind_of(&message)
+        };
+        FormatError::single(Problem::at(
+            source,
+            Some((inner.line(), inner.column())),
+            field_of(&path),
+            kind,
+            message,
+        ))
+    })?;
+    deserializer.end().map_err(|e| {
+        Problem::at(
+            source,
+            Some((e.line(), e.column())),
+            "",
+            ErrorKind::Syntax,
+            strip_json_position(&e.to_string()),
+        )
+    })?;
+    Ok(file)
+}
+
+/// serde_path_to_error writes `.` for the root.
+fn field_of(path: &str) -> String {
+    if path == "." {
+        String::new()
+    } else {
+        path.to_string()
+    }
+}
+
+fn kind_of(message: &str) -> ErrorKind {
+    if message.starts_with("missing field") {
+        ErrorKind::Missing
+    } else if message.starts_with("invalid type") || message.starts_with("data did not match") {
+        ErrorKind::WrongType
+    } else if message.starts_with("unknown field") {
+        ErrorKind::Unknown
+    } else {
+        ErrorKind::Invalid
+    }
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or("").trim().to_string()
+}
+
+fn strip_json_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(k) => message[..k].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.chars().count(), |k| before[k + 1..].chars().count())
+        + 1;
+    (line, column)
+}
+
+/// One step of a path into the document.
+#[derive(Debug, Clone)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn path_string(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                if key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    out.push_str(key);
+                } else {
+                    let _ = write!(out, "{key:?}");
+                }
+            }
+            Step::Index(k) => {
+                let _ = write!(out, "[{k}]");
+            }
+        }
+    }
+    out
+}
+
+/// Finds the line of a path in a TOML document (JSON problems name the path only).
+struct Locator<'t> {
+    tree: Option<toml::Spanned<toml::de::DeTable<'t>>>,
+    text: &'t str,
+}
+
+impl<'t> Locator<'t> {
+    fn new(text: &'t str, format: CaseFormat) -> Self {
+        let tree = match format {
+            CaseFormat::Toml => toml::de::DeTable::parse(text).ok(),
+            CaseFormat::Json => None,
+        };
+        Self { tree, text }
+    }
+
+    fn locate(&self, path: &[Step]) -> Option<(usize, usize)> {
+        let root = self.tree.as_ref()?;
+        let mut span = root.span();
+        let mut table = Some(root.get_ref());
+        let mut array: Option<&toml::de::DeArray<'t>> = None;
+        for step in path {
+            let value = match step {
+                Step::Key(key) => table?
+                    .iter()
+                    .find(|(k, _)| k.get_ref() == key)
+                    .map(|(_, v)| v),
+                Step::Index(k) => array?.get(*k),
+            };
+            let Some(value) = value else { break };
+            span = value.span();
+            table = None;
+            array = None;
+            match value.get_ref() {
+                toml::de::DeValue::Table(t) => table = Some(t),
+                toml::de::DeValue::Array(a) => array = Some(a),
+                _ => {}
+            }
+        }
+        Some(line_col(self.text, span.start))
+    }
+}
+
+struct Reader<'a, 't> {
+    source: &'a str,
+    locator: &'a Locator<'t>,
+    problems: Vec<Problem>,
+}
+
+fn key(name: &str) -> Step {
+    Step::Key(name.to_string())
+}
+
+impl Reader<'_, '_> {
+    fn problem(&mut self, path: &[Step], kind: ErrorKind, message: impl Into<String>) {
+        let line_col = self.locator.locate(path);
+        self.problems.push(Problem::at(
+            self.source,
+            line_col,
+            path_string(path),
+            kind,
+            message,
+        ));
+    }
+
+    fn case(&mut self, file: CaseFile) -> Option<Case> {
+        if file.points.is_empty() {
+            self.problem(
+                &[key("points")],
+                ErrorKind::Missing,
+                "a case needs at least one point",
+            );
+        }
+        let points: Vec<Point> = file
+            .points
+            .into_iter()
+            .enumerate()
+            .map(|(k, p)| self.point(&[key("points"), Step::Index(k)], p))
+            .collect();
+        let mut seen = HashSet::new();
+        for (k, point) in points.iter().enumerate() {
+            if !seen.insert(point.id.clone()) {
+                self.problem(
+                    &[key("points"), Step::Index(k), key("id")],
+                    ErrorKind::Duplicate,
+                    format!("point `{}` is defined twice", point.id),
+                );
+            }
+        }
+        let mut parties = Vec::new();
+        let mut seen = HashSet::new();
+        for (k, party) in file.parties.into_iter().enumerate() {
+            let path = [key("parties"), Step::Index(k)];
+            if !seen.insert(party.id.clone()) {
+                self.problem(
+                    &[key("parties"), Step::Index(k), key("id")],
+                    ErrorKind::Duplicate,
+                    format!("party `{}` is defined twice", party.id),
+                );
+            }
+            parties.push(self.party(&path, party, &points));
+        }
+        if !self.problems.is_empty() {
+            return None;
+        }
+        Case::new(file.name, points, parties)
+            .map(|case| case.with_description(file.description))
+            .map_err(|errors| {
+                for error in errors.0 {
+                    self.problem(&[], ErrorKind::Invalid, error.to_string());
+                }
+            })
+            .ok()
+    }
+
+    fn point(&mut self, path: &[Step], file: PointFile) -> Point {
+        let at = |name: &str| [path, &[key(name)]].concat();
+        let kind = match (file.options, file.range) {
+            (Some(options), None) => {
+                if options.is_empty() {
+                    self.problem(
+                        &at("options"),
+                        ErrorKind::Invalid,
+                        format!("point `{}` has no options", file.id),
+                    );
+                }
+                let options: Vec<PointOption> = options
+                    .into_iter()
+                    .map(|o| match o {
+                        OptionFile::Id(id) => PointOption::new(id),
+                        OptionFile::Full { id, label } => PointOption { id, label },
+                    })
+                    .collect();
+                let mut seen = HashSet::new();
+                for (k, option) in options.iter().enumerate() {
+                    if !seen.insert(option.id.as_str()) {
+                        self.problem(
+                            &[path, &[key("options"), Step::Index(k)]].concat(),
+                            ErrorKind::Duplicate,
+                            format!("option `{}` is listed twice", option.id),
+                        );
+                    }
+                }
+                PointKind::Options(options)
+            }
+            (None, Some(range)) => self.range(&at("range"), &file.id, &range),
+            (Some(_), Some(_)) => {
+                self.problem(
+                    path,
+                    ErrorKind::Invalid,
+                    format!(
+                        "point `{}` has both `options` and `range`; give one",
+                        file.id
+                    ),
+                );
+                PointKind::Options(vec![])
+            }
+            (None, None) => {
+                self.problem(
+                    path,
+                    ErrorKind::Missing,
+                    format!("point `{}` needs `options` or `range`", file.id),
+                );
+                PointKind::Options(vec![])
+            }
+        };
+        Point {
+            id: file.id,
+            title: file.title,
+            text: file.text,
+            kind,
+        }
+    }
+
+    fn range(&mut self, path: &[Step], point: &str, range: &RangeFile) -> PointKind {
+        let mut number = |name: &str, value: &Value| -> Option<f64> {
+            let n = value.as_f64();
+            if n.is_none() {
+                self.problem(
+                    &[path, &[key(name)]].concat(),
+                    ErrorKind::WrongType,
+                    format!("`{value}` is not a number"),
+                );
+            }
+            n
+        };
+        let (Some(min), Some(max)) = (number("min", &range.min), number("max", &range.max)) else {
+            return PointKind::Options(vec![]);
+        };
+        let kind = match (range.real, range.min.as_i64(), range.max.as_i64()) {
+            (false, Some(min), Some(max)) => PointKind::Integer { min, max },
+            (false, _, _) => {
+                self.problem(
+                    path,
+                    ErrorKind::WrongType,
+                    "an integer range needs integer bounds; add `real = true` for a real range",
+                );
+                return PointKind::Options(vec![]);
+            }
+            (true, _, _) => PointKind::Real { min, max },
+        };
+        if min > max {
+            self.problem(
+                path,
+                ErrorKind::Invalid,
+                format!("point `{point}`: the range `{min}..={max}` is empty"),
+            );
+        }
+        kind
+    }
+
+    fn party(&mut self, path: &[Step], file: PartyFile, points: &[Point]) -> Party {
+        let role = match file.role.as_deref() {
+            None | Some("party") => Role::Party,
+            Some("mediator") => Role::Mediator,
+            Some("observer") => Role::Observer,
+            Some(other) => {
+                self.problem(
+                    &[path, &[key("role")]].concat(),
+                    ErrorKind::Invalid,
+                    format!("unknown role `{other}`\nhint: use `party`, `mediator` or `observer`"),
+                );
+                Role::Party
+            }
+        };
+        let position = file.position.map(|position| {
+            let at = [path, &[key("position")]].concat();
+            if role != Role::Party {
+                self.problem(
+                    &at,
+                    ErrorKind::Invalid,
+                    format!("a {role} cannot hold a position"),
+                );
+            }
+            self.position(&at, position, points)
+        });
+        Party {
+            name: if file.name.is_empty() {
+                file.id.clone()
+            } else {
+                file.name
+            },
+            id: file.id,
+            role,
+            delegates: file
+                .delegates
+                .into_iter()
+                .map(|d| Delegate {
+                    name: d.name,
+                    title: d.title,
+                })
+                .collect(),
+            position,
+        }
+    }
+
+    fn point_by_id(&mut self, path: &[Step], points: &[Point], id: &str) -> Option<usize> {
+        let found = points.iter().position(|p| p.id == id);
+        if found.is_none() {
+            self.problem(path, ErrorKind::Unknown, format!("no point `{id}`"));
+        }
+        found
+    }
+
+    fn position(&mut self, path: &[Step], file: PositionFile, points: &[Point]) -> Position {
+        let at = |name: &str| [path, &[key(name)]].concat();
+        let utility = match (file.weights, file.constraint) {
+            (Some(weights), None) => UtilityFunction::Additive(self.additive(
+                path,
+                &weights,
+                file.ratings.as_ref(),
+                file.normalise_weights.unwrap_or(true),
+                points,
+            )),
+            (None, Some(constraint)) => {
+                if file.ratings.is_some() {
+                    self.problem(
+                        &at("ratings"),
+                        ErrorKind::Invalid,
+                        "`ratings` belong with `weights`, not with `constraint`",
+                    );
+                }
+                UtilityFunction::Constraint(ConstraintUtility {
+                    max_utility: self.positive(
+                        &at("constraint"),
+                        "max_utility",
+                        constraint.max_utility,
+                    ),
+                    root: self.node(&at("constraint"), constraint.node, points),
+                })
+            }
+            (Some(_), Some(_)) => {
+                self.problem(
+                    path,
+                    ErrorKind::Invalid,
+                    "give `weights` (additive) or `constraint`, not both",
+                );
+                UtilityFunction::Additive(AdditiveUtility::new(vec![], vec![]))
+            }
+            (None, None) => {
+                self.problem(
+                    path,
+                    ErrorKind::Missing,
+                    "a position needs `weights` and `ratings` (or a `constraint`)",
+                );
+                UtilityFunction::Additive(AdditiveUtility::new(vec![], vec![]))
+            }
+        };
+        let reservation_value = file.reservation_value.unwrap_or(0.0);
+        if !reservation_value.is_finite() {
+            self.problem(
+                &at("reservation_value"),
+                ErrorKind::Invalid,
+                format!("`{reservation_value}` is not a finite number"),
+            );
+        }
+        let discount_factor = file.discount_factor.unwrap_or(1.0);
+        if !(discount_factor > 0.0 && discount_factor <= 1.0) {
+            self.problem(
+                &at("discount_factor"),
+                ErrorKind::Invalid,
+                format!("`{discount_factor}` must be in (0, 1]"),
+            );
+        }
+        let red_lines = file
+            .red_lines
+            .into_iter()
+            .enumerate()
+            .filter_map(|(k, r)| {
+                self.red_line(
+                    &[path, &[key("red_lines"), Step::Index(k)]].concat(),
+                    r,
+                    points,
+                )
+            })
+            .collect();
+        Position {
+            utility,
+            red_lines,
+            reservation_value,
+            discount_factor,
+        }
+    }
+
+    fn positive(&mut self, path: &[Step], name: &str, value: f64) -> f64 {
+        if !(value.is_finite() && value > 0.0) {
+            self.problem(
+                &[path, &[key(name)]].concat(),
+                ErrorKind::Invalid,
+                format!("`{value}` must be a positive number"),
+            );
+        }
+        value
+    }
+
+    fn additive(
+        &mut self,
+        path: &[Step],
+        weights: &IndexMap<String, f64>,
+        ratings: Option<&IndexMap<String, Value>>,
+        normalise: bool,
+        points: &[Point],
+    ) -> AdditiveUtility {
+        let weights_path = [path, &[key("weights")]].concat();
+        let mut by_point = vec![0.0; points.len()];
+        for (id, &weight) in weights {
+            let at = [weights_path.as_slice(), &[key(id)]].concat();
+            let Some(k) = self.point_by_id(&at, points, id) else {
+                continue;
+            };
+            if !(weight.is_finite() && weight >= 0.0) {
+                self.problem(
+                    &at,
+                    ErrorKind::Invalid,
+                    format!("weight `{weight}` must be a number >= 0"),
+                );
+            }
+            by_point[k] = weight;
+        }
+        let sum: f64 = by_point.iter().sum();
+        if normalise {
+            if sum > 0.0 && sum.is_finite() {
+                // Weights are relative; a set that already sums to 1 is kept bit for bit.
+                if (sum - 1.0).abs() > 1e-12 {
+                    by_point.iter_mut().for_each(|w| *w /= sum);
+                }
+            } else if by_point.iter().all(|w| *w >= 0.0) {
+                self.problem(
+                    &weights_path,
+                    ErrorKind::Invalid,
+                    "the weights are all zero\nhint: give at least one point a positive weight",
+                );
+            }
+        }
+        let ratings_path = [path, &[key("ratings")]].concat();
+        let empty = IndexMap::new();
+        let ratings = ratings.unwrap_or(&empty);
+        for id in ratings.keys() {
+            if !points.iter().any(|p| &p.id == id) {
+                self.problem(
+                    &[ratings_path.as_slice(), &[key(id)]].concat(),
+                    ErrorKind::Unknown,
+                    format!("no point `{id}`"),
+                );
+            }
+        }
+        let evaluators = points
+            .iter()
+            .zip(&by_point)
+            .map(|(point, &weight)| {
+                let at = [ratings_path.as_slice(), &[key(&point.id)]].concat();
+                match ratings.get(&point.id) {
+                    Some(value) => self.evaluator(&at, point, value),
+                    None if weight > 0.0 => {
+                        self.problem(
+                            &at,
+                            ErrorKind::Missing,
+                            format!("point `{}` has a weight but no ratings", point.id),
+                        );
+                        Evaluator::Constant(0.0)
+                    }
+                    None => match point.kind {
+                        PointKind::Options(ref options) => {
+                            Evaluator::Options(vec![0.0; options.len()])
+                        }
+                        _ => Evaluator::Constant(0.0),
+                    },
+                }
+            })
+            .collect();
+        AdditiveUtility::new(by_point, evaluators)
+    }
+
+    fn evaluator(&mut self, path: &[Step], point: &Point, value: &Value) -> Evaluator {
+        match (&point.kind, value) {
+            (PointKind::Options(options), Value::Object(map)) => {
+                let mut scores = vec![f64::NAN; options.len()];
+                for (id, rating) in map {
+                    let at = [path, &[key(id)]].concat();
+                    let Some(k) = point.option_idx(id) else {
+                        self.problem(
+                            &at,
+                            ErrorKind::Unknown,
+                            format!("point `{}` has no option `{id}`", point.id),
+                        );
+                        continue;
+                    };
+                    match rating.as_f64() {
+                        Some(r) if r >= 0.0 => scores[k.0] = r,
+                        Some(r) => self.problem(
+                            &at,
+                            ErrorKind::Invalid,
+                            format!("rating `{r}` must be >= 0"),
+                        ),
+                        None => self.problem(
+                            &at,
+                            ErrorKind::WrongType,
+                            format!("`{rating}` is not a number"),
+                        ),
+                    }
+                }
+                for (option, score) in options.iter().zip(&mut scores) {
+                    if score.is_nan() {
+                        if !map.contains_key(&option.id) {
+                            self.problem(
+                                path,
+                                ErrorKind::Missing,
+                                format!("option `{}` has no rating", option.id),
+                            );
+                        }
+                        *score = 0.0;
+                    }
+                }
+                Evaluator::Options(scale_by_max(scores))
+            }
+            (PointKind::Options(_), _) => {
+                self.problem(
+                    path,
+                    ErrorKind::WrongType,
+                    "ratings of a point with options are a table `{ option = rating }`",
+                );
+                Evaluator::Constant(0.0)
+            }
+            (_, Value::Array(pairs)) => {
+                let mut breakpoints = Vec::new();
+                for (k, pair) in pairs.iter().enumerate() {
+                    let at = [path, &[Step::Index(k)]].concat();
+                    match pair
+                        .as_array()
+                        .map(|p| p.iter().map(Value::as_f64).collect::<Vec<_>>())
+                        .as_deref()
+                    {
+                        Some([Some(x), Some(y)]) if *y >= 0.0 => breakpoints.push((*x, *y)),
+                        Some([Some(_), Some(y)]) => self.problem(
+                            &at,
+                            ErrorKind::Invalid,
+                            format!("rating `{y}` must be >= 0"),
+                        ),
+                        _ => self.problem(
+                            &at,
+                            ErrorKind::WrongType,
+                            format!("`{pair}` is not a pair `[value, rating]`"),
+                        ),
+                    }
+                }
+                if breakpoints.is_empty() {
+                    self.problem(
+                        path,
+                        ErrorKind::Missing,
+                        "a value function needs at least one `[value, rating]` pair",
+                    );
+                }
+                if breakpoints.windows(2).any(|w| w[0].0 >= w[1].0) {
+                    self.problem(
+                        path,
+                        ErrorKind::Invalid,
+                        "`[value, rating]` pairs must be in increasing order of value",
+                    );
+                }
+                let max = breakpoints.iter().map(|b| b.1).fold(0.0, f64::max);
+                Evaluator::Piecewise(
+                    breakpoints
+                        .into_iter()
+                        .map(|(x, y)| {
+                            (
+                                x,
+                                if max > 0.0 && max != 1.0 {
+                                    y / max
+                                } else if max > 0.0 {
+                                    y
+                                } else {
+                                    0.0
+                                },
+                            )
+                        })
+                        .collect(),
+                )
+            }
+            (_, Value::Object(map)) => self.function(path, map),
+            _ => {
+                self.problem(
+                    path,
+                    ErrorKind::WrongType,
+                    "ratings of a range are `[[value, rating], ...]` or a function table",
+                );
+                Evaluator::Constant(0.0)
+            }
+        }
+    }
+
+    fn function(&mut self, path: &[Step], map: &serde_json::Map<String, Value>) -> Evaluator {
+        let number = |name: &str| map.get(name).and_then(Value::as_f64);
+        let evaluator = if let Some(linear) = map.get("linear") {
+            let get = |name: &str| linear.get(name).and_then(Value::as_f64);
+            match (get("origin"), get("offset"), get("slope")) {
+                (Some(origin), Some(offset), Some(slope)) => Some(Evaluator::Linear {
+                    origin,
+                    offset,
+                    slope,
+                }),
+                _ => None,
+            }
+        } else if let Some(Value::Array(t)) = map.get("triangular") {
+            match t.iter().map(Value::as_f64).collect::<Vec<_>>().as_slice() {
+                [Some(lower), Some(top), Some(upper)] if lower <= top && top <= upper => {
+                    Some(Evaluator::Triangular {
+                        lower: *lower,
+                        top: *top,
+                        upper: *upper,
+                    })
+                }
+                _ => None,
+            }
+        } else {
+            number("constant").map(Evaluator::Constant)
+        };
+        evaluator.unwrap_or_else(|| {
+            self.problem(
+                path,
+                ErrorKind::Invalid,
+                "unknown value function\nhint: use `{ linear = { origin, offset, slope } }`, `{ triangular = [lower, top, upper] }` or `{ constant = x }`",
+            );
+            Evaluator::Constant(0.0)
+        })
+    }
+
+    fn node(&mut self, path: &[Step], file: NodeFile, points: &[Point]) -> ConstraintNode {
+        let aggregation = match file.aggregation.as_deref() {
+            None | Some("sum") => Aggregation::Sum,
+            Some("min") => Aggregation::Min,
+            Some("max") => Aggregation::Max,
+            Some(other) => {
+                self.problem(
+                    &[path, &[key("aggregation")]].concat(),
+                    ErrorKind::Invalid,
+                    format!("unknown aggregation `{other}`\nhint: use `sum`, `min` or `max`"),
+                );
+                Aggregation::Sum
+            }
+        };
+        let rectangles = file
+            .rectangles
+            .into_iter()
+            .enumerate()
+            .map(|(k, r)| {
+                let at = [path, &[key("rectangles"), Step::Index(k), key("bounds")]].concat();
+                let bounds = r
+                    .bounds
+                    .iter()
+                    .filter_map(|(id, [min, max])| {
+                        let here = [at.as_slice(), &[key(id)]].concat();
+                        let point = self.point_by_id(&here, points, id)?;
+                        if min > max {
+                            self.problem(
+                                &here,
+                                ErrorKind::Invalid,
+                                format!("the bound `[{min}, {max}]` is empty"),
+                            );
+                        }
+                        Some(Bound {
+                            point: PointIdx(point),
+                            min: *min,
+                            max: *max,
+                        })
+                    })
+                    .collect();
+                Rectangle {
+                    utility: r.utility,
+                    excludes: r.excludes,
+                    bounds,
+                }
+            })
+            .collect();
+        let children = file
+            .children
+            .into_iter()
+            .enumerate()
+            .map(|(k, c)| {
+                self.node(
+                    &[path, &[key("children"), Step::Index(k)]].concat(),
+                    c,
+                    points,
+                )
+            })
+            .collect();
+        ConstraintNode {
+            aggregation,
+            weight: file.weight.unwrap_or(1.0),
+            rectangles,
+            children,
+        }
+    }
+
+    fn options(&mut self, path: &[Step], point: &Point, ids: &[String]) -> Vec<OptionIdx> {
+        ids.iter()
+            .enumerate()
+            .filter_map(|(k, id)| {
+                let idx = point.option_idx(id);
+                if idx.is_none() {
+                    self.problem(
+                        &[path, &[Step::Index(k)]].concat(),
+                        ErrorKind::Unknown,
+                        format!("point `{}` has no option `{id}`", point.id),
+                    );
+                }
+                idx
+            })
+            .collect()
+    }
+
+    /// The value set of a condition or red line: options, or a `min`/`max` range.
+    fn value_set(
+        &mut self,
+        path: &[Step],
+        point: &Point,
+        options: Option<(&str, &[String])>,
+        min: Option<f64>,
+        max: Option<f64>,
+    ) -> Option<ValueSet> {
+        let is_options = matches!(point.kind, PointKind::Options(_));
+        match (options, min.is_some() || max.is_some()) {
+            (Some((name, ids)), false) if is_options => Some(ValueSet::Options(self.options(
+                &[path, &[key(name)]].concat(),
+                point,
+                ids,
+            ))),
+            (None, true) if !is_options => Some(ValueSet::Range {
+                min: min.unwrap_or(f64::NEG_INFINITY),
+                max: max.unwrap_or(f64::INFINITY),
+            }),
+            (_, _) if is_options => {
+                self.problem(
+                    path,
+                    ErrorKind::Invalid,
+                    format!(
+                        "point `{}` has options: name them (not `min`/`max`)",
+                        point.id
+                    ),
+                );
+                None
+            }
+            _ => {
+                self.problem(
+                    path,
+                    ErrorKind::Invalid,
+                    format!("point `{}` is a range: give `min` and/or `max`", point.id),
+                );
+                None
+            }
+        }
+    }
+
+    fn red_line(&mut self, path: &[Step], file: RedLineFile, points: &[Point]) -> Option<RedLine> {
+        let point_idx = self.point_by_id(&[path, &[key("point")]].concat(), points, &file.point);
+        let when = match file.when {
+            Some(c) => {
+                let at = [path, &[key("if")]].concat();
+                let idx =
+                    self.point_by_id(&[at.as_slice(), &[key("point")]].concat(), points, &c.point);
+                let values = idx.and_then(|k| {
+                    self.value_set(
+                        &at,
+                        &points[k],
+                        c.is.as_deref().map(|v| ("is", v)),
+                        c.min,
+                        c.max,
+                    )
+                });
+                Some(Condition {
+                    point: PointIdx(idx?),
+                    values: values?,
+                })
+            }
+            None => None,
+        };
+        let point = &points[point_idx?];
+        let require = match (&file.not, &file.only) {
+            (Some(_), Some(_)) => {
+                self.problem(path, ErrorKind::Invalid, "give `not` or `only`, not both");
+                return None;
+            }
+            (Some(not), None) => {
+                match self.value_set(path, point, Some(("not", not)), file.min, file.max)? {
+                    ValueSet::Options(forbidden) => ValueSet::Options(
+                        (0..point.options().len())
+                            .map(OptionIdx)
+                            .filter(|o| !forbidden.contains(o))
+                            .collect(),
+                    ),
+                    range => range,
+                }
+            }
+            (None, only) => self.value_set(
+                path,
+                point,
+                only.as_deref().map(|v| ("only", v)),
+                file.min,
+                file.max,
+            )?,
+        };
+        Some(RedLine {
+            when,
+            require: Condition {
+                point: PointIdx(point_idx?),
+                values: require,
+            },
+        })
+    }
+}
+
+/// Divides scores by their maximum (GENIUS' rule, so a 0..10 scale works); all-zero stays zero.
+fn scale_by_max(scores: Vec<f64>) -> Vec<f64> {
+    let max = scores.iter().copied().fold(0.0, f64::max);
+    if max > 0.0 && max != 1.0 {
+        scores.into_iter().map(|s| s / max).collect()
+    } else {
+        scores
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing.
+
+/// Writes a case as a case file that [`read_case`] reads back to the same case.
+#[must_use]
+pub fn write_case(case: &Case, format: CaseFormat) -> String {
+    let file = CaseFile {
+        name: case.name().to_string(),
+        description: case.description().to_string(),
+        points: case.points().iter().map(point_file).collect(),
+        parties: case
+            .parties()
+            .iter()
+            .map(|party| PartyFile {
+                id: party.id.clone(),
+                name: if party.name == party.id {
+                    String::new()
+                } else {
+                    party.name.clone()
+                },
+                role: (party.role != Role::Party).then(|| party.role.as_str().to_string()),
+                delegates: party
+                    .delegates
+                    .iter()
+                    .map(|d| DelegateFile {
+                        name: d.name.clone(),
+                        title: d.title.clone(),
+                    })
+                    .collect(),
+                position: party
+                    .position
+                    .as_ref()
+                    .map(|p| position_file(case.points(), p)),
+            })
+            .collect(),
+    };
+    match format {
+        CaseFormat::Toml => toml::to_string_pretty(&file).expect("case files serialise to TOML"),
+        CaseFormat::Json => {
+            let mut text =
+                serde_json::to_string_pretty(&file).expect("case files serialise to JSON");
+            text.push('\n');
+            text
+        }
+    }
+}
+
+fn point_file(point: &Point) -> PointFile {
+    let (options, range) = match &point.kind {
+        PointKind::Options(options) => (
+            Some(
+                options
+                    .iter()
+                    .map(|o| {
+                        if o.label.is_empty() {
+                            OptionFile::Id(o.id.clone())
+                        } else {
+                            OptionFile::Full {
+                                id: o.id.clone(),
+                                label: o.label.clone(),
+                            }
+                        }
+                    })
+                    .collect(),
+            ),
+            None,
+        ),
+        PointKind::Integer { min, max } => (
+            None,
+            Some(RangeFile {
+                min: (*min).into(),
+                max: (*max).into(),
+                real: false,
+            }),
+        ),
+        PointKind::Real { min, max } => (
+            None,
+            Some(RangeFile {
+                min: (*min).into(),
+                max: (*max).into(),
+                real: true,
+            }),
+        ),
+    };
+    PointFile {
+        id: point.id.clone(),
+        title: point.title.clone(),
+        text: point.text.clone(),
+        options,
+        range,
+    }
+}
+
+fn position_file(points: &[Point], position: &Position) -> PositionFile {
+    let mut file = PositionFile {
+        reservation_value: (position.reservation_value != 0.0)
+            .then_some(position.reservation_value),
+        discount_factor: (position.discount_factor != 1.0).then_some(position.discount_factor),
+        ..PositionFile::default()
+    };
+    match &position.utility {
+        UtilityFunction::Additive(additive) => {
+            let sum: f64 = additive.weights().iter().sum();
+            if (sum - 1.0).abs() > 1e-12 {
+                file.normalise_weights = Some(false);
+            }
+            file.weights = Some(
+                points
+                    .iter()
+                    .zip(additive.weights())
+                    .map(|(p, w)| (p.id.clone(), *w))
+                    .collect(),
+            );
+            file.ratings = Some(
+                points
+                    .iter()
+                    .zip(additive.evaluators())
+                    .map(|(p, e)| (p.id.clone(), evaluator_value(p, e)))
+                    .collect(),
+            );
+        }
+        UtilityFunction::Constraint(constraint) => {
+            file.constraint = Some(ConstraintFile {
+                max_utility: constraint.max_utility,
+                node: node_file(points, &constraint.root),
+            });
+        }
+    }
+    file.red_lines = position
+        .red_lines
+        .iter()
+        .map(|r| red_line_file(points, r))
+        .collect();
+    file
+}
+
+fn evaluator_value(point: &Point, evaluator: &Evaluator) -> Value {
+    match evaluator {
+        Evaluator::Options(scores) => Value::Object(
+            point
+                .options()
+                .iter()
+                .zip(scores)
+                .map(|(o, s)| (o.id.clone(), Value::from(*s)))
+                .collect(),
+        ),
+        Evaluator::Linear {
+            origin,
+            offset,
+            slope,
+        } => {
+            serde_json::json!({ "linear": { "origin": origin, "offset": offset, "slope": slope } })
+        }
+        Evaluator::Piecewise(breakpoints) => Value::Array(
+            breakpoints
+                .iter()
+                .map(|(x, y)| serde_json::json!([x, y]))
+                .collect(),
+        ),
+        Evaluator::Triangular { lower, top, upper } => {
+            serde_json::json!({ "triangular": [lower, top, upper] })
+        }
+        Evaluator::Constant(c) => serde_json::json!({ "constant": c }),
+    }
+}
+
+fn node_file(points: &[Point], node: &ConstraintNode) -> NodeFile {
+    NodeFile {
+        aggregation: match node.aggregation {
+            Aggregation::Sum => None,
+            Aggregation::Min => Some("min".into()),
+            Aggregation::Max => Some("max".into()),
+        },
+        weight: (node.weight != 1.0).then_some(node.weight),
+        rectangles: node
+            .rectangles
+            .iter()
+            .map(|r| RectangleFile {
+                utility: r.utility,
+                excludes: r.excludes,
+                bounds: r
+                    .bounds
+                    .iter()
+                    .map(|b| (points[b.point.0].id.clone(), [b.min, b.max]))
+                    .collect(),
+            })
+            .collect(),
+        children: node.children.iter().map(|c| node_file(points, c)).collect(),
+    }
+}
+
+fn option_ids(point: &Point, options: &[OptionIdx]) -> Vec<String> {
+    options
+        .iter()
+        .map(|o| point.choice_label(&Choice::Option(*o)))
+        .collect()
+}
+
+fn red_line_file(points: &[Point], red_line: &RedLine) -> RedLineFile {
+    let point = &points[red_line.require.point.0];
+    let mut file = RedLineFile {
+        point: point.id.clone(),
+        ..RedLineFile::default()
+    };
+    match &red_line.require.values {
+        ValueSet::Options(allowed) => {
+            let forbidden: Vec<OptionIdx> = (0..point.options().len())
+                .map(OptionIdx)
+                .filter(|o| !allowed.contains(o))
+                .collect();
+            if forbidden.len() <= allowed.len() {
+                file.not = Some(option_ids(point, &forbidden));
+            } else {
+                file.only = Some(option_ids(point, allowed));
+            }
+        }
+        ValueSet::Range { min, max } => {
+            file.min = min.is_finite().then_some(*min);
+            file.max = max.is_finite().then_some(*max);
+        }
+    }
+    file.when = red_line.when.as_ref().map(|c| {
+        let point = &points[c.point.0];
+        let mut condition = ConditionFile {
+            point: point.id.clone(),
+            ..ConditionFile::default()
+        };
+        match &c.values {
+            ValueSet::Options(options) => condition.is = Some(option_ids(point, options)),
+            ValueSet::Range { min, max } => {
+                condition.min = min.is_finite().then_some(*min);
+                condition.max = max.is_finite().then_some(*max);
+            }
+        }
+        condition
+    });
+    file
+}
+
+/// Reads a package written as `{ point_id: option_id or number }` against a case: the form
+/// used by `--draft` files and the JSON output.
+pub fn package_from_map(
+    case: &Case,
+    map: &HashMap<String, Value>,
+) -> Result<accord_core::Package, String> {
+    let mut choices = Vec::new();
+    for point in case.points() {
+        let value = map
+            .get(&point.id)
+            .ok_or_else(|| format!("no value for point `{}`", point.id))?;
+        let choice = match (&point.kind, value) {
+            (PointKind::Options(_), Value::String(id)) => Choice::Option(
+                point
+                    .option_idx(id)
+                    .ok_or_else(|| format!("point `{}` has no option `{id}`", point.id))?,
+            ),
+            (PointKind::Integer { .. }, v) if v.as_i64().is_some() => {
+                Choice::Integer(v.as_i64().unwrap_or_default())
+            }
+            (PointKind::Real { .. }, v) if v.as_f64().is_some() => {
+                Choice::Real(v.as_f64().unwrap_or_default())
+            }
+            (_, v) => {
+                return Err(format!(
+                    "point `{}`: `{v}` is not one of its values",
+                    point.id
+                ));
+            }
+        };
+        if !point.admits(&choice) {
+            return Err(format!("point `{}`: `{value}` is out of range", point.id));
+        }
+        choices.push(choice);
+    }
+    Ok(accord_core::Package(choices))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: &str) {
+        let got = match read_case("case.toml", text, CaseFormat::Toml) {
+            Ok(case) => format!(
+                "ok: {} points, {} parties",
+                case.points().len(),
+                case.parties().len()
+            ),
+            Err(error) => error.to_string(),
+        };
+        assert_eq!(got, expected);
+    }
+
+    const POINTS: &str = r#"
+name = "t"
+[[points]]
+id = "a"
+options = ["x", "y"]
+[[points]]
+id = "b"
+range = { min = 1, max = 5 }
+"#;
+
+    #[test]
+    fn reads_a_minimal_case() {
+        check(POINTS, "ok: 2 points, 0 parties");
+    }
+
+    #[test]
+    fn names_line_and_path_of_semantic_problems() {
+        let text = format!(
+            "{POINTS}[[parties]]\nid = \"p\"\n[parties.position]\nweights = {{ a = 1, c = 2 }}\n\
+             ratings = {{ a = {{ x = 1, z = 2 }} }}\n"
+        );
+        check(
+            &text,
+            "case.toml:12:24: parties[0].position.weights.c: no point `c`\n\
+             case.toml:13:30: parties[0].position.ratings.a.z: point `a` has no option `z`\n\
+             case.toml:13:17: parties[0].position.ratings.a: option `y` has no rating",
+        );
+    }
+
+    #[test]
+    fn names_line_of_type_errors() {
+        check(
+            "name = \"t\"\n[[points]]\nid = 3\noptions = [\"x\"]\n",
+            "case.toml:3:6: points[0].id: invalid type: integer `3`, expected a string",
+        );
+    }
+
+    #[test]
+    fn red_lines_read_and_write_back() {
+        let text = format!(
+            "{POINTS}[[parties]]\nid = \"p\"\n[parties.position]\nweights = {{ a = 1, b = 1 }}\n\
+             ratings = {{ a = {{ x = 1, y = 2 }}, b = [[1, 0], [5, 10]] }}\n\
+             [[parties.position.red_lines]]\npoint = \"b\"\nmin = 2\nif = {{ point = \"a\", is = [\"y\"] }}\n"
+        );
+        let case = read_case("case.toml", &text, CaseFormat::Toml).unwrap();
+        let red_line = &case.parties()[0].position.as_ref().unwrap().red_lines[0];
+        assert_eq!(
+            red_line.require.values,
+            ValueSet::Range {
+                min: 2.0,
+                max: f64::INFINITY
+            }
+        );
+        for format in [CaseFormat::Toml, CaseFormat::Json] {
+            let again = read_case("again", &write_case(&case, format), format).unwrap();
+            assert_eq!(again, case);
+        }
+    }
+}
