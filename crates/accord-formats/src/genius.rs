@@ -53,6 +53,7 @@
 //! ```
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 use accord_core::{
     AdditiveUtility, Aggregation, Bound, ConstraintNode, ConstraintUtility, Evaluator, Point,
@@ -150,13 +151,10 @@ pub fn read_domain(source: &str, bytes: &[u8]) -> Result<Domain, FormatError> {
     let Reader {
         problems, warnings, ..
     } = reader;
-    let domain = domain.map(|mut domain| {
-        domain.warnings = warnings;
-        domain
-    });
+    let domain = domain.map(|domain| Domain { warnings, ..domain });
     match domain {
-        Some(domain) => FormatError::check(problems, domain),
-        None => Err(FormatError { problems }),
+        Some(domain) if problems.is_empty() => Ok(domain),
+        _ => Err(failure(source, problems)),
     }
 }
 
@@ -195,8 +193,24 @@ pub fn read_profile(source: &str, bytes: &[u8], domain: &Domain) -> Result<Profi
             position,
             warnings,
         }),
-        _ => Err(FormatError { problems }),
+        _ => Err(failure(source, problems)),
     }
+}
+
+/// The problems as an error. Every path that gives up reports a problem first; the
+/// fallback only keeps the promise that a [`FormatError`] is never empty.
+fn failure(source: &str, mut problems: Vec<Problem>) -> FormatError {
+    if problems.is_empty() {
+        let problem = Problem::at(
+            source,
+            None,
+            "",
+            ErrorKind::Invalid,
+            "the file could not be read",
+        );
+        problems.push(problem);
+    }
+    FormatError { problems }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -233,11 +247,7 @@ fn decode(bytes: &[u8]) -> (String, Option<EncodingWarning>) {
     match std::str::from_utf8(bytes) {
         Ok(text) => (text.to_string(), None),
         Err(error) => {
-            let line = bytes[..error.valid_up_to()]
-                .iter()
-                .filter(|&&c| c == b'\n')
-                .count()
-                + 1;
+            let line = line_number(&bytes[..error.valid_up_to()]);
             let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
             (text.into_owned(), Some(EncodingWarning { line }))
         }
@@ -247,6 +257,11 @@ fn decode(bytes: &[u8]) -> (String, Option<EncodingWarning>) {
 // ---------------------------------------------------------------------------------------
 // The lenient lexical layer: GENIUS' text becomes well-formed XML for roxmltree, with
 // every newline kept so that lines stay right.
+
+/// The 1-based line on which the text after `before` starts.
+fn line_number(before: &[u8]) -> usize {
+    before.split(|&c| c == b'\n').count()
+}
 
 fn is_xml_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n')
@@ -269,7 +284,10 @@ fn markup_declaration_len(rest: &[u8]) -> Option<usize> {
         match rest[..close].iter().position(|&c| c == b'[') {
             Some(open) => {
                 let end = find(&rest[open..], b"]")? + open;
-                rest[end..].iter().position(|&c| c == b'>').map(|k| end + k + 1)
+                rest[end..]
+                    .iter()
+                    .position(|&c| c == b'>')
+                    .map(|k| end + k + 1)
             }
             None => Some(close + 1),
         }
@@ -309,9 +327,18 @@ fn entity_len(rest: &[u8]) -> Option<usize> {
         return None;
     };
     let end = rest.iter().take(16).position(|&c| c == b';')?;
-    let digits = std::str::from_utf8(rest.get(digits_at..end)?).ok()?;
+    let digits = rest.get(digits_at..end)?;
+    if digits.is_empty()
+        || !digits
+            .iter()
+            .all(|c| c.is_ascii_digit() || (radix == 16 && c.is_ascii_hexdigit()))
+    {
+        return None;
+    }
+    let digits = std::str::from_utf8(digits).ok()?;
     let code = u32::from_str_radix(digits, radix).ok()?;
-    let valid = matches!(code, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x1_0000..=0x10_FFFF);
+    let valid =
+        matches!(code, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x1_0000..=0x10_FFFF);
     valid.then_some(end + 1)
 }
 
@@ -369,7 +396,7 @@ impl<'a> Sanitiser<'a> {
     }
 
     fn line_of(&self, offset: usize) -> usize {
-        self.b[..offset].iter().filter(|&&c| c == b'\n').count() + 1
+        line_number(&self.b[..offset])
     }
 
     fn name_at(&self, from: usize) -> &'a [u8] {
@@ -382,12 +409,11 @@ impl<'a> Sanitiser<'a> {
 
     /// `&` that starts a well-formed reference stays; any other is a literal `&`.
     fn ampersand(&mut self) {
-        match entity_len(&self.b[self.i..]) {
-            Some(len) => self.copy(len),
-            None => {
-                self.copy(1);
-                self.insert(b"amp;");
-            }
+        if let Some(len) = entity_len(&self.b[self.i..]) {
+            self.copy(len);
+        } else {
+            self.copy(1);
+            self.insert(b"amp;");
         }
     }
 
@@ -551,7 +577,9 @@ impl Prepared {
             inserts,
         };
         match problem {
-            Some(problem) => Err(prepared.syntax(prepared.line_col(problem.offset), problem.message)),
+            Some(problem) => {
+                Err(prepared.syntax(prepared.line_col(problem.offset), problem.message))
+            }
             None => Ok(prepared),
         }
     }
@@ -622,8 +650,11 @@ impl Prepared {
     fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.original.len());
         let before = &self.original.as_bytes()[..offset];
-        let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |k| k + 1);
+        let line = line_number(before);
+        let line_start = before
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |k| k + 1);
         let column = self.original[line_start..]
             .char_indices()
             .take_while(|&(k, _)| line_start + k < offset)
@@ -698,7 +729,7 @@ fn field(node: Node) -> String {
     };
     for key in keys {
         if let Some(value) = node.attribute(*key) {
-            text.push_str(&format!(" {key}=\"{value}\""));
+            let _ = write!(text, " {key}=\"{value}\"");
         }
     }
     text.push('>');
@@ -755,7 +786,7 @@ enum Slot {
     /// No profile issue with this index.
     Absent,
     /// A profile issue without a weight at its level: the element's line and field.
-    Unweighted(Option<(usize, usize)>, String),
+    Unweighted((usize, usize), String),
     /// Read, but with problems already reported.
     Failed,
     /// Weight and evaluator.
@@ -779,18 +810,30 @@ impl<'p> Reader<'p> {
         }
     }
 
-    fn pos(&self, node: Node) -> Option<(usize, usize)> {
+    fn pos(&self, node: Node) -> (usize, usize) {
         let offset = self.prepared.original_offset(node.range().start);
-        Some(self.prepared.line_col(offset))
+        self.prepared.line_col(offset)
     }
 
     fn problem(&mut self, node: Node, kind: ErrorKind, message: impl Into<String>) {
-        let problem = Problem::at(self.source, self.pos(node), field(node), kind, message);
+        let problem = Problem::at(
+            self.source,
+            Some(self.pos(node)),
+            field(node),
+            kind,
+            message,
+        );
         self.problems.push(problem);
     }
 
     fn warn(&mut self, node: Node, message: impl Into<String>) {
-        let warning = Problem::at(self.source, self.pos(node), field(node), ErrorKind::Invalid, message);
+        let warning = Problem::at(
+            self.source,
+            Some(self.pos(node)),
+            field(node),
+            ErrorKind::Invalid,
+            message,
+        );
         self.warnings.push(warning.to_string());
     }
 
@@ -809,7 +852,11 @@ impl<'p> Reader<'p> {
     fn required(&mut self, node: Node, name: &str) -> Option<String> {
         let value = self.attribute(node, name);
         if value.is_none() {
-            self.problem(node, ErrorKind::Missing, format!("missing attribute `{name}`"));
+            self.problem(
+                node,
+                ErrorKind::Missing,
+                format!("missing attribute `{name}`"),
+            );
         }
         value
     }
@@ -863,7 +910,9 @@ impl<'p> Reader<'p> {
                 self.problem(
                     issue,
                     ErrorKind::Invalid,
-                    format!("unknown issue type `{word}` (expected `discrete`, `integer` or `real`)"),
+                    format!(
+                        "unknown issue type `{word}` (expected `discrete`, `integer` or `real`)"
+                    ),
                 );
                 return None;
             }
@@ -890,7 +939,7 @@ impl<'p> Reader<'p> {
                 self.problem(
                     root,
                     ErrorKind::Invalid,
-                    "this is a GENIUS profile, not a domain (root `<negotiation_template>`)",
+                    "this is a GENIUS profile (`<utility_space>`), not a domain (`<negotiation_template>`)",
                 );
                 return None;
             }
@@ -898,7 +947,9 @@ impl<'p> Reader<'p> {
                 self.problem(
                     root,
                     ErrorKind::Invalid,
-                    format!("expected the root element `<negotiation_template>`, found `<{other}>`"),
+                    format!(
+                        "expected the root element `<negotiation_template>`, found `<{other}>`"
+                    ),
                 );
                 return None;
             }
@@ -918,7 +969,7 @@ impl<'p> Reader<'p> {
             issue_indices: Vec::new(),
             objective_indices: Vec::new(),
         };
-        let mut seen_indices: HashMap<i64, Option<(usize, usize)>> = HashMap::new();
+        let mut seen_indices: HashMap<i64, (usize, usize)> = HashMap::new();
         self.objective(objective, 0, &mut domain, &mut seen_indices);
         if domain.points.is_empty() && self.problems.is_empty() {
             self.problem(objective, ErrorKind::Missing, "the domain has no issues");
@@ -930,14 +981,15 @@ impl<'p> Reader<'p> {
         &mut self,
         node: Node,
         index: i64,
-        seen: &mut HashMap<i64, Option<(usize, usize)>>,
+        seen: &mut HashMap<i64, (usize, usize)>,
     ) -> bool {
-        if let Some(&earlier) = seen.get(&index) {
-            let line = earlier.map_or(String::new(), |(line, _)| format!(" (line {line})"));
+        if let Some(&(line, _)) = seen.get(&index) {
             self.problem(
                 node,
                 ErrorKind::Duplicate,
-                format!("index {index} is already used by another issue or objective{line}"),
+                format!(
+                    "index {index} is already used by another issue or objective (line {line})"
+                ),
             );
             return false;
         }
@@ -952,10 +1004,14 @@ impl<'p> Reader<'p> {
         objective: Node,
         depth: usize,
         domain: &mut Domain,
-        seen: &mut HashMap<i64, Option<(usize, usize)>>,
+        seen: &mut HashMap<i64, (usize, usize)>,
     ) {
         if depth > MAX_DEPTH {
-            self.problem(objective, ErrorKind::Unsupported, format!("objectives nested deeper than {MAX_DEPTH} levels"));
+            self.problem(
+                objective,
+                ErrorKind::Unsupported,
+                format!("objectives nested deeper than {MAX_DEPTH} levels"),
+            );
             return;
         }
         if let Some(index) = self.integer(objective, "index")
@@ -969,13 +1025,13 @@ impl<'p> Reader<'p> {
         for issue in children(objective, "issue") {
             let index = self.integer(issue, "index");
             let name = self.required(issue, "name");
-            let kind = self.domain_issue_kind(issue, name.as_deref().unwrap_or(""), &mut domain.warnings);
-            let (Some(index), Some(name), Some(kind)) = (index, name, kind) else {
+            let kind = self.domain_issue_kind(issue, name.as_deref().unwrap_or(""));
+            // The index is checked even when the issue is otherwise broken, so that every
+            // problem is reported at once.
+            let unique = index.is_some_and(|index| self.note_index(issue, index, seen));
+            let (Some(index), Some(name), Some(kind), true) = (index, name, kind, unique) else {
                 continue;
             };
-            if !self.note_index(issue, index, seen) {
-                continue;
-            }
             if let Some(other) = domain.points.iter().position(|p| p.id == name) {
                 let message = format!(
                     "issue name `{name}` is already used by the issue with index {}",
@@ -989,7 +1045,7 @@ impl<'p> Reader<'p> {
         }
     }
 
-    fn domain_issue_kind(&mut self, issue: Node, name: &str, warnings: &mut Vec<String>) -> Option<PointKind> {
+    fn domain_issue_kind(&mut self, issue: Node, name: &str) -> Option<PointKind> {
         match self.issue_type(issue, "vtype")? {
             IssueType::Discrete => {
                 let mut options: Vec<PointOption> = Vec::new();
@@ -1001,18 +1057,20 @@ impl<'p> Reader<'p> {
                     if seen.insert(value.clone()) {
                         options.push(PointOption::new(value));
                     } else {
-                        let warning = Problem::at(
-                            self.source,
-                            self.pos(item),
-                            field(item),
-                            ErrorKind::Duplicate,
-                            format!("value `{value}` is listed twice in issue `{name}`; counted once"),
+                        self.warn(
+                            item,
+                            format!(
+                                "value `{value}` is listed twice in issue `{name}`; counted once"
+                            ),
                         );
-                        warnings.push(warning.to_string());
                     }
                 }
                 if options.is_empty() && children(issue, "item").next().is_none() {
-                    self.problem(issue, ErrorKind::Missing, "a discrete issue needs `<item value=\"..\">` children");
+                    self.problem(
+                        issue,
+                        ErrorKind::Missing,
+                        "a discrete issue needs `<item value=\"..\">` children",
+                    );
                     return None;
                 }
                 Some(PointKind::Options(options))
@@ -1022,7 +1080,11 @@ impl<'p> Reader<'p> {
                 let max = self.integer(issue, "upperbound");
                 let (min, max) = (min?, max?);
                 if min > max {
-                    self.problem(issue, ErrorKind::Invalid, format!("the range `{min}..{max}` is empty"));
+                    self.problem(
+                        issue,
+                        ErrorKind::Invalid,
+                        format!("the range `{min}..{max}` is empty"),
+                    );
                     return None;
                 }
                 Some(PointKind::Integer { min, max })
@@ -1048,7 +1110,11 @@ impl<'p> Reader<'p> {
         let max = self.number(range, "upperbound");
         let (min, max) = (min?, max?);
         if min > max {
-            self.problem(range, ErrorKind::Invalid, format!("the range `{min}..{max}` is empty"));
+            self.problem(
+                range,
+                ErrorKind::Invalid,
+                format!("the range `{min}..{max}` is empty"),
+            );
             return None;
         }
         Some((min, max))
@@ -1062,7 +1128,11 @@ impl<'p> Reader<'p> {
         match root.tag_name().name() {
             "utility_space" => {}
             "negotiation_template" => {
-                self.problem(root, ErrorKind::Invalid, "this is a GENIUS domain, not a profile (root `<utility_space>`)");
+                self.problem(
+                    root,
+                    ErrorKind::Invalid,
+                    "this is a GENIUS domain (`<negotiation_template>`), not a profile (`<utility_space>`)",
+                );
                 return None;
             }
             other => {
@@ -1076,13 +1146,20 @@ impl<'p> Reader<'p> {
         }
         let kind = self.attribute(root, "type");
         let utility = match kind.as_deref().map(str::to_ascii_lowercase).as_deref() {
-            None | Some("linear" | "uncertain") => self.additive(root, domain).map(UtilityFunction::Additive),
+            None | Some("linear" | "uncertain") => {
+                self.additive(root, domain).map(UtilityFunction::Additive)
+            }
             Some("nonlinear") => {
                 self.check_issue_names(root, domain);
-                self.constraint(root, domain).map(UtilityFunction::Constraint)
+                self.constraint(root, domain)
+                    .map(UtilityFunction::Constraint)
             }
             Some("constraint") => {
-                self.problem(root, ErrorKind::Unsupported, "`constraint` profiles are not supported");
+                self.problem(
+                    root,
+                    ErrorKind::Unsupported,
+                    "`constraint` profiles are not supported",
+                );
                 None
             }
             Some(_) => {
@@ -1108,44 +1185,40 @@ impl<'p> Reader<'p> {
         let Some(element) = child(root, "reservation") else {
             return 0.0;
         };
-        let text = self.attribute(element, "value");
-        match text.as_deref().map(parse_number) {
-            Some(Some(value)) => value,
-            Some(None) => {
-                let text = text.unwrap_or_default();
-                self.warn(element, format!("`{text}` is not a number; reservation value 0, as in GENIUS"));
-                0.0
-            }
-            None => {
-                self.warn(element, "missing attribute `value`; reservation value 0, as in GENIUS");
-                0.0
-            }
-        }
+        let Some(text) = self.attribute(element, "value") else {
+            self.warn(
+                element,
+                "missing attribute `value`; reservation value 0, as in GENIUS",
+            );
+            return 0.0;
+        };
+        parse_number(&text).unwrap_or_else(|| {
+            let message = format!("`{text}` is not a number; reservation value 0, as in GENIUS");
+            self.warn(element, message);
+            0.0
+        })
     }
 
     /// The first `<discount_factor>` child; 1 (no discount) when absent, not a number, or
     /// outside `(0, 1]`, as in GENIUS.
     fn discount_factor(&mut self, root: Node) -> f64 {
+        const FALLBACK: &str = "no discount (factor 1), as in GENIUS";
         let Some(element) = child(root, "discount_factor") else {
             return 1.0;
         };
-        let text = self.attribute(element, "value");
-        match text.as_deref().map(parse_number) {
-            Some(Some(value)) if value > 0.0 && value <= 1.0 => value,
-            Some(Some(value)) => {
-                self.warn(
-                    element,
-                    format!("discount factor `{value}` is outside (0, 1]; no discount (factor 1), as in GENIUS"),
-                );
-                1.0
-            }
-            Some(None) => {
-                let text = text.unwrap_or_default();
-                self.warn(element, format!("`{text}` is not a number; no discount (factor 1), as in GENIUS"));
+        let Some(text) = self.attribute(element, "value") else {
+            self.warn(element, format!("missing attribute `value`; {FALLBACK}"));
+            return 1.0;
+        };
+        match parse_number(&text) {
+            Some(value) if value > 0.0 && value <= 1.0 => value,
+            Some(_) => {
+                let message = format!("discount factor `{text}` is outside (0, 1]; {FALLBACK}");
+                self.warn(element, message);
                 1.0
             }
             None => {
-                self.warn(element, "missing attribute `value`; no discount (factor 1), as in GENIUS");
+                self.warn(element, format!("`{text}` is not a number; {FALLBACK}"));
                 1.0
             }
         }
@@ -1199,7 +1272,7 @@ impl<'p> Reader<'p> {
                     complete = false;
                     self.problems.push(Problem::at(
                         self.source,
-                        line_col,
+                        Some(line_col),
                         field,
                         ErrorKind::Missing,
                         format!("no `<weight index=\"{index}\">` for this issue; GENIUS fails on every bid"),
@@ -1221,25 +1294,32 @@ impl<'p> Reader<'p> {
 
     fn additive_level(&mut self, element: Node, depth: usize, domain: &Domain, slots: &mut [Slot]) {
         if depth > MAX_DEPTH {
-            self.problem(element, ErrorKind::Unsupported, format!("objectives nested deeper than {MAX_DEPTH} levels"));
+            self.problem(
+                element,
+                ErrorKind::Unsupported,
+                format!("objectives nested deeper than {MAX_DEPTH} levels"),
+            );
             return;
         }
-        let mut weights: HashMap<i64, f64> = HashMap::new();
+        // `None`: the weight is there but unusable (already reported).
+        let mut weights: HashMap<i64, Option<f64>> = HashMap::new();
         for weight in children(element, "weight") {
             let index = self.integer(weight, "index");
             let value = self.number(weight, "value");
-            let (Some(index), Some(value)) = (index, value) else {
+            let Some(index) = index else {
                 continue;
             };
-            if value < 0.0 {
-                self.problem(weight, ErrorKind::Invalid, format!("weight `{value}` is negative"));
-                continue;
+            if value.is_some_and(|v| v < 0.0) {
+                self.problem(weight, ErrorKind::Invalid, "a weight must not be negative");
             }
             if domain.point_of(index).is_none() && !domain.is_objective(index) {
-                self.warn(weight, format!("no issue of the domain has index {index}; ignored"));
+                self.warn(
+                    weight,
+                    format!("no issue of the domain has index {index}; ignored"),
+                );
             }
             // A repeated index: the last one wins, as in GENIUS.
-            weights.insert(index, value);
+            weights.insert(index, value.filter(|v| *v >= 0.0));
         }
         for issue in children(element, "issue") {
             self.additive_issue(issue, &weights, domain, slots);
@@ -1249,7 +1329,13 @@ impl<'p> Reader<'p> {
         }
     }
 
-    fn additive_issue(&mut self, issue: Node, weights: &HashMap<i64, f64>, domain: &Domain, slots: &mut [Slot]) {
+    fn additive_issue(
+        &mut self,
+        issue: Node,
+        weights: &HashMap<i64, Option<f64>>,
+        domain: &Domain,
+        slots: &mut [Slot],
+    ) {
         let Some(index) = self.integer(issue, "index") else {
             return;
         };
@@ -1259,22 +1345,30 @@ impl<'p> Reader<'p> {
             } else {
                 "names no issue of the domain"
             };
-            self.warn(issue, format!("index {index} {what}; ignored, as in GENIUS"));
+            self.warn(
+                issue,
+                format!("index {index} {what}; ignored, as in GENIUS"),
+            );
             return;
         };
         self.check_issue_name(issue, index, domain);
         if !matches!(slots[point.0], Slot::Absent | Slot::Unweighted(..)) {
-            self.problem(issue, ErrorKind::Duplicate, format!("issue {index} is given twice"));
+            self.problem(
+                issue,
+                ErrorKind::Duplicate,
+                format!("issue {index} is given twice"),
+            );
             return;
         }
         let Some(&weight) = weights.get(&index) else {
             slots[point.0] = Slot::Unweighted(self.pos(issue), field(issue));
             return;
         };
+        // The evaluator is read even when the weight is unusable, to report its problems.
         let evaluator = self.evaluator(issue, &domain.points[point.0]);
-        slots[point.0] = match evaluator {
-            Some(evaluator) => Slot::Done(weight, evaluator),
-            None => Slot::Failed,
+        slots[point.0] = match (weight, evaluator) {
+            (Some(weight), Some(evaluator)) => Slot::Done(weight, evaluator),
+            _ => Slot::Failed,
         };
     }
 
@@ -1286,7 +1380,11 @@ impl<'p> Reader<'p> {
             self.problem(
                 issue,
                 ErrorKind::Invalid,
-                format!("the profile says `{}`, the domain says `{}`", kind.word(), expected.word()),
+                format!(
+                    "the profile says `{}`, the domain says `{}`",
+                    kind.word(),
+                    expected.word()
+                ),
             );
             return None;
         }
@@ -1316,7 +1414,11 @@ impl<'p> Reader<'p> {
                     evaluations.insert(value, evaluation);
                 }
                 Some(evaluation) => {
-                    self.problem(item, ErrorKind::Invalid, format!("evaluation `{evaluation}` is negative"));
+                    self.problem(
+                        item,
+                        ErrorKind::Invalid,
+                        format!("evaluation `{evaluation}` is negative"),
+                    );
                     ok = false;
                 }
                 None => {
@@ -1353,7 +1455,10 @@ impl<'p> Reader<'p> {
         if !ok {
             return None;
         }
-        let max = evaluations.values().copied().fold(f64::NEG_INFINITY, f64::max);
+        let max = evaluations
+            .values()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
         let scores = options
             .iter()
             .map(|o| {
@@ -1371,7 +1476,9 @@ impl<'p> Reader<'p> {
     /// without an `<evaluator>`, offset and slope are 0 (GENIUS' `EvaluatorInteger`).
     fn integer_evaluator(&mut self, issue: Node, min: i64, max: i64) -> Option<Evaluator> {
         let lower = self.integer(issue, "lowerbound")?;
-        let upper = self.attribute(issue, "upperbound").and_then(|t| parse_integer(&t));
+        let upper = self
+            .attribute(issue, "upperbound")
+            .and_then(|t| parse_integer(&t));
         if lower != min || upper.is_some_and(|u| u != max) {
             self.warn(
                 issue,
@@ -1397,7 +1504,11 @@ impl<'p> Reader<'p> {
     fn real_evaluator(&mut self, issue: Node) -> Option<Evaluator> {
         self.real_range(issue)?;
         let Some(evaluator) = child(issue, "evaluator") else {
-            self.problem(issue, ErrorKind::Missing, "a real issue needs an `<evaluator ftype=\"..\">` child");
+            self.problem(
+                issue,
+                ErrorKind::Missing,
+                "a real issue needs an `<evaluator ftype=\"..\">` child",
+            );
             return None;
         };
         let ftype = self.required(evaluator, "ftype")?;
@@ -1446,7 +1557,11 @@ impl<'p> Reader<'p> {
             return None;
         };
         let Some(utility) = child(first, "utility") else {
-            self.problem(first, ErrorKind::Missing, "a nonlinear profile needs a `<utility maxutility=\"..\">` element here");
+            self.problem(
+                first,
+                ErrorKind::Missing,
+                "a nonlinear profile needs a `<utility maxutility=\"..\">` element here",
+            );
             return None;
         };
         let max_utility = self.number(utility, "maxutility");
@@ -1457,7 +1572,11 @@ impl<'p> Reader<'p> {
         let root_node = self.ufun(ufun, 0, domain);
         let max_utility = max_utility?;
         if max_utility <= 0.0 {
-            self.problem(utility, ErrorKind::Invalid, format!("maxutility `{max_utility}` must be positive"));
+            self.problem(
+                utility,
+                ErrorKind::Invalid,
+                format!("maxutility `{max_utility}` must be positive"),
+            );
             return None;
         }
         Some(ConstraintUtility {
@@ -1468,12 +1587,20 @@ impl<'p> Reader<'p> {
 
     fn ufun(&mut self, ufun: Node, depth: usize, domain: &Domain) -> Option<ConstraintNode> {
         if depth > MAX_DEPTH {
-            self.problem(ufun, ErrorKind::Unsupported, format!("`<ufun>`s nested deeper than {MAX_DEPTH} levels"));
+            self.problem(
+                ufun,
+                ErrorKind::Unsupported,
+                format!("`<ufun>`s nested deeper than {MAX_DEPTH} levels"),
+            );
             return None;
         }
         let aggregation = match self.attribute(ufun, "aggregation") {
             None => {
-                self.problem(ufun, ErrorKind::Missing, "missing attribute `aggregation`; GENIUS fails without it");
+                self.problem(
+                    ufun,
+                    ErrorKind::Missing,
+                    "missing attribute `aggregation`; GENIUS fails without it",
+                );
                 None
             }
             Some(word) => Some(match word.to_ascii_lowercase().as_str() {
@@ -1481,7 +1608,10 @@ impl<'p> Reader<'p> {
                 "min" => Aggregation::Min,
                 "max" => Aggregation::Max,
                 _ => {
-                    self.warn(ufun, format!("unknown aggregation `{word}`; summed, as in GENIUS"));
+                    self.warn(
+                        ufun,
+                        format!("unknown aggregation `{word}`; summed, as in GENIUS"),
+                    );
                     Aggregation::Sum
                 }
             }),
@@ -1525,7 +1655,11 @@ impl<'p> Reader<'p> {
         let max = self.number(bound, "max");
         let index = index?;
         let Some(point) = domain.point_of(index) else {
-            self.problem(bound, ErrorKind::Unknown, format!("no issue of the domain has index {index}"));
+            self.problem(
+                bound,
+                ErrorKind::Unknown,
+                format!("no issue of the domain has index {index}"),
+            );
             return None;
         };
         if matches!(domain.points[point.0].kind, PointKind::Options(_)) {
@@ -1533,7 +1667,9 @@ impl<'p> Reader<'p> {
             self.problem(
                 bound,
                 ErrorKind::Unsupported,
-                format!("issue `{id}` is discrete; hyper-rectangle bounds need integer or real issues"),
+                format!(
+                    "issue `{id}` is discrete; hyper-rectangle bounds need integer or real issues"
+                ),
             );
             return None;
         }
@@ -1547,7 +1683,7 @@ impl<'p> Reader<'p> {
 
 #[cfg(test)]
 mod tests {
-    use accord_core::{Choice, OptionIdx, Package};
+    use accord_core::{Choice, Package};
 
     use super::*;
 
@@ -1571,9 +1707,11 @@ mod tests {
             .iter()
             .zip(labels)
             .map(|(point, label)| match &point.kind {
-                PointKind::Options(_) => {
-                    Choice::Option(point.option_idx(label).unwrap_or_else(|| panic!("no option `{label}`")))
-                }
+                PointKind::Options(_) => Choice::Option(
+                    point
+                        .option_idx(label)
+                        .unwrap_or_else(|| panic!("no option `{label}`")),
+                ),
                 PointKind::Integer { .. } => Choice::Integer(label.parse().unwrap()),
                 PointKind::Real { .. } => Choice::Real(label.parse().unwrap()),
             })
@@ -1608,7 +1746,10 @@ mod tests {
             ) => {
                 for (labels, expected) in *packages {
                     let got = profile.position.utility(&package(&domain.points, labels));
-                    assert!((got - expected).abs() < 1e-12, "{labels:?}: {got} != {expected}");
+                    assert!(
+                        (got - expected).abs() < 1e-12,
+                        "{labels:?}: {got} != {expected}"
+                    );
                 }
                 assert_eq!(profile.position.reservation_value, *reservation_value);
                 assert_eq!(profile.position.discount_factor, *discount_factor);
@@ -1660,10 +1801,8 @@ mod tests {
     #[test]
     fn discrete_scores_are_divided_by_the_largest_evaluation() {
         let p = profile(ITEMS, PRICE, WEIGHTS, "");
-        let packages: &[(&[&str], f64)] = &[
-            (&["Dell", "8"], 0.4 * 0.4 + 0.6),
-            (&["HP", "8"], 0.4 + 0.6),
-        ];
+        let packages: &[(&[&str], f64)] =
+            &[(&["Dell", "8"], 0.4 * 0.4 + 0.6), (&["HP", "8"], 0.4 + 0.6)];
         check(DOMAIN.as_bytes(), p.as_bytes(), &utilities(packages));
     }
 
@@ -1672,25 +1811,41 @@ mod tests {
         // anac2016-AgentHp2: offset 1 and slope -0.15 on 8..14 give 1.0 at 8, 0.1 at 14.
         let weights = r#"<weight index="1" value="0"/><weight index="2" value="1"/>"#;
         let p = profile(ITEMS, PRICE, weights, "");
-        let packages: &[(&[&str], f64)] = &[(&["HP", "8"], 1.0), (&["HP", "14"], 0.1), (&["HP", "11"], 0.55)];
+        let packages: &[(&[&str], f64)] = &[
+            (&["HP", "8"], 1.0),
+            (&["HP", "14"], 0.1),
+            (&["HP", "11"], 0.55),
+        ];
         check(DOMAIN.as_bytes(), p.as_bytes(), &utilities(packages));
         // Without an evaluator, offset and slope are 0.
         let p = profile(ITEMS, "", weights, "");
-        check(DOMAIN.as_bytes(), p.as_bytes(), &utilities(&[(&["HP", "8"], 0.0)]));
+        check(
+            DOMAIN.as_bytes(),
+            p.as_bytes(),
+            &utilities(&[(&["HP", "8"], 0.0)]),
+        );
     }
 
     #[test]
     fn an_issue_whose_evaluations_are_all_zero_scores_zero() {
-        let items = r#"<item value="Dell" evaluation="0"/><item value="HP" evaluation="0.000001"/>"#;
+        let items =
+            r#"<item value="Dell" evaluation="0"/><item value="HP" evaluation="0.000001"/>"#;
         let p = profile(items, PRICE, WEIGHTS, "");
-        check(DOMAIN.as_bytes(), p.as_bytes(), &utilities(&[(&["HP", "8"], 0.6)]));
+        check(
+            DOMAIN.as_bytes(),
+            p.as_bytes(),
+            &utilities(&[(&["HP", "8"], 0.6)]),
+        );
     }
 
     #[test]
     fn weights_are_used_as_written_and_the_sum_is_clamped_at_one() {
         let weights = r#"<weight index="1" value="0.5"/><weight index="2" value="0.7"/>"#;
         let p = profile(ITEMS, PRICE, weights, "");
-        let packages: &[(&[&str], f64)] = &[(&["HP", "8"], 1.0), (&["Dell", "14"], 0.5 * 0.4 + 0.7 * 0.1)];
+        let packages: &[(&[&str], f64)] = &[
+            (&["HP", "8"], 1.0),
+            (&["Dell", "14"], 0.5 * 0.4 + 0.7 * 0.1),
+        ];
         check(DOMAIN.as_bytes(), p.as_bytes(), &utilities(packages));
     }
 
@@ -1713,7 +1868,11 @@ mod tests {
                 discount_factor: 1.0,
             };
             check(DOMAIN.as_bytes(), p.as_bytes(), &expect);
-            check(DOMAIN.as_bytes(), p.as_bytes(), &Expect::Warning("no discount (factor 1)"));
+            check(
+                DOMAIN.as_bytes(),
+                p.as_bytes(),
+                &Expect::Warning("no discount (factor 1)"),
+            );
         }
     }
 
@@ -1741,8 +1900,8 @@ mod tests {
     <weight index="2" value="0.6"/>"#;
         let items = r#"<item value="Dell" evaluation="x4"/><item value="HP" evaluation="10"/>"#;
         let p = profile(items, PRICE, weights, "");
-        let expected = "p.xml:3:49: <item value=\"Dell\">: evaluation `x4` is not a number\n\
-                        p.xml:5:5: <weight index=\"1\">: `abc` is not a number";
+        let expected = "p.xml:5:5: <weight index=\"1\">: `abc` is not a number\n\
+                        p.xml:3:51: <item value=\"Dell\">: evaluation `x4` is not a number";
         check(DOMAIN.as_bytes(), p.as_bytes(), &Expect::Error(expected));
     }
 
@@ -1757,8 +1916,12 @@ mod tests {
         let expected = "p.xml:4:5: the file ends inside the tag `<issue`; is it truncated?";
         check(DOMAIN.as_bytes(), cut.as_bytes(), &Expect::Error(expected));
         let mismatched = p.replace("</issue>\n    <issue", "</objective>\n    <issue");
-        let expected = "p.xml:3:111: `</objective>` does not close `<issue>` (line 3)";
-        check(DOMAIN.as_bytes(), mismatched.as_bytes(), &Expect::Error(expected));
+        let expected = "p.xml:3:120: `</objective>` does not close `<issue>` (line 3)";
+        check(
+            DOMAIN.as_bytes(),
+            mismatched.as_bytes(),
+            &Expect::Error(expected),
+        );
     }
 
     #[test]
@@ -1767,7 +1930,11 @@ mod tests {
             "\n<!-- profile 1 -->\n<?xml version=\"1.0\" encoding=\"utf-8\" ?>\n<!DOCTYPE x>{}",
             profile(ITEMS, PRICE, WEIGHTS, "<!-- a -- comment -->")
         );
-        check(DOMAIN.as_bytes(), p.as_bytes(), &utilities(&[(&["HP", "8"], 1.0)]));
+        check(
+            DOMAIN.as_bytes(),
+            p.as_bytes(),
+            &utilities(&[(&["HP", "8"], 1.0)]),
+        );
     }
 
     #[test]
@@ -1777,11 +1944,15 @@ mod tests {
             .replace("name=\"Brand\" type", "name=\"Brand\"type");
         let items = r#"<item value="AT & T"evaluation="4"/><item value="HP" evaluation="10"/>"#;
         let p = profile(items, PRICE, WEIGHTS, "");
-        check(domain.as_bytes(), p.as_bytes(), &utilities(&[(&["AT & T", "8"], 0.4 * 0.4 + 0.6)]));
+        check(
+            domain.as_bytes(),
+            p.as_bytes(),
+            &utilities(&[(&["AT & T", "8"], 0.4 * 0.4 + 0.6)]),
+        );
         // Errors after the insertions still point at the original columns.
         let items = r#"<item value="AT & T"evaluation="4"/><item value="HP" evaluation="?"/>"#;
         let p = profile(items, PRICE, WEIGHTS, "");
-        let expected = "p.xml:3:84: <item value=\"HP\">: evaluation `?` is not a number";
+        let expected = "p.xml:3:87: <item value=\"HP\">: evaluation `?` is not a number";
         check(domain.as_bytes(), p.as_bytes(), &Expect::Error(expected));
     }
 
@@ -1797,20 +1968,40 @@ mod tests {
     #[test]
     fn windows_1252_bytes_are_decoded_with_a_warning() {
         let mut domain = DOMAIN.replace("\"Dell\"", "\"#10,000\"").into_bytes();
-        let mut p = profile(ITEMS, PRICE, WEIGHTS, "").replace("\"Dell\"", "\"#10,000\"").into_bytes();
+        let mut p = profile(ITEMS, PRICE, WEIGHTS, "")
+            .replace("\"Dell\"", "\"#10,000\"")
+            .into_bytes();
         for bytes in [&mut domain, &mut p] {
             let at = bytes.iter().position(|&c| c == b'#').unwrap();
             bytes[at] = 0x80;
         }
-        check(&domain, &p, &utilities(&[(&["€10,000", "8"], 0.4 * 0.4 + 0.6)]));
-        check(&domain, &p, &Expect::Warning("d.xml:5:1: the file is not valid UTF-8; read the whole file as Windows-1252"));
+        check(
+            &domain,
+            &p,
+            &utilities(&[(&["€10,000", "8"], 0.4 * 0.4 + 0.6)]),
+        );
+        check(
+            &domain,
+            &p,
+            &Expect::Warning(
+                "d.xml:5:1: the file is not valid UTF-8; read the whole file as Windows-1252",
+            ),
+        );
     }
 
     #[test]
     fn profile_issues_are_matched_by_index_not_name() {
         let p = profile(ITEMS, PRICE, WEIGHTS, "").replace("name=\"Brand\"", "name=\"Make\"");
-        check(DOMAIN.as_bytes(), p.as_bytes(), &utilities(&[(&["HP", "8"], 1.0)]));
-        check(DOMAIN.as_bytes(), p.as_bytes(), &Expect::Warning("the domain calls issue 1 `Brand`, not `Make`"));
+        check(
+            DOMAIN.as_bytes(),
+            p.as_bytes(),
+            &utilities(&[(&["HP", "8"], 1.0)]),
+        );
+        check(
+            DOMAIN.as_bytes(),
+            p.as_bytes(),
+            &Expect::Warning("the domain calls issue 1 `Brand`, not `Make`"),
+        );
     }
 
     #[test]
@@ -1822,7 +2013,11 @@ mod tests {
                         (expected `discrete`, `integer` or `real`)\n\
                         d.xml:8:7: <issue index=\"1\" name=\"Price\">: index 1 is already used by \
                         another issue or objective (line 4)";
-        check(domain.as_bytes(), b"<utility_space/>", &Expect::Error(expected));
+        check(
+            domain.as_bytes(),
+            b"<utility_space/>",
+            &Expect::Error(expected),
+        );
     }
 
     const NONLINEAR_DOMAIN: &str = r#"<negotiation_template><utility_space><objective index="0" name="root">
@@ -1833,7 +2028,7 @@ mod tests {
     #[test]
     fn hyper_rectangles_include_and_exclude_with_inclusive_bounds() {
         let p = r#"<utility_space type="nonlinear"><objective index="0" name="root">
-  <utility maxutility="40">
+  <utility maxutility="50">
     <ufun type="PlainUfun" weight="1" aggregation="sum">
       <hyperRectangle utility="20"><INCLUDES index="1" min="2" max="4"/></hyperRectangle>
       <hyperRectangle utility="10" weight="2">
@@ -1849,20 +2044,25 @@ mod tests {
         let expect = Expect::Utilities {
             packages: &[
                 // Inside the INCLUDES box (2 is inclusive), outside the EXCLUDES box.
-                (&["2", "0"], (20.0 + 20.0 + 4.0) / 40.0),
+                (&["2", "0"], (20.0 + 20.0 + 4.0) / 50.0),
                 // Inside both boxes: only INCLUDES pays.
-                (&["4", "5"], (20.0 + 4.0) / 40.0),
+                (&["4", "5"], (20.0 + 4.0) / 50.0),
                 // Outside the EXCLUDES box through the second bound.
-                (&["5", "6"], (20.0 + 4.0) / 40.0),
-                (&["5", "5"], 4.0 / 40.0),
+                (&["5", "6"], (20.0 + 4.0) / 50.0),
+                (&["5", "5"], 4.0 / 50.0),
             ],
             reservation_value: 0.75,
             discount_factor: 1.0,
         };
         check(NONLINEAR_DOMAIN.as_bytes(), p.as_bytes(), &expect);
         let missing = p.replace(" aggregation=\"sum\"", "");
-        let expected = "p.xml:3:5: <ufun>: missing attribute `aggregation`; GENIUS fails without it";
-        check(NONLINEAR_DOMAIN.as_bytes(), missing.as_bytes(), &Expect::Error(expected));
+        let expected =
+            "p.xml:3:5: <ufun>: missing attribute `aggregation`; GENIUS fails without it";
+        check(
+            NONLINEAR_DOMAIN.as_bytes(),
+            missing.as_bytes(),
+            &Expect::Error(expected),
+        );
     }
 
     #[test]
@@ -1883,7 +2083,41 @@ mod tests {
         let faratin = p.replace("\"triangular\"", "\"faratin\"");
         let expected = "p.xml:5:5: <evaluator>: `faratin` evaluators are not supported \
                         (expected `linear`, `constant` or `triangular`)";
-        check(domain.as_bytes(), faratin.as_bytes(), &Expect::Error(expected));
+        check(
+            domain.as_bytes(),
+            faratin.as_bytes(),
+            &Expect::Error(expected),
+        );
+    }
+
+    #[test]
+    fn damaged_files_give_errors_not_panics() {
+        // Every prefix, and every position overwritten by a troublesome byte, reads to a
+        // value or to an error that names a line.
+        let p = profile(ITEMS, PRICE, WEIGHTS, "<reservation value=\"0.5\"/>").into_bytes();
+        let domain = read_domain("d.xml", DOMAIN.as_bytes()).unwrap();
+        let mut inputs: Vec<Vec<u8>> = (0..p.len()).map(|n| p[..n].to_vec()).collect();
+        for at in 0..p.len() {
+            for byte in [b'<', b'>', b'"', b'&', b'/', b'=', 0x80, 0xFF, 0] {
+                let mut damaged = p.clone();
+                damaged[at] = byte;
+                inputs.push(damaged);
+            }
+        }
+        for input in inputs {
+            let _ = classify(&input);
+            let errors = [
+                read_domain("d.xml", &input).err(),
+                read_profile("p.xml", &input, &domain).err(),
+            ];
+            for error in errors.into_iter().flatten() {
+                assert!(!error.problems.is_empty());
+                assert!(
+                    error.problems.iter().all(|p| p.line_col.is_some()),
+                    "{error}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -1892,6 +2126,9 @@ mod tests {
         assert_eq!(classify(b"<?xml version=\"1.0\"?><html/>"), FileKind::Other);
         assert_eq!(classify(b""), FileKind::Other);
         let error = read_domain("pareto.xml", b"0.1, 0.9\n").unwrap_err();
-        assert_eq!(error.to_string(), "pareto.xml:2:1: the file holds no XML element");
+        assert_eq!(
+            error.to_string(),
+            "pareto.xml:2:1: the file holds no XML element"
+        );
     }
 }

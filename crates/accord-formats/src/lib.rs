@@ -9,7 +9,7 @@
 pub mod analysis_json;
 pub mod case_file;
 mod error;
-// pub mod folder; (enabled once the GENIUS reader lands)
+pub mod folder;
 pub mod genius;
 pub mod geniusweb;
 

@@ -1,0 +1,233 @@
+//! accord's analysis of every shared ANAC domain against the reference answers in
+//! `testdata/reference/` (GENIUS rules; see its README.md), and of every GeniusWeb domain
+//! against the answers published with it (`specials.json`) where the definitions coincide.
+
+use std::path::{Path, PathBuf};
+
+use accord_core::{BargainingPoint, Case, EnumerationLimit, ExactAnalysis, analyze};
+use accord_formats::analysis_json::package_to_json;
+use accord_formats::folder::{FolderFile, read_domain_folder};
+use serde_json::Value;
+
+const TOLERANCE: f64 = 1e-9;
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
+}
+
+fn folder_files(dir: &Path) -> Vec<FolderFile> {
+    let mut files: Vec<FolderFile> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| FolderFile {
+            name: p.file_name().unwrap().to_string_lossy().into_owned(),
+            bytes: std::fs::read(&p).unwrap(),
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files
+}
+
+fn vector(value: &Value) -> Vec<f64> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn close(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= TOLERANCE)
+}
+
+/// Loads a folder with the reference's parties and analyses it.
+fn analyse(dir: &Path, profiles: &[String]) -> (Case, ExactAnalysis, Vec<String>) {
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    let folder = read_domain_folder(&name, folder_files(dir)).unwrap();
+    let defaults = folder.default_profiles();
+    let case = folder.case(profiles).unwrap();
+    let parties = case.negotiating_parties();
+    let analysis = analyze(&case, &parties, EnumerationLimit::default());
+    let exact = analysis.result.unwrap();
+    (case, exact, defaults)
+}
+
+/// Problems with one bargaining point against the reference's.
+fn compare_point(
+    name: &str,
+    case: &Case,
+    ours: Option<&BargainingPoint>,
+    reference: &Value,
+    problems: &mut Vec<String>,
+) {
+    match (ours, reference.is_null()) {
+        (None, true) => {}
+        (Some(p), false) => {
+            let ties: Vec<Vec<f64>> = reference["ties"].as_array().unwrap().iter().map(vector).collect();
+            if !ties.iter().any(|t| close(t, &p.utilities)) {
+                problems.push(format!("{name}: {:?} is not among the reference's ties {ties:?}", p.utilities));
+            }
+            let recomputed = case.utilities(&case.negotiating_parties(), &p.package);
+            if !close(&recomputed, &p.utilities) {
+                problems.push(format!("{name}: package evaluates to {recomputed:?}, reported {:?}", p.utilities));
+            }
+        }
+        (ours, _) => problems.push(format!("{name}: accord {ours:?}, reference {reference}")),
+    }
+}
+
+fn compare_frontier(case: &Case, exact: &ExactAnalysis, reference: &[Vec<f64>], problems: &mut Vec<String>) {
+    let ours: Vec<&[f64]> = exact.scan.frontier.iter().map(|f| f.utilities.as_slice()).collect();
+    for u in &ours {
+        if !reference.iter().any(|r| close(r, u)) {
+            problems.push(format!("frontier vector {u:?} is not in the reference"));
+        }
+    }
+    for r in reference {
+        if !ours.iter().any(|u| close(r, u)) {
+            problems.push(format!("reference frontier vector {r:?} is missing"));
+        }
+    }
+    let parties = case.negotiating_parties();
+    for f in &exact.scan.frontier {
+        if !close(&case.utilities(&parties, &f.package), &f.utilities) {
+            problems.push(format!("frontier package {:?} does not evaluate to {:?}", package_to_json(case, &f.package), f.utilities));
+        }
+    }
+}
+
+#[test]
+fn every_reference_answer_is_matched() {
+    let reference_dir = testdata().join("reference");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&reference_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    names.sort();
+    let mut failures = Vec::new();
+    let (mut genius, mut geniusweb) = (0, 0);
+    for path in &names {
+        let reference: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let folder = reference["domain"].as_str().unwrap();
+        let sub = match reference["format"].as_str().unwrap() {
+            "genius-xml" => {
+                genius += 1;
+                "genius"
+            }
+            _ => {
+                geniusweb += 1;
+                "geniusweb"
+            }
+        };
+        let profiles: Vec<String> = reference["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        let (case, exact, defaults) = analyse(&testdata().join(sub).join(folder), &profiles);
+        let mut problems = Vec::new();
+        if defaults != profiles {
+            problems.push(format!("default parties {defaults:?}, reference {profiles:?}"));
+        }
+        if case.n_packages() != Some(u128::from(reference["n_packages"].as_u64().unwrap())) {
+            problems.push(format!("n_packages {:?}", case.n_packages()));
+        }
+        let reservations: Vec<f64> = case
+            .negotiating_parties()
+            .iter()
+            .map(|&p| case.position(p).unwrap().reservation_value)
+            .collect();
+        if !close(&reservations, &vector(&reference["reservation_values"])) {
+            problems.push(format!("reservation values {reservations:?}"));
+        }
+        if exact.scan.n_feasible != reference["n_individually_rational"].as_u64().unwrap() {
+            problems.push(format!("feasible {} vs n_individually_rational {}", exact.scan.n_feasible, reference["n_individually_rational"]));
+        }
+        let frontier_packages: u64 = exact.scan.frontier.iter().map(|f| f.n_packages).sum();
+        if frontier_packages != reference["frontier_n_packages"].as_u64().unwrap() {
+            problems.push(format!("frontier packages {frontier_packages} vs {}", reference["frontier_n_packages"]));
+        }
+        match (&exact.bargaining.ideal_point, reference["ideal_point"].is_null()) {
+            (None, true) => {}
+            (Some(ours), false) if close(ours, &vector(&reference["ideal_point"])) => {}
+            (ours, _) => problems.push(format!("ideal point {ours:?} vs {}", reference["ideal_point"])),
+        }
+        let frontier: Vec<Vec<f64>> = reference["frontier"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| vector(&f["utilities"]))
+            .collect();
+        compare_frontier(&case, &exact, &frontier, &mut problems);
+        let b = &exact.bargaining;
+        compare_point("nash", &case, b.nash.as_ref(), &reference["nash"], &mut problems);
+        compare_point("kalai_smorodinsky", &case, b.kalai_smorodinsky.as_ref(), &reference["kalai_smorodinsky"], &mut problems);
+        compare_point("egalitarian", &case, b.egalitarian.as_ref(), &reference["egalitarian"], &mut problems);
+        compare_point("utilitarian", &case, b.utilitarian.as_ref(), &reference["utilitarian"], &mut problems);
+        if !problems.is_empty() {
+            failures.push(format!("{folder}:\n  {}", problems.join("\n  ")));
+        }
+    }
+    assert_eq!((genius, geniusweb), (122, 50), "reference files found");
+    assert!(failures.is_empty(), "{} of {} domains differ:\n{}", failures.len(), names.len(), failures.join("\n"));
+}
+
+#[test]
+fn geniusweb_published_answers_agree_where_definitions_coincide() {
+    // specials.json: `pareto_front` and `nash` and `social_welfare` share our definitions
+    // (all reservation values are 0); its `kalai` is a different notion (closest to the
+    // diagonal), so it is not compared.
+    let root = testdata().join("geniusweb");
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    assert_eq!(folders.len(), 50);
+    let mut failures = Vec::new();
+    for dir in &folders {
+        let specials: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("specials.json")).unwrap()).unwrap();
+        let profiles = vec!["profileA.json".to_string(), "profileB.json".to_string()];
+        let (case, exact, _) = analyse(dir, &profiles);
+        let mut problems = Vec::new();
+        let front: Vec<Vec<f64>> = specials["pareto_front"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| vector(&f["utility"]))
+            .collect();
+        compare_frontier(&case, &exact, &front, &mut problems);
+        for (name, ours, key) in [
+            ("nash", &exact.bargaining.nash, "nash"),
+            ("utilitarian", &exact.bargaining.utilitarian, "social_welfare"),
+        ] {
+            let theirs = vector(&specials[key]["utility"]);
+            let ours = ours.as_ref().map(|p| p.utilities.clone());
+            let ok = ours.as_ref().is_some_and(|u| {
+                close(u, &theirs)
+                    || ours_tie(&exact, name, &theirs)
+            });
+            if !ok {
+                problems.push(format!("{name}: accord {ours:?}, specials.json {theirs:?}"));
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{}:\n  {}", dir.display(), problems.join("\n  ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Whether the published point is one of accord's ties for that solution.
+fn ours_tie(exact: &ExactAnalysis, name: &str, theirs: &[f64]) -> bool {
+    let point = match name {
+        "nash" => exact.bargaining.nash.as_ref(),
+        _ => exact.bargaining.utilitarian.as_ref(),
+    };
+    point.is_some_and(|p| p.ties.iter().any(|t| close(t, theirs)))
+}
