@@ -101,7 +101,6 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
     if let Some(ideal) = &exact.bargaining.ideal_point {
         let _ = writeln!(out, "ideal point: {}", utilities(&names, ideal));
     }
-    let _ = writeln!(out, "\nbargaining packages:");
     let b = &exact.bargaining;
     let solutions: [(&str, &Option<BargainingPoint>, &str); 4] = [
         ("nash", &b.nash, "product of gains"),
@@ -109,22 +108,32 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
         ("egalitarian", &b.egalitarian, "smallest gain"),
         ("utilitarian", &b.utilitarian, "welfare"),
     ];
-    for (label, point, objective) in solutions {
-        match point {
-            None => {
-                let _ = writeln!(out, "  {label}: none (no package gives every party more than its reservation value)");
-            }
-            Some(p) => {
-                let ties = if p.ties.len() > 1 { format!(", {} ties", p.ties.len()) } else { String::new() };
-                let _ = writeln!(
-                    out,
-                    "  {label}: {}  ({objective} {:.4}{ties})",
-                    utilities(&names, &p.utilities),
-                    p.objective
-                );
-                package_lines(case, &p.package, &mut out);
-            }
+    let _ = writeln!(out, "\nbargaining packages:");
+    // Each distinct package is printed once, under the solutions that chose it.
+    let mut packages: Vec<(&Package, Vec<&str>)> = Vec::new();
+    for (label, point, objective) in &solutions {
+        let Some(p) = point else {
+            let _ = writeln!(
+                out,
+                "  {label:<18} none: no package gives every party more than its reservation value"
+            );
+            continue;
+        };
+        let ties = if p.ties.len() > 1 { format!(", {} tied vectors", p.ties.len()) } else { String::new() };
+        let _ = writeln!(
+            out,
+            "  {label:<18} {}  ({objective} {:.4}{ties})",
+            utilities(&names, &p.utilities),
+            p.objective
+        );
+        match packages.iter_mut().find(|(package, _)| **package == p.package) {
+            Some((_, labels)) => labels.push(label),
+            None => packages.push((&p.package, vec![label])),
         }
+    }
+    for (package, labels) in &packages {
+        let _ = writeln!(out, "\n  package chosen by {}:", labels.join(", "));
+        package_lines(case, package, &mut out);
     }
     if top > 0 && !scan.frontier.is_empty() {
         let mut best: Vec<_> = scan.frontier.iter().collect();
@@ -133,10 +142,33 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
             let wb: f64 = b.utilities.iter().sum();
             wb.total_cmp(&wa)
         });
-        let _ = writeln!(out, "\nbest frontier packages by welfare (top {} of {}):", top.min(best.len()), best.len());
+        let reference = packages.first().map(|(p, l)| (*p, l[0]));
+        let _ = writeln!(
+            out,
+            "\nbest frontier packages by welfare (top {} of {}):",
+            top.min(best.len()),
+            best.len()
+        );
         for (k, f) in best.iter().take(top).enumerate() {
-            let _ = writeln!(out, "  {}. {}", k + 1, utilities(&names, &f.utilities));
-            package_lines(case, &f.package, &mut out);
+            let welfare: f64 = f.utilities.iter().sum();
+            let _ = writeln!(out, "  {}. {}  (welfare {welfare:.4})", k + 1, utilities(&names, &f.utilities));
+            match reference {
+                Some((package, label)) => {
+                    let changes: Vec<String> = case
+                        .points()
+                        .iter()
+                        .zip(package.0.iter().zip(&f.package.0))
+                        .filter(|(_, (a, b))| a != b)
+                        .map(|(point, (_, b))| format!("{} = {}", point.id, point.choice_label(b)))
+                        .collect();
+                    if changes.is_empty() {
+                        let _ = writeln!(out, "      the {label} package");
+                    } else {
+                        let _ = writeln!(out, "      as the {label} package, but {}", changes.join("; "));
+                    }
+                }
+                None => package_lines(case, &f.package, &mut out),
+            }
         }
     }
     out

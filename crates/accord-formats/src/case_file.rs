@@ -253,7 +253,7 @@ fn parse_toml(source: &str, text: &str) -> Result<CaseFile, FormatError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let line_col = inner.span().map(|s| line_col(text, s.start));
-        let message = first_line(inner.message());
+        let message = tidy_serde_message(&first_line(inner.message()));
         FormatError::single(Problem::at(
             source,
             line_col,
@@ -269,7 +269,7 @@ fn parse_json(source: &str, text: &str) -> Result<CaseFile, FormatError> {
     let file: CaseFile = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let message = strip_json_position(&inner.to_string());
+        let message = tidy_serde_message(&strip_json_position(&inner.to_string()));
         let kind = if inner.is_syntax() || inner.is_eof() {
             ErrorKind::Syntax
         } else {
@@ -295,13 +295,29 @@ fn parse_json(source: &str, text: &str) -> Result<CaseFile, FormatError> {
     Ok(file)
 }
 
-/// serde_path_to_error writes `.` for the root.
+/// serde_path_to_error writes `.` for the root and `?` where it lost track.
 fn field_of(path: &str) -> String {
-    if path == "." {
+    if path == "." || path == "?" {
         String::new()
     } else {
         path.to_string()
     }
+}
+
+/// serde's wording in the project's style: user values in backticks, no Rust type names.
+fn tidy_serde_message(message: &str) -> String {
+    let mut message = message
+        .replace("expected f64", "expected a number")
+        .replace("expected u64", "expected a whole number")
+        .replace("expected i64", "expected a whole number")
+        .replace("expected a sequence", "expected an array")
+        .replace("expected a map", "expected a table");
+    if let Some(rest) = message.strip_prefix("invalid type: string \"") {
+        if let Some(end) = rest.find("\", expected") {
+            message = format!("invalid type: string `{}`{}", &rest[..end], &rest[end + 1..]);
+        }
+    }
+    message
 }
 
 fn kind_of(message: &str) -> ErrorKind {
@@ -565,7 +581,8 @@ impl Reader<'_, '_> {
                     ErrorKind::WrongType,
                     "an integer range needs integer bounds; add `real = true` for a real range",
                 );
-                return PointKind::Options(vec![]);
+                // Keep it a range so its ratings and red lines are checked as a range's.
+                return PointKind::Real { min, max };
             }
             (true, _, _) => PointKind::Real { min, max },
         };
@@ -1063,7 +1080,7 @@ impl Reader<'_, '_> {
                     path,
                     ErrorKind::Invalid,
                     format!(
-                        "point `{}` has options: name them (not `min`/`max`)",
+                        "point `{}` has options: name them with `not` or `only` (`min`/`max` are for ranges)",
                         point.id
                     ),
                 );

@@ -1309,8 +1309,12 @@ impl<'p> Reader<'p> {
             let Some(index) = index else {
                 continue;
             };
-            if value.is_some_and(|v| v < 0.0) {
-                self.problem(weight, ErrorKind::Invalid, "a weight must not be negative");
+            if let Some(v) = value.filter(|v| *v < 0.0) {
+                self.problem(
+                    weight,
+                    ErrorKind::Invalid,
+                    format!("weight `{v}` must not be negative"),
+                );
             }
             if domain.point_of(index).is_none() && !domain.is_objective(index) {
                 self.warn(

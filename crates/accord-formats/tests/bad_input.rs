@@ -58,35 +58,45 @@ impl Domains {
 /// Reads a file with the reader its name and content call for; `Ok` carries what was
 /// read, described in a few words.
 fn read(name: &str, path: &Path, domains: &Domains) -> Result<String, FormatError> {
-    if name.ends_with(".xml") {
-        let bytes = read_bytes(path);
-        match genius::classify(&bytes) {
-            genius::FileKind::Profile => {
-                genius::read_profile(name, &bytes, &domains.genius).map(|profile| {
-                    let reservation_value = profile.position.reservation_value;
-                    format!("a GENIUS profile with reservation value {reservation_value}")
-                })
-            }
-            genius::FileKind::Domain | genius::FileKind::Other => genius::read_domain(name, &bytes)
-                .map(|domain| format!("a GENIUS domain of {} issues", domain.points.len())),
-        }
-    } else if name.starts_with("geniusweb-") && name.ends_with(".json") {
-        let text = read_text(path);
-        match geniusweb::classify(&text) {
-            geniusweb::FileKind::Profile => {
-                geniusweb::read_profile(name, &text, &domains.geniusweb)
-                    .map(|profile| format!("a GeniusWeb profile `{}`", profile.name))
-            }
-            geniusweb::FileKind::Domain | geniusweb::FileKind::Other => {
-                geniusweb::read_domain(name, &text)
-                    .map(|domain| format!("a GeniusWeb domain of {} issues", domain.points.len()))
+    let extension = path
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("xml") => {
+            let bytes = read_bytes(path);
+            match genius::classify(&bytes) {
+                genius::FileKind::Profile => genius::read_profile(name, &bytes, &domains.genius)
+                    .map(|profile| {
+                        let reservation_value = profile.position.reservation_value;
+                        format!("a GENIUS profile with reservation value {reservation_value}")
+                    }),
+                genius::FileKind::Domain | genius::FileKind::Other => {
+                    genius::read_domain(name, &bytes)
+                        .map(|domain| format!("a GENIUS domain of {} issues", domain.points.len()))
+                }
             }
         }
-    } else {
-        let format = CaseFormat::from_extension(name)
-            .unwrap_or_else(|| panic!("{name}: no reader for this extension"));
-        read_case(name, &read_text(path), format)
-            .map(|case| format!("a case of {} points", case.points().len()))
+        Some("json") if name.starts_with("geniusweb-") => {
+            let text = read_text(path);
+            match geniusweb::classify(&text) {
+                geniusweb::FileKind::Profile => {
+                    geniusweb::read_profile(name, &text, &domains.geniusweb)
+                        .map(|profile| format!("a GeniusWeb profile `{}`", profile.name))
+                }
+                geniusweb::FileKind::Domain | geniusweb::FileKind::Other => {
+                    geniusweb::read_domain(name, &text).map(|domain| {
+                        format!("a GeniusWeb domain of {} issues", domain.points.len())
+                    })
+                }
+            }
+        }
+        _ => {
+            let format = CaseFormat::from_extension(name)
+                .unwrap_or_else(|| panic!("{name}: no reader for this extension"));
+            read_case(name, &read_text(path), format)
+                .map(|case| format!("a case of {} points", case.points().len()))
+        }
     }
 }
 
