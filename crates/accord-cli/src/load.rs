@@ -41,7 +41,8 @@ fn load_folder(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded> {
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| shown.to_string());
-    let folder = read_domain_folder(&name, files).with_context(|| format!("reading folder `{shown}`"))?;
+    let folder =
+        read_domain_folder(&name, files).with_context(|| format!("reading folder `{shown}`"))?;
     let chosen = if parties.is_empty() {
         folder.default_profiles()
     } else {
@@ -50,10 +51,19 @@ fn load_folder(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded> {
     let case = folder
         .case(&chosen)
         .with_context(|| format!("reading folder `{shown}`"))?;
-    let mut warnings: Vec<String> = folder.warnings.iter().map(|w| format!("{}: {w}", folder.domain_file)).collect();
+    let mut warnings: Vec<String> = folder
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {w}", folder.domain_file))
+        .collect();
     for profile in &folder.profiles {
         if case.party_idx(&profile.file).is_some() {
-            warnings.extend(profile.warnings.iter().map(|w| format!("{}: {w}", profile.file)));
+            warnings.extend(
+                profile
+                    .warnings
+                    .iter()
+                    .map(|w| format!("{}: {w}", profile.file)),
+            );
         }
     }
     let parties = (0..case.parties().len()).map(PartyIdx).collect();
@@ -88,7 +98,10 @@ fn load_case_file(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded
         for id in parties {
             let Some(idx) = case.party_idx(id) else {
                 let known: Vec<&str> = case.parties().iter().map(|p| p.id.as_str()).collect();
-                bail!("{shown}: no party `{id}`\nhint: the parties are {}", known.join(", "));
+                bail!(
+                    "{shown}: no party `{id}`\nhint: the parties are {}",
+                    known.join(", ")
+                );
             };
             if case.position(idx).is_none() {
                 bail!("{shown}: party `{id}` has no position to analyse");

@@ -20,7 +20,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::load::load;
 
 #[derive(Parser)]
-#[command(name = "accord", version, about = "Analyse multi-party, multi-issue negotiations")]
+#[command(
+    name = "accord",
+    version,
+    about = "Analyse multi-party, multi-issue negotiations"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -110,16 +114,30 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
                 let text = serde_json::to_string_pretty(&json)?;
                 writeln!(out, "{text}")?;
             } else {
-                out.write_all(report::render(&loaded.case, &analysis, &loaded.source, args.top).as_bytes())?;
+                out.write_all(
+                    report::render(&loaded.case, &analysis, &loaded.source, args.top).as_bytes(),
+                )?;
             }
-            Ok(if analysis.result.is_ok() { Outcome::Done } else { Outcome::Negative })
+            Ok(if analysis.result.is_ok() {
+                Outcome::Done
+            } else {
+                Outcome::Negative
+            })
         }
         Command::Check(input) => {
             let loaded = load(&input.path, &input.parties)?;
-            let analysis = analyze(&loaded.case, &loaded.parties, EnumerationLimit(input.max_packages));
+            let analysis = analyze(
+                &loaded.case,
+                &loaded.parties,
+                EnumerationLimit(input.max_packages),
+            );
             let (text, feasible) = report::check_summary(&loaded.case, &analysis, &loaded.source);
             out.write_all(text.as_bytes())?;
-            Ok(if feasible == Some(false) { Outcome::Negative } else { Outcome::Done })
+            Ok(if feasible == Some(false) {
+                Outcome::Negative
+            } else {
+                Outcome::Done
+            })
         }
     }
 }

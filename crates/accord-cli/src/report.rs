@@ -16,9 +16,10 @@ fn party_names(case: &Case, analysis: &Analysis) -> Vec<String> {
 fn count(case: &Case) -> String {
     match case.n_packages() {
         Some(n) if n < 10_u128.pow(15) => group(n),
-        _ => case
-            .log10_n_packages()
-            .map_or_else(|| "infinitely many".to_string(), |l| format!("about 10^{l:.1}")),
+        _ => case.log10_n_packages().map_or_else(
+            || "infinitely many".to_string(),
+            |l| format!("about 10^{l:.1}"),
+        ),
     }
 }
 
@@ -27,7 +28,7 @@ fn group(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -45,21 +46,34 @@ fn utilities(names: &[String], values: &[f64]) -> String {
 }
 
 fn package_lines(case: &Case, package: &Package, out: &mut String) {
-    let width = case.points().iter().map(|p| p.id.chars().count()).max().unwrap_or(0);
+    let width = case
+        .points()
+        .iter()
+        .map(|p| p.id.chars().count())
+        .max()
+        .unwrap_or(0);
     for (point, choice) in case.points().iter().zip(&package.0) {
-        let _ = writeln!(out, "      {:width$}  {}", point.id, point.choice_label(choice));
+        let _ = writeln!(
+            out,
+            "      {:width$}  {}",
+            point.id,
+            point.choice_label(choice)
+        );
     }
 }
 
 fn not_enumerable(reason: &NotEnumerable) -> String {
     match reason {
-        NotEnumerable::TooLarge { log10_n_packages, limit } => format!(
+        NotEnumerable::TooLarge {
+            log10_n_packages,
+            limit,
+        } => format!(
             "too large for exact enumeration: about 10^{log10_n_packages:.1} packages, above the limit of {} (--max-packages)",
             group(*limit)
         ),
-        NotEnumerable::RealPoint { point } => format!(
-            "exact enumeration needs finite points, and point `{point}` is a real range"
-        ),
+        NotEnumerable::RealPoint { point } => {
+            format!("exact enumeration needs finite points, and point `{point}` is a real range")
+        }
     }
 }
 
@@ -67,8 +81,19 @@ fn not_enumerable(reason: &NotEnumerable) -> String {
 pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usize) -> String {
     let mut out = String::new();
     let names = party_names(case, analysis);
-    let _ = writeln!(out, "case: {} ({}, {})", case.name(), source.format, source.path);
-    let _ = writeln!(out, "points: {}; packages: {}", case.points().len(), count(case));
+    let _ = writeln!(
+        out,
+        "case: {} ({}, {})",
+        case.name(),
+        source.format,
+        source.path
+    );
+    let _ = writeln!(
+        out,
+        "points: {}; packages: {}",
+        case.points().len(),
+        count(case)
+    );
     let _ = writeln!(out, "parties:");
     for (name, reservation) in names.iter().zip(&analysis.reservation_values) {
         let _ = writeln!(out, "  {name}  (reservation value {reservation})");
@@ -104,7 +129,11 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
     let b = &exact.bargaining;
     let solutions: [(&str, &Option<BargainingPoint>, &str); 4] = [
         ("nash", &b.nash, "product of gains"),
-        ("kalai-smorodinsky", &b.kalai_smorodinsky, "smallest relative gain"),
+        (
+            "kalai-smorodinsky",
+            &b.kalai_smorodinsky,
+            "smallest relative gain",
+        ),
         ("egalitarian", &b.egalitarian, "smallest gain"),
         ("utilitarian", &b.utilitarian, "welfare"),
     ];
@@ -119,14 +148,21 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
             );
             continue;
         };
-        let ties = if p.ties.len() > 1 { format!(", {} tied vectors", p.ties.len()) } else { String::new() };
+        let ties = if p.ties.len() > 1 {
+            format!(", {} tied vectors", p.ties.len())
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
             "  {label:<18} {}  ({objective} {:.4}{ties})",
             utilities(&names, &p.utilities),
             p.objective
         );
-        match packages.iter_mut().find(|(package, _)| **package == p.package) {
+        match packages
+            .iter_mut()
+            .find(|(package, _)| **package == p.package)
+        {
             Some((_, labels)) => labels.push(label),
             None => packages.push((&p.package, vec![label])),
         }
@@ -151,7 +187,12 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
         );
         for (k, f) in best.iter().take(top).enumerate() {
             let welfare: f64 = f.utilities.iter().sum();
-            let _ = writeln!(out, "  {}. {}  (welfare {welfare:.4})", k + 1, utilities(&names, &f.utilities));
+            let _ = writeln!(
+                out,
+                "  {}. {}  (welfare {welfare:.4})",
+                k + 1,
+                utilities(&names, &f.utilities)
+            );
             match reference {
                 Some((package, label)) => {
                     let changes: Vec<String> = case
@@ -164,7 +205,11 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
                     if changes.is_empty() {
                         let _ = writeln!(out, "      the {label} package");
                     } else {
-                        let _ = writeln!(out, "      as the {label} package, but {}", changes.join("; "));
+                        let _ = writeln!(
+                            out,
+                            "      as the {label} package, but {}",
+                            changes.join("; ")
+                        );
                     }
                 }
                 None => package_lines(case, &f.package, &mut out),
@@ -175,11 +220,20 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
 }
 
 /// The summary of `accord check`, and whether some package is feasible (`None`: unknown).
-pub(crate) fn check_summary(case: &Case, analysis: &Analysis, source: &Source) -> (String, Option<bool>) {
+pub(crate) fn check_summary(
+    case: &Case,
+    analysis: &Analysis,
+    source: &Source,
+) -> (String, Option<bool>) {
     let mut out = String::new();
     let names = party_names(case, analysis);
     let _ = writeln!(out, "ok: {} ({})", source.path, source.format);
-    let _ = writeln!(out, "points: {}; packages: {}", case.points().len(), count(case));
+    let _ = writeln!(
+        out,
+        "points: {}; packages: {}",
+        case.points().len(),
+        count(case)
+    );
     let _ = writeln!(out, "parties analysed: {}", names.join(", "));
     let others: Vec<String> = case
         .parties()
@@ -201,7 +255,11 @@ pub(crate) fn check_summary(case: &Case, analysis: &Analysis, source: &Source) -
                 "feasible packages: {} of {}{}",
                 group(exact.scan.n_feasible.into()),
                 group(exact.scan.n_packages.into()),
-                if feasible { "" } else { ": no package clears every red line and reservation value" }
+                if feasible {
+                    ""
+                } else {
+                    ": no package clears every red line and reservation value"
+                }
             );
             (out, Some(feasible))
         }

@@ -45,34 +45,52 @@ fn analyze_json_has_the_documented_keys() {
     assert_eq!(output.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     for key in [
-        "parties", "n_packages", "reservation_values", "feasible", "frontier", "nash",
-        "kalai_smorodinsky", "egalitarian", "utilitarian",
+        "parties",
+        "n_packages",
+        "reservation_values",
+        "feasible",
+        "frontier",
+        "nash",
+        "kalai_smorodinsky",
+        "egalitarian",
+        "utilitarian",
     ] {
         assert!(json.get(key).is_some(), "missing `{key}`");
     }
-    assert_eq!(json["parties"], serde_json::json!(["consumer.xml", "producer.xml", "provider.xml"]));
+    assert_eq!(
+        json["parties"],
+        serde_json::json!(["consumer.xml", "producer.xml", "provider.xml"])
+    );
     assert_eq!(json["n_packages"], 5_764_801);
     assert_eq!(json["frontier_size"], 589);
     assert_eq!(json["frontier_n_packages"], 924_385);
     // Integer points are JSON numbers in packages.
     let package = &json["nash"]["package"];
-    assert!(package.as_object().unwrap().values().any(serde_json::Value::is_i64));
+    assert!(
+        package
+            .as_object()
+            .unwrap()
+            .values()
+            .any(serde_json::Value::is_i64)
+    );
 }
 
 #[test]
 fn analyze_picks_parties_by_profile_name() {
-    insta::assert_snapshot!(run(&[
-        "analyze",
-        "testdata/genius/anac2015-group1-university",
-        "--profiles",
-        "University_util2.xml,University_util1.xml",
-        "--json",
-    ])
-    .lines()
-    .filter(|l| l.contains("\"parties\"") || l.starts_with("exit") || l.contains(".xml\""))
-    .take(6)
-    .collect::<Vec<_>>()
-    .join("\n"));
+    insta::assert_snapshot!(
+        run(&[
+            "analyze",
+            "testdata/genius/anac2015-group1-university",
+            "--profiles",
+            "University_util2.xml,University_util1.xml",
+            "--json",
+        ])
+        .lines()
+        .filter(|l| l.contains("\"parties\"") || l.starts_with("exit") || l.contains(".xml\""))
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("\n")
+    );
 }
 
 #[test]
@@ -83,17 +101,36 @@ fn analyze_refuses_a_space_too_large_to_enumerate() {
 #[test]
 fn check_says_whether_anything_is_feasible() {
     insta::assert_snapshot!(run(&["check", "examples/labour-contract.toml"]));
-    insta::assert_snapshot!(run(&["check", "crates/accord-cli/tests/data/infeasible.toml"]));
+    insta::assert_snapshot!(run(&[
+        "check",
+        "crates/accord-cli/tests/data/infeasible.toml"
+    ]));
 }
 
 #[test]
 fn bad_input_is_a_named_error_with_exit_2() {
-    insta::assert_snapshot!(run(&["check", "crates/accord-cli/tests/data/bad-weight.toml"]));
+    insta::assert_snapshot!(run(&[
+        "check",
+        "crates/accord-cli/tests/data/bad-weight.toml"
+    ]));
     insta::assert_snapshot!(run(&["analyze", "no/such/case.toml"]));
     insta::assert_snapshot!(run(&["analyze", "testdata/genius/INDEX.tsv"]));
-    insta::assert_snapshot!(run(&["analyze", "testdata/genius/anac2011-Laptop", "--parties", "nobody.xml"]));
-    insta::assert_snapshot!(run(&["analyze", "testdata/genius/anac2015-group10-building_construction"]));
-    insta::assert_snapshot!(run(&["analyze", "examples/labour-contract.toml", "--max-packages", "many"]));
+    insta::assert_snapshot!(run(&[
+        "analyze",
+        "testdata/genius/anac2011-Laptop",
+        "--parties",
+        "nobody.xml"
+    ]));
+    insta::assert_snapshot!(run(&[
+        "analyze",
+        "testdata/genius/anac2015-group10-building_construction"
+    ]));
+    insta::assert_snapshot!(run(&[
+        "analyze",
+        "examples/labour-contract.toml",
+        "--max-packages",
+        "many"
+    ]));
 }
 
 #[test]

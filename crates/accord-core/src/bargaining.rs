@@ -131,13 +131,14 @@ fn best(
     objective: impl Fn(&FrontierPoint) -> f64,
 ) -> Option<BargainingPoint> {
     let values: Vec<f64> = candidates.iter().map(|f| objective(f)).collect();
-    let (winner, &top) = values
-        .iter()
-        .enumerate()
-        .fold(None, |acc: Option<(usize, &f64)>, (k, v)| match acc {
-            Some((_, b)) if *v <= *b => acc,
-            _ => Some((k, v)),
-        })?;
+    let (winner, &top) =
+        values
+            .iter()
+            .enumerate()
+            .fold(None, |acc: Option<(usize, &f64)>, (k, v)| match acc {
+                Some((_, b)) if *v <= *b => acc,
+                _ => Some((k, v)),
+            })?;
     let ties = candidates
         .iter()
         .zip(&values)

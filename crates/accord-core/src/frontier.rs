@@ -393,7 +393,11 @@ impl<'a> Plan<'a> {
             for (p, plan) in self.parties.iter().enumerate() {
                 if let PartyPlan::Additive(tables) = plan {
                     let row = &mut prefix[p * n_points..(p + 1) * n_points];
-                    let mut sum = if dirty_from == 0 { 0.0 } else { row[dirty_from - 1] };
+                    let mut sum = if dirty_from == 0 {
+                        0.0
+                    } else {
+                        row[dirty_from - 1]
+                    };
                     for i in dirty_from..n_points {
                         sum += tables[i][digits[i] as usize];
                         row[i] = sum;
@@ -403,7 +407,9 @@ impl<'a> Plan<'a> {
             // A red line is crossed when its condition holds (or it has none) and its
             // requirement fails.
             let clear = self.red_lines.iter().all(|r| {
-                r.when.as_ref().is_some_and(|(i, m)| !m[digits[*i] as usize])
+                r.when
+                    .as_ref()
+                    .is_some_and(|(i, m)| !m[digits[*i] as usize])
                     || r.require.1[digits[r.require.0] as usize]
             });
             if clear {
@@ -471,7 +477,10 @@ mod tests {
 
     #[test]
     fn skyline_drops_dominated_vectors() {
-        check(&[[0.5, 0.5], [0.4, 0.4], [1.0, 0.0], [0.5, 0.6]], &[[0.5, 0.6], [1.0, 0.0]]);
+        check(
+            &[[0.5, 0.5], [0.4, 0.4], [1.0, 0.0], [0.5, 0.6]],
+            &[[0.5, 0.6], [1.0, 0.0]],
+        );
     }
 
     #[test]

@@ -55,6 +55,6 @@ pub use model::{
     PointKind, PointOption, Role,
 };
 pub use position::{
-    AdditiveUtility, Aggregation, Bound, Condition, ConstraintNode, ConstraintUtility,
-    Evaluator, Position, Rectangle, RedLine, UtilityFunction, ValueSet,
+    AdditiveUtility, Aggregation, Bound, Condition, ConstraintNode, ConstraintUtility, Evaluator,
+    Position, Rectangle, RedLine, UtilityFunction, ValueSet,
 };

@@ -63,9 +63,14 @@ impl Evaluator {
         match (self, choice) {
             (Evaluator::Options(scores), Choice::Option(idx)) => scores[idx.0],
             (Evaluator::Options(_), _) => 0.0,
-            (Evaluator::Linear { origin, offset, slope }, c) => {
-                (offset + slope * (c.as_f64() - origin)).clamp(0.0, 1.0)
-            }
+            (
+                Evaluator::Linear {
+                    origin,
+                    offset,
+                    slope,
+                },
+                c,
+            ) => (offset + slope * (c.as_f64() - origin)).clamp(0.0, 1.0),
             (Evaluator::Piecewise(breakpoints), c) => piecewise(breakpoints, c.as_f64()),
             (Evaluator::Triangular { lower, top, upper }, c) => {
                 triangular(*lower, *top, *upper, c.as_f64())
@@ -99,7 +104,14 @@ impl Evaluator {
             (_, PointKind::Options(_)) => {
                 errors.push(bad("a value function given for a point with options".into()));
             }
-            (Evaluator::Linear { origin, offset, slope }, _) => {
+            (
+                Evaluator::Linear {
+                    origin,
+                    offset,
+                    slope,
+                },
+                _,
+            ) => {
                 if ![origin, offset, slope].iter().all(|x| x.is_finite()) {
                     errors.push(bad("linear evaluator with a non-finite number".into()));
                 }
@@ -108,16 +120,23 @@ impl Evaluator {
                 if breakpoints.is_empty() {
                     errors.push(bad("value function with no breakpoints".into()));
                 }
-                if breakpoints.iter().any(|(x, y)| !x.is_finite() || !y.is_finite()) {
+                if breakpoints
+                    .iter()
+                    .any(|(x, y)| !x.is_finite() || !y.is_finite())
+                {
                     errors.push(bad("value function with a non-finite number".into()));
                 }
                 if breakpoints.windows(2).any(|w| w[0].0 >= w[1].0) {
-                    errors.push(bad("breakpoints must be in increasing order of value".into()));
+                    errors.push(bad(
+                        "breakpoints must be in increasing order of value".into()
+                    ));
                 }
             }
             (Evaluator::Triangular { lower, top, upper }, _) => {
                 if !(lower <= top && top <= upper) {
-                    errors.push(bad("triangular evaluator needs lower <= top <= upper".into()));
+                    errors.push(bad(
+                        "triangular evaluator needs lower <= top <= upper".into()
+                    ));
                 }
             }
             (Evaluator::Constant(score), _) => {
@@ -476,7 +495,8 @@ impl Position {
         }
         match &self.utility {
             UtilityFunction::Additive(additive) => {
-                if additive.weights.len() != points.len() || additive.evaluators.len() != points.len()
+                if additive.weights.len() != points.len()
+                    || additive.evaluators.len() != points.len()
                 {
                     errors.push(ModelError::WrongPointCount {
                         party: party.to_string(),
@@ -559,7 +579,10 @@ mod tests {
 
     fn check(evaluator: &Evaluator, choice: Choice, expected: f64) {
         let got = evaluator.score(choice);
-        assert!((got - expected).abs() < 1e-12, "{evaluator:?} at {choice:?}: {got}");
+        assert!(
+            (got - expected).abs() < 1e-12,
+            "{evaluator:?} at {choice:?}: {got}"
+        );
     }
 
     #[test]
@@ -613,7 +636,12 @@ mod tests {
                 values: ValueSet::Options(vec![OptionIdx(1)]),
             },
         };
-        let package = |a, b| Package(vec![Choice::Option(OptionIdx(a)), Choice::Option(OptionIdx(b))]);
+        let package = |a, b| {
+            Package(vec![
+                Choice::Option(OptionIdx(a)),
+                Choice::Option(OptionIdx(b)),
+            ])
+        };
         assert!(!red_line.is_crossed_by(&package(0, 0)));
         assert!(red_line.is_crossed_by(&package(1, 0)));
         assert!(!red_line.is_crossed_by(&package(1, 1)));
@@ -628,17 +656,28 @@ mod tests {
                 Rectangle {
                     utility: 10.0,
                     excludes: false,
-                    bounds: vec![Bound { point: PointIdx(0), min: 2.0, max: 4.0 }],
+                    bounds: vec![Bound {
+                        point: PointIdx(0),
+                        min: 2.0,
+                        max: 4.0,
+                    }],
                 },
                 Rectangle {
                     utility: 5.0,
                     excludes: true,
-                    bounds: vec![Bound { point: PointIdx(0), min: 3.0, max: 9.0 }],
+                    bounds: vec![Bound {
+                        point: PointIdx(0),
+                        min: 3.0,
+                        max: 9.0,
+                    }],
                 },
             ],
             children: vec![],
         };
-        let utility = ConstraintUtility { root: node, max_utility: 20.0 };
+        let utility = ConstraintUtility {
+            root: node,
+            max_utility: 20.0,
+        };
         let at = |v| utility.utility(&Package(vec![Choice::Integer(v)]));
         // Bounds are inclusive: 2 is inside the first box; 2 is outside the second.
         assert_eq!(at(2), 15.0 / 20.0);

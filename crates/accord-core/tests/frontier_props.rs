@@ -3,9 +3,9 @@
 //! `Position::utility` and compared with every other.
 
 use accord_core::{
-    AdditiveUtility, Case, Condition, EQUAL_EPS, EnumerationLimit, Evaluator, OptionIdx,
-    Package, Party, PartyIdx, Point, PointIdx, PointKind, Position, RedLine, Role, ValueSet,
-    analyze, dominates, equal_utilities,
+    AdditiveUtility, Case, Condition, EQUAL_EPS, EnumerationLimit, Evaluator, OptionIdx, Package,
+    Party, PartyIdx, Point, PointIdx, PointKind, Position, RedLine, Role, ValueSet, analyze,
+    dominates, equal_utilities,
 };
 use proptest::prelude::*;
 
@@ -14,10 +14,15 @@ fn score() -> impl Strategy<Value = f64> {
     (0u8..=4).prop_map(|k| f64::from(k) / 4.0)
 }
 
+/// A red line: (point, forbidden option, optional condition (point, option)).
+type RedLineSpec = (usize, usize, Option<(usize, usize)>);
+/// A party: weights, scores per point, reservation value, red lines.
+type PartySpec = (Vec<f64>, Vec<Vec<f64>>, f64, Vec<RedLineSpec>);
+
 #[derive(Debug, Clone)]
 struct Spec {
     radix: Vec<usize>,
-    parties: Vec<(Vec<f64>, Vec<Vec<f64>>, f64, Vec<(usize, usize, Option<(usize, usize)>)>)>,
+    parties: Vec<PartySpec>,
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -32,7 +37,11 @@ fn spec() -> impl Strategy<Value = Spec> {
             (0u8..=6).prop_map(|k| f64::from(k) / 10.0),
             // Red lines: (point, forbidden option, optional (condition point, option)).
             prop::collection::vec(
-                (0..n_points, 0usize..4, prop::option::of((0..n_points, 0usize..4))),
+                (
+                    0..n_points,
+                    0usize..4,
+                    prop::option::of((0..n_points, 0usize..4)),
+                ),
                 0..=2,
             ),
         );
@@ -48,7 +57,12 @@ fn build(spec: &Spec) -> Case {
         .radix
         .iter()
         .enumerate()
-        .map(|(i, &r)| Point::new(format!("p{i}"), PointKind::options((0..r).map(|k| format!("o{k}")))))
+        .map(|(i, &r)| {
+            Point::new(
+                format!("p{i}"),
+                PointKind::options((0..r).map(|k| format!("o{k}"))),
+            )
+        })
         .collect();
     let parties = spec
         .parties
@@ -57,20 +71,25 @@ fn build(spec: &Spec) -> Case {
         .map(|(k, (weights, scores, reservation, red_lines))| {
             let utility = AdditiveUtility::new(
                 weights.clone(),
-                scores.iter().map(|s| Evaluator::Options(s.clone())).collect(),
+                scores
+                    .iter()
+                    .map(|s| Evaluator::Options(s.clone()))
+                    .collect(),
             );
             let mut position = Position::new(utility.into());
             position.reservation_value = *reservation;
             for &(point, option, when) in red_lines {
                 let option = option % spec.radix[point];
-                let mut red_line = RedLine::forbid(&points[point], PointIdx(point), &[OptionIdx(option)]);
+                let mut red_line =
+                    RedLine::forbid(&points[point], PointIdx(point), &[OptionIdx(option)]);
                 red_line.when = when.map(|(p, o)| Condition {
                     point: PointIdx(p),
                     values: ValueSet::Options(vec![OptionIdx(o % spec.radix[p])]),
                 });
                 position.red_lines.push(red_line);
             }
-            Party::new(format!("party{k}"), format!("Party {k}"), Role::Party).with_position(position)
+            Party::new(format!("party{k}"), format!("Party {k}"), Role::Party)
+                .with_position(position)
         })
         .collect();
     Case::new("generated", points, parties).expect("generated cases are valid")
@@ -81,7 +100,11 @@ fn oracle_packages(case: &Case, parties: &[PartyIdx]) -> Vec<(Package, Vec<f64>)
     let n = case.n_packages().unwrap();
     (0..n)
         .map(|k| case.package_at(k).unwrap())
-        .filter(|p| parties.iter().all(|&i| case.position(i).unwrap().clears_red_lines(p)))
+        .filter(|p| {
+            parties
+                .iter()
+                .all(|&i| case.position(i).unwrap().clears_red_lines(p))
+        })
         .map(|p| {
             let u = case.utilities(parties, &p);
             (p, u)
@@ -216,13 +239,21 @@ fn results_do_not_depend_on_the_number_of_threads() {
     let radix = vec![7; 7];
     let parties = (0..3)
         .map(|k| {
-            let raw: Vec<f64> = (0..7).map(|i| f64::from(((i * 7 + k * 3) % 5 + 1) as u8)).collect();
+            let raw: Vec<f64> = (0..7)
+                .map(|i| f64::from(((i * 7 + k * 3) % 5 + 1) as u8))
+                .collect();
             let total: f64 = raw.iter().sum();
             let weights = raw.iter().map(|w| w / total).collect();
             let scores = radix
                 .iter()
                 .enumerate()
-                .map(|(i, &r)| (0..r).map(|o| f64::from(((o * (k + 2) + i * 3 + o * o * (k + 1)) % 11) as u8) / 10.0).collect())
+                .map(|(i, &r)| {
+                    (0..r)
+                        .map(|o| {
+                            f64::from(((o * (k + 2) + i * 3 + o * o * (k + 1)) % 11) as u8) / 10.0
+                        })
+                        .collect()
+                })
                 .collect();
             (weights, scores, 0.1, vec![(1, 2, Some((0, 3)))])
         })

@@ -107,7 +107,10 @@ fn core_has_no_io_async_database_clock_or_global_rng() {
     assert!(files.len() >= 3, "found the sources: {files:?}");
     for file in files {
         let name = file.strip_prefix(root).unwrap().display().to_string();
-        problems.extend(check_source(&name, &std::fs::read_to_string(&file).unwrap()));
+        problems.extend(check_source(
+            &name,
+            &std::fs::read_to_string(&file).unwrap(),
+        ));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -95,7 +95,10 @@ pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Va
         }
         Err(reason) => {
             let (status, message) = match reason {
-                NotEnumerable::TooLarge { log10_n_packages, limit } => (
+                NotEnumerable::TooLarge {
+                    log10_n_packages,
+                    limit,
+                } => (
                     "too-large",
                     format!(
                         "about 10^{log10_n_packages:.1} packages: too large for exact enumeration (limit {limit})"
@@ -103,7 +106,9 @@ pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Va
                 ),
                 NotEnumerable::RealPoint { point } => (
                     "not-enumerable",
-                    format!("point `{point}` is a real range: exact enumeration needs finite points"),
+                    format!(
+                        "point `{point}` is a real range: exact enumeration needs finite points"
+                    ),
                 ),
             };
             let fields = json!({

@@ -24,7 +24,7 @@
 //! assert_eq!(again, case);
 //! ```
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use accord_core::{
@@ -51,15 +51,20 @@ impl CaseFormat {
     /// The format a file name's extension names (`.toml` or `.json`).
     #[must_use]
     pub fn from_extension(name: &str) -> Option<Self> {
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".toml") {
-            Some(Self::Toml)
-        } else if lower.ends_with(".json") {
-            Some(Self::Json)
-        } else {
-            None
+        match extension(name).as_str() {
+            "toml" => Some(Self::Toml),
+            "json" => Some(Self::Json),
+            _ => None,
         }
     }
+}
+
+/// The lowercase extension of a file name (empty when there is none).
+pub(crate) fn extension(name: &str) -> String {
+    std::path::Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -295,7 +300,7 @@ fn parse_json(source: &str, text: &str) -> Result<CaseFile, FormatError> {
     Ok(file)
 }
 
-/// serde_path_to_error writes `.` for the root and `?` where it lost track.
+/// `serde_path_to_error` writes `.` for the root and `?` where it lost track.
 fn field_of(path: &str) -> String {
     if path == "." || path == "?" {
         String::new()
@@ -312,10 +317,14 @@ fn tidy_serde_message(message: &str) -> String {
         .replace("expected i64", "expected a whole number")
         .replace("expected a sequence", "expected an array")
         .replace("expected a map", "expected a table");
-    if let Some(rest) = message.strip_prefix("invalid type: string \"") {
-        if let Some(end) = rest.find("\", expected") {
-            message = format!("invalid type: string `{}`{}", &rest[..end], &rest[end + 1..]);
-        }
+    if let Some(rest) = message.strip_prefix("invalid type: string \"")
+        && let Some(end) = rest.find("\", expected")
+    {
+        message = format!(
+            "invalid type: string `{}`{}",
+            &rest[..end],
+            &rest[end + 1..]
+        );
     }
     message
 }
@@ -769,7 +778,9 @@ impl Reader<'_, '_> {
             if sum > 0.0 && sum.is_finite() {
                 // Weights are relative; a set that already sums to 1 is kept bit for bit.
                 if (sum - 1.0).abs() > 1e-12 {
-                    by_point.iter_mut().for_each(|w| *w /= sum);
+                    for w in &mut by_point {
+                        *w /= sum;
+                    }
                 }
             } else if by_point.iter().all(|w| *w >= 0.0) {
                 self.problem(
@@ -1134,7 +1145,7 @@ impl Reader<'_, '_> {
                             .filter(|o| !forbidden.contains(o))
                             .collect(),
                     ),
-                    range => range,
+                    range @ ValueSet::Range { .. } => range,
                 }
             }
             (None, only) => self.value_set(
@@ -1408,7 +1419,7 @@ fn red_line_file(points: &[Point], red_line: &RedLine) -> RedLineFile {
 /// used by `--draft` files and the JSON output.
 pub fn package_from_map(
     case: &Case,
-    map: &HashMap<String, Value>,
+    map: &serde_json::Map<String, Value>,
 ) -> Result<accord_core::Package, String> {
     let mut choices = Vec::new();
     for point in case.points() {

@@ -94,15 +94,17 @@ pub fn read_domain_folder(name: &str, files: Vec<FolderFile>) -> Result<DomainFo
     let mut json_domains = Vec::new();
     let mut json_profiles = Vec::new();
     for file in files {
-        let lower = file.name.to_ascii_lowercase();
-        if lower.ends_with(".xml") {
+        let extension = crate::case_file::extension(&file.name);
+        if extension == "xml" {
             match genius::classify(&file.bytes) {
                 genius::FileKind::Domain => xml_domains.push(file),
                 genius::FileKind::Profile => xml_profiles.push(file),
                 genius::FileKind::Other => {}
             }
-        } else if lower.ends_with(".json") {
-            let Ok(text) = std::str::from_utf8(&file.bytes) else { continue };
+        } else if extension == "json" {
+            let Ok(text) = std::str::from_utf8(&file.bytes) else {
+                continue;
+            };
             match geniusweb::classify(text) {
                 geniusweb::FileKind::Domain => json_domains.push(file),
                 geniusweb::FileKind::Profile => json_profiles.push(file),
@@ -110,7 +112,8 @@ pub fn read_domain_folder(name: &str, files: Vec<FolderFile>) -> Result<DomainFo
             }
         }
     }
-    let (format, mut domains, mut profiles) = if xml_domains.is_empty() && !json_domains.is_empty() {
+    let (format, mut domains, mut profiles) = if xml_domains.is_empty() && !json_domains.is_empty()
+    {
         (DomainFormat::GeniusWebJson, json_domains, json_profiles)
     } else {
         (DomainFormat::GeniusXml, xml_domains, xml_profiles)
@@ -127,7 +130,10 @@ pub fn read_domain_folder(name: &str, files: Vec<FolderFile>) -> Result<DomainFo
     if domains.len() > 1 {
         domains.sort_by(|a, b| a.name.cmp(&b.name));
         let names: Vec<String> = domains.iter().map(|d| format!("`{}`", d.name)).collect();
-        return Err(folder_problem(format!("more than one domain file: {}", names.join(", "))));
+        return Err(folder_problem(format!(
+            "more than one domain file: {}",
+            names.join(", ")
+        )));
     }
     let domain_file = domains.remove(0);
     profiles.sort_by(|a, b| a.name.cmp(&b.name));
@@ -136,18 +142,20 @@ pub fn read_domain_folder(name: &str, files: Vec<FolderFile>) -> Result<DomainFo
             let domain = genius::read_domain(&domain_file.name, &domain_file.bytes)?;
             let profiles = profiles
                 .into_iter()
-                .map(|file| match genius::read_profile(&file.name, &file.bytes, &domain) {
-                    Ok(profile) => FolderProfile {
-                        file: file.name,
-                        position: Ok(profile.position),
-                        warnings: profile.warnings,
+                .map(
+                    |file| match genius::read_profile(&file.name, &file.bytes, &domain) {
+                        Ok(profile) => FolderProfile {
+                            file: file.name,
+                            position: Ok(profile.position),
+                            warnings: profile.warnings,
+                        },
+                        Err(error) => FolderProfile {
+                            file: file.name,
+                            position: Err(error),
+                            warnings: Vec::new(),
+                        },
                     },
-                    Err(error) => FolderProfile {
-                        file: file.name,
-                        position: Err(error),
-                        warnings: Vec::new(),
-                    },
-                })
+                )
                 .collect();
             (domain.points, domain.warnings, profiles)
         }
@@ -190,7 +198,11 @@ impl DomainFolder {
     /// two or three), the convention of the reference answers.
     #[must_use]
     pub fn default_profiles(&self) -> Vec<String> {
-        self.profiles.iter().take(3).map(|p| p.file.clone()).collect()
+        self.profiles
+            .iter()
+            .take(3)
+            .map(|p| p.file.clone())
+            .collect()
     }
 
     /// A case whose parties are the named profiles, in the order given. Profile names may
@@ -199,10 +211,12 @@ impl DomainFolder {
         let mut problems = Vec::new();
         let mut parties = Vec::new();
         for wanted in profiles {
-            let found = self
-                .profiles
-                .iter()
-                .find(|p| &p.file == wanted || p.file.rsplit_once('.').is_some_and(|(stem, _)| stem == wanted));
+            let found = self.profiles.iter().find(|p| {
+                &p.file == wanted
+                    || p.file
+                        .rsplit_once('.')
+                        .is_some_and(|(stem, _)| stem == wanted)
+            });
             match found {
                 None => {
                     let known: Vec<&str> = self.profiles.iter().map(|p| p.file.as_str()).collect();
@@ -211,17 +225,36 @@ impl DomainFolder {
                         None,
                         "",
                         ErrorKind::Unknown,
-                        format!("no profile `{wanted}`\nhint: the profiles here are {}", known.join(", ")),
+                        format!(
+                            "no profile `{wanted}`\nhint: the profiles here are {}",
+                            known.join(", ")
+                        ),
                     ));
                 }
-                Some(FolderProfile { position: Err(error), .. }) => problems.extend(error.problems.iter().cloned()),
-                Some(FolderProfile { file, position: Ok(position), .. }) => {
-                    parties.push(Party::new(file.clone(), file.clone(), Role::Party).with_position(position.clone()));
+                Some(FolderProfile {
+                    position: Err(error),
+                    ..
+                }) => problems.extend(error.problems.iter().cloned()),
+                Some(FolderProfile {
+                    file,
+                    position: Ok(position),
+                    ..
+                }) => {
+                    parties.push(
+                        Party::new(file.clone(), file.clone(), Role::Party)
+                            .with_position(position.clone()),
+                    );
                 }
             }
         }
         if self.profiles.is_empty() {
-            problems.push(Problem::at(&self.name, None, "", ErrorKind::Missing, "no profile files here"));
+            problems.push(Problem::at(
+                &self.name,
+                None,
+                "",
+                ErrorKind::Missing,
+                "no profile files here",
+            ));
         }
         FormatError::check(problems, ())?;
         Case::new(self.name.clone(), self.points.clone(), parties).map_err(|errors| FormatError {

@@ -36,10 +36,6 @@
 //! assert_eq!(profile.position.utility(&package), 0.75 + 0.25 * 0.5);
 //! assert_eq!(profile.position.reservation_value, 0.0);
 //! ```
-#![expect(
-    clippy::doc_markdown,
-    reason = "GeniusWeb and NegMAS are product names, not code"
-)]
 
 use std::collections::HashSet;
 

@@ -65,21 +65,42 @@ fn compare_point(
     match (ours, reference.is_null()) {
         (None, true) => {}
         (Some(p), false) => {
-            let ties: Vec<Vec<f64>> = reference["ties"].as_array().unwrap().iter().map(vector).collect();
+            let ties: Vec<Vec<f64>> = reference["ties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(vector)
+                .collect();
             if !ties.iter().any(|t| close(t, &p.utilities)) {
-                problems.push(format!("{name}: {:?} is not among the reference's ties {ties:?}", p.utilities));
+                problems.push(format!(
+                    "{name}: {:?} is not among the reference's ties {ties:?}",
+                    p.utilities
+                ));
             }
             let recomputed = case.utilities(&case.negotiating_parties(), &p.package);
             if !close(&recomputed, &p.utilities) {
-                problems.push(format!("{name}: package evaluates to {recomputed:?}, reported {:?}", p.utilities));
+                problems.push(format!(
+                    "{name}: package evaluates to {recomputed:?}, reported {:?}",
+                    p.utilities
+                ));
             }
         }
         (ours, _) => problems.push(format!("{name}: accord {ours:?}, reference {reference}")),
     }
 }
 
-fn compare_frontier(case: &Case, exact: &ExactAnalysis, reference: &[Vec<f64>], problems: &mut Vec<String>) {
-    let ours: Vec<&[f64]> = exact.scan.frontier.iter().map(|f| f.utilities.as_slice()).collect();
+fn compare_frontier(
+    case: &Case,
+    exact: &ExactAnalysis,
+    reference: &[Vec<f64>],
+    problems: &mut Vec<String>,
+) {
+    let ours: Vec<&[f64]> = exact
+        .scan
+        .frontier
+        .iter()
+        .map(|f| f.utilities.as_slice())
+        .collect();
     for u in &ours {
         if !reference.iter().any(|r| close(r, u)) {
             problems.push(format!("frontier vector {u:?} is not in the reference"));
@@ -93,7 +114,11 @@ fn compare_frontier(case: &Case, exact: &ExactAnalysis, reference: &[Vec<f64>], 
     let parties = case.negotiating_parties();
     for f in &exact.scan.frontier {
         if !close(&case.utilities(&parties, &f.package), &f.utilities) {
-            problems.push(format!("frontier package {:?} does not evaluate to {:?}", package_to_json(case, &f.package), f.utilities));
+            problems.push(format!(
+                "frontier package {:?} does not evaluate to {:?}",
+                package_to_json(case, &f.package),
+                f.utilities
+            ));
         }
     }
 }
@@ -110,17 +135,15 @@ fn every_reference_answer_is_matched() {
     let mut failures = Vec::new();
     let (mut genius, mut geniusweb) = (0, 0);
     for path in &names {
-        let reference: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let reference: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let folder = reference["domain"].as_str().unwrap();
-        let sub = match reference["format"].as_str().unwrap() {
-            "genius-xml" => {
-                genius += 1;
-                "genius"
-            }
-            _ => {
-                geniusweb += 1;
-                "geniusweb"
-            }
+        let sub = if reference["format"] == "genius-xml" {
+            genius += 1;
+            "genius"
+        } else {
+            geniusweb += 1;
+            "geniusweb"
         };
         let profiles: Vec<String> = reference["profiles"]
             .as_array()
@@ -131,7 +154,9 @@ fn every_reference_answer_is_matched() {
         let (case, exact, defaults) = analyse(&testdata().join(sub).join(folder), &profiles);
         let mut problems = Vec::new();
         if defaults != profiles {
-            problems.push(format!("default parties {defaults:?}, reference {profiles:?}"));
+            problems.push(format!(
+                "default parties {defaults:?}, reference {profiles:?}"
+            ));
         }
         if case.n_packages() != Some(u128::from(reference["n_packages"].as_u64().unwrap())) {
             problems.push(format!("n_packages {:?}", case.n_packages()));
@@ -145,16 +170,31 @@ fn every_reference_answer_is_matched() {
             problems.push(format!("reservation values {reservations:?}"));
         }
         if exact.scan.n_feasible != reference["n_individually_rational"].as_u64().unwrap() {
-            problems.push(format!("feasible {} vs n_individually_rational {}", exact.scan.n_feasible, reference["n_individually_rational"]));
+            problems.push(format!(
+                "feasible {} vs n_individually_rational {}",
+                exact.scan.n_feasible, reference["n_individually_rational"]
+            ));
         }
         let frontier_packages: u64 = exact.scan.frontier.iter().map(|f| f.n_packages).sum();
         if frontier_packages != reference["frontier_n_packages"].as_u64().unwrap() {
-            problems.push(format!("frontier packages {frontier_packages} vs {}", reference["frontier_n_packages"]));
+            problems.push(format!(
+                "frontier packages {frontier_packages} vs {}",
+                reference["frontier_n_packages"]
+            ));
         }
-        match (&exact.bargaining.ideal_point, reference["ideal_point"].is_null()) {
-            (None, true) => {}
-            (Some(ours), false) if close(ours, &vector(&reference["ideal_point"])) => {}
-            (ours, _) => problems.push(format!("ideal point {ours:?} vs {}", reference["ideal_point"])),
+        let ideal_agrees = match (
+            &exact.bargaining.ideal_point,
+            reference["ideal_point"].is_null(),
+        ) {
+            (None, true) => true,
+            (Some(ours), false) => close(ours, &vector(&reference["ideal_point"])),
+            _ => false,
+        };
+        if !ideal_agrees {
+            problems.push(format!(
+                "ideal point {:?} vs {}",
+                exact.bargaining.ideal_point, reference["ideal_point"]
+            ));
         }
         let frontier: Vec<Vec<f64>> = reference["frontier"]
             .as_array()
@@ -164,16 +204,46 @@ fn every_reference_answer_is_matched() {
             .collect();
         compare_frontier(&case, &exact, &frontier, &mut problems);
         let b = &exact.bargaining;
-        compare_point("nash", &case, b.nash.as_ref(), &reference["nash"], &mut problems);
-        compare_point("kalai_smorodinsky", &case, b.kalai_smorodinsky.as_ref(), &reference["kalai_smorodinsky"], &mut problems);
-        compare_point("egalitarian", &case, b.egalitarian.as_ref(), &reference["egalitarian"], &mut problems);
-        compare_point("utilitarian", &case, b.utilitarian.as_ref(), &reference["utilitarian"], &mut problems);
+        compare_point(
+            "nash",
+            &case,
+            b.nash.as_ref(),
+            &reference["nash"],
+            &mut problems,
+        );
+        compare_point(
+            "kalai_smorodinsky",
+            &case,
+            b.kalai_smorodinsky.as_ref(),
+            &reference["kalai_smorodinsky"],
+            &mut problems,
+        );
+        compare_point(
+            "egalitarian",
+            &case,
+            b.egalitarian.as_ref(),
+            &reference["egalitarian"],
+            &mut problems,
+        );
+        compare_point(
+            "utilitarian",
+            &case,
+            b.utilitarian.as_ref(),
+            &reference["utilitarian"],
+            &mut problems,
+        );
         if !problems.is_empty() {
             failures.push(format!("{folder}:\n  {}", problems.join("\n  ")));
         }
     }
     assert_eq!((genius, geniusweb), (122, 50), "reference files found");
-    assert!(failures.is_empty(), "{} of {} domains differ:\n{}", failures.len(), names.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} domains differ:\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -191,7 +261,9 @@ fn geniusweb_published_answers_agree_where_definitions_coincide() {
     assert_eq!(folders.len(), 50);
     let mut failures = Vec::new();
     for dir in &folders {
-        let specials: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("specials.json")).unwrap()).unwrap();
+        let specials: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("specials.json")).unwrap())
+                .unwrap();
         let profiles = vec!["profileA.json".to_string(), "profileB.json".to_string()];
         let (case, exact, _) = analyse(dir, &profiles);
         let mut problems = Vec::new();
@@ -204,14 +276,17 @@ fn geniusweb_published_answers_agree_where_definitions_coincide() {
         compare_frontier(&case, &exact, &front, &mut problems);
         for (name, ours, key) in [
             ("nash", &exact.bargaining.nash, "nash"),
-            ("utilitarian", &exact.bargaining.utilitarian, "social_welfare"),
+            (
+                "utilitarian",
+                &exact.bargaining.utilitarian,
+                "social_welfare",
+            ),
         ] {
             let theirs = vector(&specials[key]["utility"]);
             let ours = ours.as_ref().map(|p| p.utilities.clone());
-            let ok = ours.as_ref().is_some_and(|u| {
-                close(u, &theirs)
-                    || ours_tie(&exact, name, &theirs)
-            });
+            let ok = ours
+                .as_ref()
+                .is_some_and(|u| close(u, &theirs) || ours_tie(&exact, name, &theirs));
             if !ok {
                 problems.push(format!("{name}: accord {ours:?}, specials.json {theirs:?}"));
             }
