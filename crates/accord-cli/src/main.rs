@@ -80,10 +80,22 @@ fn main() -> ExitCode {
         Ok(Outcome::Negative) => ExitCode::from(1),
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            let chain: Vec<String> = error.chain().map(ToString::to_string).collect();
-            let _ = writeln!(io::stderr(), "error: {}", chain.join(": "));
+            let _ = writeln!(io::stderr(), "error: {}", one_line_chain(&error));
             ExitCode::from(2)
         }
+    }
+}
+
+/// The error chain on one line; a cause of several lines (every problem of a file) goes
+/// below it, indented.
+fn one_line_chain(error: &anyhow::Error) -> String {
+    let chain: Vec<String> = error.chain().map(ToString::to_string).collect();
+    match chain.split_last() {
+        Some((last, context)) if last.contains('\n') && !context.is_empty() => {
+            let lines: Vec<String> = last.lines().map(|l| format!("  {l}")).collect();
+            format!("{}:\n{}", context.join(": "), lines.join("\n"))
+        }
+        _ => chain.join(": "),
     }
 }
 
@@ -118,11 +130,8 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
                     report::render(&loaded.case, &analysis, &loaded.source, args.top).as_bytes(),
                 )?;
             }
-            Ok(if analysis.result.is_ok() {
-                Outcome::Done
-            } else {
-                Outcome::Negative
-            })
+            // A case too large to enumerate still gets a report that says so: an answer.
+            Ok(Outcome::Done)
         }
         Command::Check(input) => {
             let loaded = load(&input.path, &input.parties)?;

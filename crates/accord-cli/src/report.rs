@@ -227,7 +227,7 @@ pub(crate) fn check_summary(
 ) -> (String, Option<bool>) {
     let mut out = String::new();
     let names = party_names(case, analysis);
-    let _ = writeln!(out, "ok: {} ({})", source.path, source.format);
+    let _ = writeln!(out, "valid: {} ({})", source.path, source.format);
     let _ = writeln!(
         out,
         "points: {}; packages: {}",
