@@ -137,25 +137,28 @@ pub fn read_domain_folder(name: &str, files: Vec<FolderFile>) -> Result<DomainFo
     }
     let domain_file = domains.remove(0);
     profiles.sort_by(|a, b| a.name.cmp(&b.name));
+    // Each reader gives (position, warnings) per profile; a failed profile keeps its error.
+    let entry = |file: String, read: Result<(Position, Vec<String>), FormatError>| match read {
+        Ok((position, warnings)) => FolderProfile {
+            file,
+            position: Ok(position),
+            warnings,
+        },
+        Err(error) => FolderProfile {
+            file,
+            position: Err(error),
+            warnings: Vec::new(),
+        },
+    };
     let (points, warnings, profiles) = match format {
         DomainFormat::GeniusXml => {
             let domain = genius::read_domain(&domain_file.name, &domain_file.bytes)?;
             let profiles = profiles
                 .into_iter()
-                .map(
-                    |file| match genius::read_profile(&file.name, &file.bytes, &domain) {
-                        Ok(profile) => FolderProfile {
-                            file: file.name,
-                            position: Ok(profile.position),
-                            warnings: profile.warnings,
-                        },
-                        Err(error) => FolderProfile {
-                            file: file.name,
-                            position: Err(error),
-                            warnings: Vec::new(),
-                        },
-                    },
-                )
+                .map(|file| {
+                    let read = genius::read_profile(&file.name, &file.bytes, &domain);
+                    entry(file.name, read.map(|p| (p.position, p.warnings)))
+                })
                 .collect();
             (domain.points, domain.warnings, profiles)
         }
@@ -166,18 +169,8 @@ pub fn read_domain_folder(name: &str, files: Vec<FolderFile>) -> Result<DomainFo
                 .into_iter()
                 .map(|file| {
                     let text = String::from_utf8_lossy(&file.bytes);
-                    match geniusweb::read_profile(&file.name, &text, &domain) {
-                        Ok(profile) => FolderProfile {
-                            file: file.name,
-                            position: Ok(profile.position),
-                            warnings: profile.warnings,
-                        },
-                        Err(error) => FolderProfile {
-                            file: file.name,
-                            position: Err(error),
-                            warnings: Vec::new(),
-                        },
-                    }
+                    let read = geniusweb::read_profile(&file.name, &text, &domain);
+                    entry(file.name, read.map(|p| (p.position, p.warnings)))
                 })
                 .collect();
             (domain.points, Vec::new(), profiles)
