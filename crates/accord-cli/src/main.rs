@@ -2,6 +2,7 @@
 //!
 //! - `accord analyze PATH [--json]`: feasibility, Pareto frontier and bargaining packages.
 //! - `accord check PATH`: validate and summarise; exit 1 when nothing is feasible.
+//! - `accord evaluate PATH --package FILE`: score one package for every party.
 //!
 //! PATH is a case file (`.toml` or `.json`), a GENIUS domain folder or a GeniusWeb domain
 //! folder. Exit codes: 0 success, 1 a negative answer, 2 an error (bad input included).
@@ -38,6 +39,19 @@ enum Command {
     /// Validate a case or domain folder and summarise it; exit 1 when no package clears
     /// every red line and reservation value.
     Check(InputArgs),
+    /// Score one package (a draft) for every party: utility, reservation value, the red
+    /// lines it crosses; exit 1 when some party cannot accept it.
+    Evaluate(EvaluateArgs),
+}
+
+#[derive(Args)]
+struct EvaluateArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// The package: a TOML or JSON file `{ point = option or number }`, the form of every
+    /// `package` in `accord analyze --json`.
+    #[arg(long, value_name = "FILE")]
+    package: PathBuf,
 }
 
 #[derive(Args)]
@@ -132,6 +146,24 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
             }
             // A case too large to enumerate still gets a report that says so: an answer.
             Ok(Outcome::Done)
+        }
+        Command::Evaluate(args) => {
+            let loaded = load(&args.input.path, &args.input.parties)?;
+            let shown = args.package.display().to_string();
+            let Some(format) = accord_formats::case_file::CaseFormat::from_extension(&shown) else {
+                anyhow::bail!("`{shown}`: a package file ends in .toml or .json");
+            };
+            let text = fs_err::read_to_string(&args.package)?;
+            let package =
+                accord_formats::case_file::read_package(&shown, &text, format, &loaded.case)?;
+            let (text, acceptable) =
+                report::evaluation(&loaded.case, &loaded.parties, &package, &shown);
+            out.write_all(text.as_bytes())?;
+            Ok(if acceptable {
+                Outcome::Done
+            } else {
+                Outcome::Negative
+            })
         }
         Command::Check(input) => {
             let loaded = load(&input.path, &input.parties)?;

@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use accord_core::{Analysis, BargainingPoint, Case, NotEnumerable, Package};
+use accord_core::{
+    Analysis, BargainingPoint, Case, Condition, NotEnumerable, Package, PartyIdx, RedLine, ValueSet,
+};
 use accord_formats::analysis_json::Source;
 
 fn party_names(case: &Case, analysis: &Analysis) -> Vec<String> {
@@ -268,4 +270,85 @@ pub(crate) fn check_summary(
             (out, None)
         }
     }
+}
+
+fn describe_condition(case: &Case, condition: &Condition, verb: &str) -> String {
+    let point = &case.points()[condition.point.0];
+    match &condition.values {
+        ValueSet::Options(options) => {
+            let names: Vec<String> = options
+                .iter()
+                .map(|o| format!("`{}`", point.choice_label(&accord_core::Choice::Option(*o))))
+                .collect();
+            match names.len() {
+                0 => format!("`{}` has no allowed option", point.id),
+                1 => format!("`{}` {verb} {}", point.id, names[0]),
+                _ => format!("`{}` {verb} one of {}", point.id, names.join(", ")),
+            }
+        }
+        ValueSet::Range { min, max } => match (min.is_finite(), max.is_finite()) {
+            (true, true) => format!("`{}` {verb} between {min} and {max}", point.id),
+            (true, false) => format!("`{}` {verb} at least {min}", point.id),
+            (false, true) => format!("`{}` {verb} at most {max}", point.id),
+            (false, false) => format!("`{}` {verb} any value", point.id),
+        },
+    }
+}
+
+/// A red line in words: "if `a` is `x`, `b` must be one of `y`, `z`".
+fn describe_red_line(case: &Case, red_line: &RedLine) -> String {
+    let require = describe_condition(case, &red_line.require, "must be");
+    match &red_line.when {
+        Some(when) => format!("if {}, {require}", describe_condition(case, when, "is")),
+        None => require,
+    }
+}
+
+/// The report of `accord evaluate`, and whether every party can accept the package.
+pub(crate) fn evaluation(
+    case: &Case,
+    parties: &[PartyIdx],
+    package: &Package,
+    source: &str,
+) -> (String, bool) {
+    let mut out = String::new();
+    let _ = writeln!(out, "package {source} in {}:", case.name());
+    package_lines(case, package, &mut out);
+    let _ = writeln!(out, "\nparties:");
+    let mut refusals = Vec::new();
+    for &party in parties {
+        let Some(position) = case.position(party) else {
+            continue;
+        };
+        let name = &case.parties()[party.0].name;
+        let utility = position.utility(package);
+        let meets = utility >= position.reservation_value - accord_core::EQUAL_EPS;
+        let crossed: Vec<&RedLine> = position
+            .red_lines
+            .iter()
+            .filter(|r| r.is_crossed_by(package))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {name}: utility {utility:.4}, reservation value {}{}",
+            position.reservation_value,
+            if meets { "" } else { " (below it)" }
+        );
+        for red_line in &crossed {
+            let _ = writeln!(
+                out,
+                "    crosses a red line: {}",
+                describe_red_line(case, red_line)
+            );
+        }
+        if !meets || !crossed.is_empty() {
+            refusals.push(name.clone());
+        }
+    }
+    if refusals.is_empty() {
+        let _ = writeln!(out, "\nacceptable to every party");
+    } else {
+        let _ = writeln!(out, "\nnot acceptable to: {}", refusals.join(", "));
+    }
+    (out, refusals.is_empty())
 }

@@ -134,6 +134,54 @@ fn bad_input_is_a_named_error_with_exit_2() {
 }
 
 #[test]
+fn evaluate_scores_a_draft_for_every_party() {
+    insta::assert_snapshot!(run(&[
+        "evaluate",
+        "examples/labour-contract.toml",
+        "--package",
+        "crates/accord-cli/tests/data/labour-draft.toml",
+    ]));
+    insta::assert_snapshot!(run(&[
+        "evaluate",
+        "examples/labour-contract.toml",
+        "--package",
+        "crates/accord-cli/tests/data/labour-draft-bad.json",
+    ]));
+}
+
+#[test]
+fn evaluate_accepts_a_package_from_the_analysis_json() {
+    // The Nash package of `analyze --json`, written to a file, is acceptable to everyone.
+    let output = Command::cargo_bin("accord")
+        .unwrap()
+        .current_dir(root())
+        .args(["analyze", "examples/labour-contract.toml", "--json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let dir = std::env::temp_dir().join(format!("accord-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("nash.json");
+    std::fs::write(&file, json["nash"]["package"].to_string()).unwrap();
+    let evaluated = Command::cargo_bin("accord")
+        .unwrap()
+        .current_dir(root())
+        .args(["evaluate", "examples/labour-contract.toml", "--package"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stdout = String::from_utf8_lossy(&evaluated.stdout);
+    assert_eq!(evaluated.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("acceptable to every party"), "{stdout}");
+    let nash_union = json["nash"]["utilities"][0].as_f64().unwrap();
+    assert!(
+        stdout.contains(&format!("Union: utility {nash_union:.4}")),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn the_peace_framework_example_analyses() {
     let output = Command::cargo_bin("accord")
         .unwrap()

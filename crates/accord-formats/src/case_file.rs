@@ -1415,42 +1415,87 @@ fn red_line_file(points: &[Point], red_line: &RedLine) -> RedLineFile {
     file
 }
 
-/// Reads a package written as `{ point_id: option_id or number }` against a case: the form
-/// used by `--draft` files and the JSON output.
-pub fn package_from_map(
+/// Reads a package written as `{ point_id = option_id or number }` (TOML or JSON; the form
+/// of every `package` in the analysis JSON) against a case. Every problem is collected.
+pub fn read_package(
+    source: &str,
+    text: &str,
+    format: CaseFormat,
     case: &Case,
-    map: &serde_json::Map<String, Value>,
-) -> Result<accord_core::Package, String> {
+) -> Result<accord_core::Package, FormatError> {
+    let parsed: Result<Value, Problem> = match format {
+        CaseFormat::Toml => toml::from_str(text).map_err(|e| {
+            let line_col = e.span().map(|s| line_col(text, s.start));
+            Problem::at(
+                source,
+                line_col,
+                "",
+                ErrorKind::Syntax,
+                first_line(e.message()),
+            )
+        }),
+        CaseFormat::Json => serde_json::from_str(text).map_err(|e| {
+            Problem::at(
+                source,
+                Some((e.line(), e.column())),
+                "",
+                ErrorKind::Syntax,
+                strip_json_position(&e.to_string()),
+            )
+        }),
+    };
+    let Value::Object(map) = parsed? else {
+        return Err(FormatError::single(Problem::at(
+            source,
+            None,
+            "",
+            ErrorKind::WrongType,
+            "a package is a table `{ point = value }`",
+        )));
+    };
+    let locator = Locator::new(text, format);
+    let mut reader = Reader {
+        source,
+        locator: &locator,
+        problems: Vec::new(),
+    };
+    for id in map.keys() {
+        if case.point_idx(id).is_none() {
+            reader.problem(&[key(id)], ErrorKind::Unknown, format!("no point `{id}`"));
+        }
+    }
     let mut choices = Vec::new();
     for point in case.points() {
-        let value = map
-            .get(&point.id)
-            .ok_or_else(|| format!("no value for point `{}`", point.id))?;
-        let choice = match (&point.kind, value) {
-            (PointKind::Options(_), Value::String(id)) => Choice::Option(
-                point
-                    .option_idx(id)
-                    .ok_or_else(|| format!("point `{}` has no option `{id}`", point.id))?,
-            ),
-            (PointKind::Integer { .. }, v) if v.as_i64().is_some() => {
-                Choice::Integer(v.as_i64().unwrap_or_default())
-            }
-            (PointKind::Real { .. }, v) if v.as_f64().is_some() => {
-                Choice::Real(v.as_f64().unwrap_or_default())
-            }
-            (_, v) => {
-                return Err(format!(
-                    "point `{}`: `{v}` is not one of its values",
-                    point.id
-                ));
-            }
+        let at = [key(&point.id)];
+        let Some(value) = map.get(&point.id) else {
+            reader.problem(
+                &[],
+                ErrorKind::Missing,
+                format!("no value for point `{}`", point.id),
+            );
+            continue;
         };
-        if !point.admits(&choice) {
-            return Err(format!("point `{}`: `{value}` is out of range", point.id));
+        let choice = match (&point.kind, value) {
+            (PointKind::Options(_), Value::String(id)) => point.option_idx(id).map(Choice::Option),
+            (PointKind::Integer { .. }, v) => v.as_i64().map(Choice::Integer),
+            (PointKind::Real { .. }, v) => v.as_f64().map(Choice::Real),
+            _ => None,
+        };
+        match choice {
+            Some(choice) if point.admits(&choice) => choices.push(choice),
+            _ => {
+                let shown = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_string);
+                reader.problem(
+                    &at,
+                    ErrorKind::Invalid,
+                    format!("`{shown}` is not a value of point `{}`", point.id),
+                );
+            }
         }
-        choices.push(choice);
     }
-    Ok(accord_core::Package(choices))
+    FormatError::check(reader.problems, accord_core::Package(choices))
 }
 
 #[cfg(test)]
