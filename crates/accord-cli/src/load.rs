@@ -51,19 +51,11 @@ fn load_folder(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded> {
     let case = folder
         .case(&chosen)
         .with_context(|| format!("reading folder `{shown}`"))?;
-    let mut warnings: Vec<String> = folder
-        .warnings
-        .iter()
-        .map(|w| format!("{}: {w}", folder.domain_file))
-        .collect();
+    // Reader warnings already name their file, line and field.
+    let mut warnings = folder.warnings.clone();
     for profile in &folder.profiles {
         if case.party_idx(&profile.file).is_some() {
-            warnings.extend(
-                profile
-                    .warnings
-                    .iter()
-                    .map(|w| format!("{}: {w}", profile.file)),
-            );
+            warnings.extend(profile.warnings.iter().cloned());
         }
     }
     let parties = (0..case.parties().len()).map(PartyIdx).collect();

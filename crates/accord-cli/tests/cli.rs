@@ -105,6 +105,8 @@ fn check_says_whether_anything_is_feasible() {
         "check",
         "crates/accord-cli/tests/data/infeasible.toml"
     ]));
+    // Reader fallbacks are reported once, with file, line and field.
+    insta::assert_snapshot!(run(&["check", "testdata/genius/anac2013-DogChoosing"]));
 }
 
 #[test]

@@ -26,7 +26,7 @@
 use accord_core::{Case, Party, Point, Position, Role};
 
 use crate::error::{ErrorKind, FormatError, Problem};
-use crate::{genius, geniusweb};
+use crate::{FileKind, genius, geniusweb};
 
 /// One file of a folder: its name (no directory) and its bytes.
 #[derive(Debug, Clone)]
@@ -64,7 +64,8 @@ pub struct FolderProfile {
     pub file: String,
     /// The position, or why the profile cannot be used.
     pub position: Result<Position, FormatError>,
-    /// Things accepted with a fallback (e.g. an unparsable discount factor).
+    /// Things accepted with a fallback (e.g. an unparsable discount factor), each naming
+    /// its file, line and field.
     pub warnings: Vec<String>,
 }
 
@@ -97,18 +98,18 @@ pub fn read_domain_folder(name: &str, files: Vec<FolderFile>) -> Result<DomainFo
         let extension = crate::case_file::extension(&file.name);
         if extension == "xml" {
             match genius::classify(&file.bytes) {
-                genius::FileKind::Domain => xml_domains.push(file),
-                genius::FileKind::Profile => xml_profiles.push(file),
-                genius::FileKind::Other => {}
+                FileKind::Domain => xml_domains.push(file),
+                FileKind::Profile => xml_profiles.push(file),
+                FileKind::Other => {}
             }
         } else if extension == "json" {
             let Ok(text) = std::str::from_utf8(&file.bytes) else {
                 continue;
             };
             match geniusweb::classify(text) {
-                geniusweb::FileKind::Domain => json_domains.push(file),
-                geniusweb::FileKind::Profile => json_profiles.push(file),
-                geniusweb::FileKind::Other => {}
+                FileKind::Domain => json_domains.push(file),
+                FileKind::Profile => json_profiles.push(file),
+                FileKind::Other => {}
             }
         }
     }
@@ -203,6 +204,7 @@ impl DomainFolder {
     pub fn case(&self, profiles: &[String]) -> Result<Case, FormatError> {
         let mut problems = Vec::new();
         let mut parties = Vec::new();
+        let mut broken = Vec::new();
         for wanted in profiles {
             let found = self.profiles.iter().find(|p| {
                 &p.file == wanted
@@ -225,9 +227,13 @@ impl DomainFolder {
                     ));
                 }
                 Some(FolderProfile {
+                    file,
                     position: Err(error),
                     ..
-                }) => problems.extend(error.problems.iter().cloned()),
+                }) => {
+                    problems.extend(error.problems.iter().cloned());
+                    broken.push(file.as_str());
+                }
                 Some(FolderProfile {
                     file,
                     position: Ok(position),
@@ -239,6 +245,38 @@ impl DomainFolder {
                     );
                 }
             }
+        }
+        if !broken.is_empty() {
+            let sound: Vec<&str> = self
+                .profiles
+                .iter()
+                .filter(|p| p.position.is_ok())
+                .map(|p| p.file.as_str())
+                .collect();
+            let hint = if sound.is_empty() {
+                String::new()
+            } else {
+                let pick: Vec<&str> = sound.iter().copied().take(profiles.len().max(2)).collect();
+                format!(
+                    "\nhint: choose sound profiles with `--parties`, e.g. `--parties {}`",
+                    pick.join(",")
+                )
+            };
+            problems.push(Problem::at(
+                &self.name,
+                None,
+                "",
+                ErrorKind::Invalid,
+                format!(
+                    "profile{} {} cannot be used{hint}",
+                    if broken.len() == 1 { "" } else { "s" },
+                    broken
+                        .iter()
+                        .map(|b| format!("`{b}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
         }
         if self.profiles.is_empty() {
             problems.push(Problem::at(

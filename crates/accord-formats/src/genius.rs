@@ -70,16 +70,7 @@ const ZERO_MAX_EVALUATION: f64 = 0.00001;
 /// risking the stack on hostile input (the corpus nests two levels at most).
 const MAX_DEPTH: usize = 64;
 
-/// What a GENIUS file holds, judged by its root element (never by its name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    /// A domain: root element `negotiation_template`.
-    Domain,
-    /// A preference profile: root element `utility_space`.
-    Profile,
-    /// Anything else, such as the `pareto.xml` of the ANAC 2014 folders (not XML at all).
-    Other,
-}
+pub use crate::FileKind;
 
 /// Classifies a file by the name of its root element, skipping any prolog of
 /// declarations, comments and doctypes as GENIUS does. Only the start of the file is
@@ -1444,17 +1435,44 @@ impl<'p> Reader<'p> {
             .map(|o| o.id.as_str())
             .filter(|id| !evaluations.contains_key(*id))
             .collect();
+        let mut unknown: Vec<&str> = evaluations
+            .keys()
+            .map(String::as_str)
+            .filter(|v| !options.iter().any(|o| o.id == *v))
+            .collect();
+        unknown.sort_unstable();
         if !missing.is_empty() && ok {
-            let plural = if missing.len() == 1 { "" } else { "s" };
+            let (plural, pronoun) = if missing.len() == 1 {
+                ("", "it")
+            } else {
+                ("s", "them")
+            };
+            let hint = if unknown.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\nhint: the profile rates {}, which the domain does not have (a misspelling?)",
+                    list(&unknown)
+                )
+            };
             self.problem(
                 issue,
                 ErrorKind::Missing,
                 format!(
-                    "no evaluation for the domain's value{plural} {}; GENIUS fails on bids with them",
+                    "no evaluation for the domain's value{plural} {}; GENIUS fails on bids with {pronoun}{hint}",
                     list(&missing)
                 ),
             );
             return None;
+        }
+        if !unknown.is_empty() {
+            self.warn(
+                issue,
+                format!(
+                    "the profile rates {}, which the domain does not have; GENIUS ignores it except in the issue's largest evaluation",
+                    list(&unknown)
+                ),
+            );
         }
         if !ok {
             return None;
@@ -1894,7 +1912,7 @@ mod tests {
         let items = r#"<item value="Dell" evaluation="4"/><item value="HP"/>"#;
         let p = profile(items, PRICE, WEIGHTS, "");
         let expected = "p.xml:3:5: <issue index=\"1\" name=\"Brand\">: no evaluation for the \
-                        domain's value `HP`; GENIUS fails on bids with them";
+                        domain's value `HP`; GENIUS fails on bids with it";
         check(DOMAIN.as_bytes(), p.as_bytes(), &Expect::Error(expected));
     }
 
@@ -1965,7 +1983,7 @@ mod tests {
         let domain = DOMAIN.replace("\"Dell\"", "\"Dell \"");
         let p = profile(ITEMS, PRICE, WEIGHTS, "");
         let expected = "p.xml:3:5: <issue index=\"1\" name=\"Brand\">: no evaluation for the \
-                        domain's value `Dell `; GENIUS fails on bids with them";
+                        domain's value `Dell `; GENIUS fails on bids with it\nhint: the profile rates `Dell`, which the domain does not have (a misspelling?)";
         check(domain.as_bytes(), p.as_bytes(), &Expect::Error(expected));
     }
 

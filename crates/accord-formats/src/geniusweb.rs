@@ -51,19 +51,7 @@ const LINEAR_ADDITIVE: &str = "LinearAdditiveUtilitySpace";
 /// arithmetic; in `f64` the sum of exact decimals can be off by about 1e-16.
 const WEIGHT_SUM_TOLERANCE: f64 = 1e-9;
 
-/// What a GeniusWeb JSON file holds, judged by its top-level keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    /// A domain: the object has an `issuesValues` key.
-    Domain,
-    /// A profile: the object has a single key naming a utility space or preference
-    /// ordering (`LinearAdditiveUtilitySpace`, `SumOfGroupsUtilitySpace`,
-    /// `DefaultPartialOrdering`, ...). Types other than `LinearAdditiveUtilitySpace` are
-    /// classified here so that [`read_profile`] can report them as unsupported.
-    Profile,
-    /// Anything else: ANL's `specials.json`, other JSON, or text that is not JSON.
-    Other,
-}
+pub use crate::FileKind;
 
 /// Classifies a file by its top-level keys, as NegMAS' folder loader does.
 #[must_use]

@@ -14,3 +14,18 @@ pub mod genius;
 pub mod geniusweb;
 
 pub use error::{ErrorKind, FormatError, Problem};
+
+/// What a file of a domain folder holds, judged by its content, never by its name
+/// ([`genius::classify`], [`geniusweb::classify`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A domain: the points and their values (GENIUS `negotiation_template`, GeniusWeb
+    /// `issuesValues`).
+    Domain,
+    /// A preference profile (GENIUS `utility_space`; a GeniusWeb utility space or
+    /// preference ordering, so that unsupported kinds are reported rather than skipped).
+    Profile,
+    /// Anything else, such as the `pareto.xml` of the ANAC 2014 folders (not XML at all)
+    /// or ANL's `specials.json`.
+    Other,
+}

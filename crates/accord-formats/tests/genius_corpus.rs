@@ -2,7 +2,7 @@
 //! of its profiles equal the GENIUS-semantics answers of `testdata/reference/` (within
 //! 1e-12), which proves the reader implements GENIUS' rules (genius-xml.md sections 2–6).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -10,42 +10,13 @@ use accord_core::{Choice, Package, PointKind};
 use accord_formats::genius::{Domain, FileKind, Profile, classify, read_domain, read_profile};
 use serde_json::Value;
 
+mod common;
+use common::{Row, index_rows, read_bytes, testdata};
+
 const REFERENCE_TOLERANCE: f64 = 1e-12;
 
 /// The folder whose first ten profiles GENIUS cannot evaluate (genius-xml.md section 7).
 const BROKEN_FOLDER: &str = "anac2015-group10-building_construction";
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
-}
-
-fn read_bytes(path: &Path) -> Vec<u8> {
-    fs::read(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
-/// One row of `INDEX.tsv`, by column name.
-type Row = BTreeMap<String, String>;
-
-fn index_rows() -> Vec<Row> {
-    let path = testdata().join("genius/INDEX.tsv");
-    let text = String::from_utf8(read_bytes(&path)).expect("INDEX.tsv is UTF-8");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines
-        .next()
-        .expect("INDEX.tsv has a header")
-        .split('\t')
-        .collect();
-    lines
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            header
-                .iter()
-                .zip(line.split('\t'))
-                .map(|(key, value)| ((*key).to_string(), value.to_string()))
-                .collect()
-        })
-        .collect()
-}
 
 fn is_broken_profile(folder: &str, file: &str) -> bool {
     folder == BROKEN_FOLDER
@@ -195,7 +166,7 @@ fn check_profile_numbers(
 
 #[test]
 fn every_folder_loads_as_index_describes_it() {
-    let rows = index_rows();
+    let rows = index_rows("genius");
     let mut failures = Vec::new();
     let (mut n_profiles, mut n_broken) = (0, 0);
     for row in &rows {
@@ -281,7 +252,7 @@ fn check_entry(
 
 #[test]
 fn utilities_equal_the_reference_answers() {
-    let rows: HashMap<String, Row> = index_rows()
+    let rows: HashMap<String, Row> = index_rows("genius")
         .into_iter()
         .map(|row| (row["folder"].clone(), row))
         .collect();

@@ -1,50 +1,22 @@
 //! Every ANL folder of `testdata/geniusweb/` loads, and the utilities of its profiles agree
 //! with ANL's `specials.json` (within 1e-9) and with `testdata/reference/` (within 1e-12).
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use accord_core::{Choice, Package};
 use accord_formats::geniusweb::{Domain, FileKind, Profile, classify, read_domain, read_profile};
 use serde_json::Value;
 
+mod common;
+use common::{Row, index_rows, read_text, testdata};
+
 const SPECIALS_TOLERANCE: f64 = 1e-9;
 const REFERENCE_TOLERANCE: f64 = 1e-12;
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
-}
-
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
 fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&read(path)).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
-/// One row of `INDEX.tsv`, by column name.
-type Row = BTreeMap<String, String>;
-
-fn index_rows() -> Vec<Row> {
-    let text = read(&testdata().join("geniusweb/INDEX.tsv"));
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines
-        .next()
-        .expect("INDEX.tsv has a header")
-        .split('\t')
-        .collect();
-    lines
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            header
-                .iter()
-                .zip(line.split('\t'))
-                .map(|(key, value)| ((*key).to_string(), value.to_string()))
-                .collect()
-        })
-        .collect()
+    serde_json::from_str(&read_text(path))
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
 /// A bid `{issue: value}` as a package of the domain, or why it is not one.
@@ -118,7 +90,7 @@ fn check_classification(dir: &Path, row: &Row, failures: &mut Vec<String>) {
         } else {
             FileKind::Other
         };
-        let got = classify(&read(&dir.join(name)));
+        let got = classify(&read_text(&dir.join(name)));
         if got != expected {
             failures.push(format!(
                 "{}/{name}: classified {got:?}, not {expected:?}",
@@ -218,7 +190,7 @@ fn check_reference(
 
 #[test]
 fn every_anl_folder_loads_and_matches_its_reference_answers() {
-    let rows = index_rows();
+    let rows = index_rows("geniusweb");
     let mut failures = Vec::new();
     let (mut n_specials, mut n_reference) = (0, 0);
     for row in &rows {
@@ -227,12 +199,12 @@ fn every_anl_folder_loads_and_matches_its_reference_answers() {
         check_classification(&dir, row, &mut failures);
 
         let domain_file = &row["domain_file"];
-        let domain = read_domain(domain_file, &read(&dir.join(domain_file)))
+        let domain = read_domain(domain_file, &read_text(&dir.join(domain_file)))
             .unwrap_or_else(|error| panic!("{folder}: {error}"));
         let profiles: Vec<Profile> = row["profile_files"]
             .split(',')
             .map(|file| {
-                read_profile(file, &read(&dir.join(file)), &domain)
+                read_profile(file, &read_text(&dir.join(file)), &domain)
                     .unwrap_or_else(|error| panic!("{folder}: {error}"))
             })
             .collect();
@@ -290,7 +262,7 @@ fn pointers(value: &Value, prefix: &str, out: &mut Vec<String>) {
 #[test]
 fn a_wrong_type_anywhere_gives_problems_with_paths_not_a_panic() {
     let dir = testdata().join("geniusweb/anl2023-domain00");
-    let domain_text = read(&dir.join("domain00.json"));
+    let domain_text = read_text(&dir.join("domain00.json"));
     let domain = read_domain("domain00.json", &domain_text).unwrap();
     let replacements = [
         Value::Null,

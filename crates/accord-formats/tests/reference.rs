@@ -6,28 +6,13 @@ use std::path::{Path, PathBuf};
 
 use accord_core::{BargainingPoint, Case, EnumerationLimit, ExactAnalysis, analyze};
 use accord_formats::analysis_json::package_to_json;
-use accord_formats::folder::{FolderFile, read_domain_folder};
+use accord_formats::folder::read_domain_folder;
 use serde_json::Value;
 
+mod common;
+use common::{folder_files, testdata};
+
 const TOLERANCE: f64 = 1e-9;
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
-}
-
-fn folder_files(dir: &Path) -> Vec<FolderFile> {
-    let mut files: Vec<FolderFile> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .map(|p| FolderFile {
-            name: p.file_name().unwrap().to_string_lossy().into_owned(),
-            bytes: std::fs::read(&p).unwrap(),
-        })
-        .collect();
-    files.sort_by(|a, b| a.name.cmp(&b.name));
-    files
-}
 
 fn vector(value: &Value) -> Vec<f64> {
     value

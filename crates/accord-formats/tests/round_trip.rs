@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 
 use accord_core::Case;
 use accord_formats::case_file::{CaseFormat, read_case, write_case};
-use accord_formats::folder::{FolderFile, read_domain_folder};
+use accord_formats::folder::read_domain_folder;
+
+mod common;
+use common::folder_files;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -57,15 +60,7 @@ fn domain_folders_convert_to_case_files() {
         "geniusweb/anl2023-domain07",
     ] {
         let dir = root().join("testdata").join(folder);
-        let mut files: Vec<FolderFile> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .map(|p| FolderFile {
-                name: p.file_name().unwrap().to_string_lossy().into_owned(),
-                bytes: std::fs::read(&p).unwrap(),
-            })
-            .collect();
-        files.sort_by(|a, b| a.name.cmp(&b.name));
+        let files = folder_files(&dir);
         let read = read_domain_folder(folder, files).unwrap();
         let case = read.case(&read.default_profiles()).unwrap();
         check(&case);
