@@ -7,6 +7,7 @@
 //! PATH is a case file (`.toml` or `.json`), a GENIUS domain folder or a GeniusWeb domain
 //! folder. Exit codes: 0 success, 1 a negative answer, 2 an error (bad input included).
 
+mod generate;
 mod load;
 mod report;
 
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use accord_core::{EnumerationLimit, analyze};
+use accord_formats::case_file::CaseFormat;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
@@ -42,6 +44,30 @@ enum Command {
     /// Score one package (a draft) for every party: utility, reservation value, the red
     /// lines it crosses; exit 1 when some party cannot accept it.
     Evaluate(EvaluateArgs),
+    /// Write a random additive case file (reproducible from its seed), for benchmarks.
+    Generate(GenerateArgs),
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// Number of points.
+    #[arg(long)]
+    points: usize,
+    /// Options per point.
+    #[arg(long)]
+    options: usize,
+    /// Number of parties.
+    #[arg(long)]
+    parties: usize,
+    /// Red lines, each forbidding one option of one point for one party.
+    #[arg(long, default_value_t = 0)]
+    red_lines: usize,
+    /// Seed of the random generator.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Write to this file (.toml or .json) instead of printing TOML.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -150,7 +176,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
         Command::Evaluate(args) => {
             let loaded = load(&args.input.path, &args.input.parties)?;
             let shown = args.package.display().to_string();
-            let Some(format) = accord_formats::case_file::CaseFormat::from_extension(&shown) else {
+            let Some(format) = CaseFormat::from_extension(&shown) else {
                 anyhow::bail!("`{shown}`: a package file ends in .toml or .json");
             };
             let text = fs_err::read_to_string(&args.package)?;
@@ -164,6 +190,28 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
             } else {
                 Outcome::Negative
             })
+        }
+        Command::Generate(args) => {
+            let case = generate::generate(&generate::Spec {
+                points: args.points,
+                options: args.options,
+                parties: args.parties,
+                red_lines: args.red_lines,
+                seed: args.seed,
+            })?;
+            match &args.output {
+                None => out.write_all(
+                    accord_formats::case_file::write_case(&case, CaseFormat::Toml).as_bytes(),
+                )?,
+                Some(path) => {
+                    let shown = path.display().to_string();
+                    let Some(format) = CaseFormat::from_extension(&shown) else {
+                        anyhow::bail!("`{shown}`: a case file ends in .toml or .json");
+                    };
+                    fs_err::write(path, accord_formats::case_file::write_case(&case, format))?;
+                }
+            }
+            Ok(Outcome::Done)
         }
         Command::Check(input) => {
             let loaded = load(&input.path, &input.parties)?;

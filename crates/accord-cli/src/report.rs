@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use accord_core::{
-    Analysis, BargainingPoint, Case, Condition, NotEnumerable, Package, PartyIdx, RedLine, ValueSet,
+    Analysis, BargainingPoint, Case, Condition, FrontierMethod, NotEnumerable, Package, PartyIdx,
+    RedLine, ValueSet,
 };
 use accord_formats::analysis_json::Source;
 
@@ -65,18 +66,18 @@ fn package_lines(case: &Case, package: &Package, out: &mut String) {
 }
 
 fn not_enumerable(reason: &NotEnumerable) -> String {
-    match reason {
-        NotEnumerable::TooLarge {
-            log10_n_packages,
-            limit,
-        } => format!(
-            "too large for exact enumeration: about 10^{log10_n_packages:.1} packages, above the limit of {} (--max-packages)",
-            group(*limit)
-        ),
-        NotEnumerable::RealPoint { point } => {
-            format!("exact enumeration needs finite points, and point `{point}` is a real range")
+    let hint = match reason {
+        NotEnumerable::TooLarge { merge: None, .. } => {
+            "\nhint: raise --max-packages to enumerate more"
         }
-    }
+        _ => "",
+    };
+    format!("{}{hint}", accord_formats::analysis_json::explain(reason))
+}
+
+/// "n of N packages", with N the case's package count.
+fn of_all(case: &Case, n: u128) -> String {
+    format!("{} of {}", group(n), count(case))
 }
 
 /// The report of `accord analyze`.
@@ -108,17 +109,44 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
         }
     };
     let scan = &exact.scan;
+    let method = match exact.method {
+        FrontierMethod::Enumeration => "every package enumerated",
+        FrontierMethod::Merge => "exact, by merging per-point frontiers (no enumeration)",
+    };
+    let _ = writeln!(out, "\nmethod: {method}");
     let _ = writeln!(
         out,
-        "\nfeasibility: {} of {} packages clear every red line; {} also meet every reservation value",
-        group(scan.n_clear_red_lines.into()),
-        group(scan.n_packages.into()),
-        group(scan.n_feasible.into())
+        "feasibility: {} packages clear every red line",
+        of_all(case, scan.n_clear_red_lines)
     );
-    if scan.n_feasible == 0 {
+    match scan.n_feasible {
+        Some(n) => {
+            let _ = writeln!(
+                out,
+                "  {} also meet every reservation value",
+                group(n.into())
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  some also meet every reservation value: {}",
+                if exact.bargaining.ideal_point.is_some() {
+                    "yes"
+                } else {
+                    "no"
+                }
+            );
+        }
+    }
+    if exact.bargaining.ideal_point.is_none() {
         let _ = writeln!(out, "  no package is acceptable to every party");
     }
-    let frontier_packages: u64 = scan.frontier.iter().map(|f| f.n_packages).sum();
+    let frontier_packages: u64 = scan
+        .frontier
+        .iter()
+        .map(|f| f.n_packages)
+        .fold(0, u64::saturating_add);
     let _ = writeln!(
         out,
         "pareto frontier: {} utility vectors ({} packages)",
@@ -251,12 +279,16 @@ pub(crate) fn check_summary(
     }
     match &analysis.result {
         Ok(exact) => {
-            let feasible = exact.scan.n_feasible > 0;
+            // Some package is feasible exactly when some frontier vector is (a feasible
+            // package is dominated only by feasible ones).
+            let feasible = exact.bargaining.ideal_point.is_some();
+            let counted = match exact.scan.n_feasible {
+                Some(n) => of_all(case, n.into()),
+                None => (if feasible { "some" } else { "none" }).to_string(),
+            };
             let _ = writeln!(
                 out,
-                "feasible packages: {} of {}{}",
-                group(exact.scan.n_feasible.into()),
-                group(exact.scan.n_packages.into()),
+                "feasible packages: {counted}{}",
                 if feasible {
                     ""
                 } else {

@@ -24,6 +24,7 @@
 
 use crate::bargaining::{BargainingPoints, bargaining_points};
 use crate::frontier::{EnumerationLimit, FrontierScan, NotEnumerable, pareto_frontier};
+use crate::merge::{MergeLimit, merged_frontier};
 use crate::model::{Case, PartyIdx};
 
 /// What [`analyze`] found.
@@ -37,26 +38,59 @@ pub struct Analysis {
     pub result: Result<ExactAnalysis, NotEnumerable>,
 }
 
-/// The exact answer for a case small enough to enumerate.
+/// How an exact frontier was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontierMethod {
+    /// Every package visited ([`crate::pareto_frontier`]); every count is known.
+    Enumeration,
+    /// Per-point frontiers merged ([`crate::merged_frontier`]), for additive cases too
+    /// large to enumerate; the feasible packages are not counted.
+    Merge,
+}
+
+/// The exact answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExactAnalysis {
+    /// How the frontier was found.
+    pub method: FrontierMethod,
     /// The frontier and the counts found while enumerating.
     pub scan: FrontierScan,
     /// The bargaining packages over that frontier.
     pub bargaining: BargainingPoints,
 }
 
-/// Analyses `case` for `parties`: counts, frontier and bargaining packages. Never fails;
-/// a case too large to enumerate within `limit` gets `Err(NotEnumerable)` in `result`.
+/// Analyses `case` for `parties`: counts, frontier and bargaining packages. Never fails.
+/// A case within `limit` packages is enumerated; a larger one whose utilities are all
+/// additive gets the exact frontier by merging per-point frontiers; anything else gets
+/// `Err(NotEnumerable)` in `result`.
 #[must_use]
 pub fn analyze(case: &Case, parties: &[PartyIdx], limit: EnumerationLimit) -> Analysis {
     let reservation_values: Vec<f64> = parties
         .iter()
         .map(|&p| case.position(p).map_or(0.0, |pos| pos.reservation_value))
         .collect();
-    let result = pareto_frontier(case, parties, limit).map(|scan| {
+    let found = match pareto_frontier(case, parties, limit) {
+        Ok(scan) => Ok((FrontierMethod::Enumeration, scan)),
+        Err(NotEnumerable::TooLarge {
+            log10_n_packages,
+            limit,
+            ..
+        }) => merged_frontier(case, parties, MergeLimit::default())
+            .map(|scan| (FrontierMethod::Merge, scan))
+            .map_err(|why| NotEnumerable::TooLarge {
+                log10_n_packages,
+                limit,
+                merge: Some(why),
+            }),
+        Err(other) => Err(other),
+    };
+    let result = found.map(|(method, scan)| {
         let bargaining = bargaining_points(&scan.frontier, &reservation_values);
-        ExactAnalysis { scan, bargaining }
+        ExactAnalysis {
+            method,
+            scan,
+            bargaining,
+        }
     });
     Analysis {
         parties: parties.to_vec(),

@@ -48,12 +48,15 @@ impl Default for EnumerationLimit {
 /// Why a case was not enumerated.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NotEnumerable {
-    /// More packages than the limit (the count, as a power of ten, may exceed `u128`).
+    /// More packages than the limit (the count, as a power of ten, may exceed `u128`),
+    /// and no method that avoids enumeration applied.
     TooLarge {
         /// Base-10 logarithm of the number of packages.
         log10_n_packages: f64,
         /// The limit in force.
         limit: u128,
+        /// Why merging per-point frontiers did not answer either, when it was tried.
+        merge: Option<crate::NotMergeable>,
     },
     /// A point is a real range, which has infinitely many values.
     RealPoint {
@@ -74,16 +77,14 @@ pub struct FrontierPoint {
     pub n_packages: u64,
 }
 
-/// The result of one enumeration: the frontier and the counts gathered on the way.
+/// A frontier and the counts gathered while finding it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrontierScan {
-    /// Number of packages visited.
-    pub n_packages: u64,
     /// Packages that cross no analysed party's red line.
-    pub n_clear_red_lines: u64,
+    pub n_clear_red_lines: u128,
     /// Packages that cross no red line and give every party at least its reservation value
-    /// (within [`EQUAL_EPS`]).
-    pub n_feasible: u64,
+    /// (within [`EQUAL_EPS`]); `None` when the method does not count them (merging).
+    pub n_feasible: Option<u64>,
     /// The Pareto-optimal utility vectors among packages that cross no red line, sorted
     /// ascending lexicographically.
     pub frontier: Vec<FrontierPoint>,
@@ -134,6 +135,7 @@ pub fn pareto_frontier(
             return Err(NotEnumerable::TooLarge {
                 log10_n_packages: case.log10_n_packages().unwrap_or(f64::INFINITY),
                 limit: limit.0,
+                merge: None,
             });
         }
     };
@@ -168,9 +170,8 @@ pub fn pareto_frontier(
         .collect();
     frontier.sort_by(|a, b| lexicographic(&a.utilities, &b.utilities));
     Ok(FrontierScan {
-        n_packages,
-        n_clear_red_lines: n_clear,
-        n_feasible,
+        n_clear_red_lines: u128::from(n_clear),
+        n_feasible: Some(n_feasible),
         frontier,
     })
 }

@@ -40,16 +40,18 @@ mod analysis;
 mod bargaining;
 mod error;
 mod frontier;
+mod merge;
 mod model;
 mod position;
 
-pub use analysis::{Analysis, ExactAnalysis, analyze};
+pub use analysis::{Analysis, ExactAnalysis, FrontierMethod, analyze};
 pub use bargaining::{BargainingPoint, BargainingPoints, TIE_EPS, bargaining_points};
 pub use error::ModelError;
 pub use frontier::{
     EQUAL_EPS, EnumerationLimit, FrontierPoint, FrontierScan, NotEnumerable, dominates,
     equal_utilities, pareto_frontier,
 };
+pub use merge::{MergeLimit, NotMergeable, merged_frontier};
 pub use model::{
     Case, Choice, Delegate, ModelErrors, OptionIdx, Package, Party, PartyIdx, Point, PointIdx,
     PointKind, PointOption, Role,

@@ -1,11 +1,11 @@
-//! Property tests of the enumerated frontier and the bargaining packages against a
+//! Property tests of the frontier (enumerated and merged) and the bargaining packages against a
 //! brute-force oracle that exists only here: every package evaluated through
 //! `Position::utility` and compared with every other.
 
 use accord_core::{
-    AdditiveUtility, Case, Condition, EQUAL_EPS, EnumerationLimit, Evaluator, OptionIdx, Package,
-    Party, PartyIdx, Point, PointIdx, PointKind, Position, RedLine, Role, ValueSet, analyze,
-    dominates, equal_utilities,
+    AdditiveUtility, Case, Condition, EQUAL_EPS, EnumerationLimit, Evaluator, MergeLimit,
+    OptionIdx, Package, Party, PartyIdx, Point, PointIdx, PointKind, Position, RedLine, Role,
+    ValueSet, analyze, dominates, equal_utilities, merged_frontier, pareto_frontier,
 };
 use proptest::prelude::*;
 
@@ -124,11 +124,11 @@ proptest! {
         let packages = oracle_packages(&case, &parties);
 
         // Counts.
-        prop_assert_eq!(exact.scan.n_clear_red_lines, packages.len() as u64);
+        prop_assert_eq!(exact.scan.n_clear_red_lines, packages.len() as u128);
         let d = &analysis.reservation_values;
         let rational = |u: &[f64]| u.iter().zip(d).all(|(x, r)| *x >= r - EQUAL_EPS);
         let n_feasible = packages.iter().filter(|(_, u)| rational(u)).count() as u64;
-        prop_assert_eq!(exact.scan.n_feasible, n_feasible);
+        prop_assert_eq!(exact.scan.n_feasible, Some(n_feasible));
 
         // No frontier vector is dominated by any package; every package is weakly dominated
         // by (or equal to) a frontier vector; frontier packages are real and evaluate right.
@@ -196,6 +196,19 @@ proptest! {
             (None, None) => {}
             (w, best) => prop_assert!(false, "utilitarian {:?} vs {:?}", w, best),
         }
+    }
+
+    #[test]
+    fn merging_per_point_frontiers_equals_enumeration(spec in spec()) {
+        // The merged frontier has the same vectors, the same first package of each and the
+        // same package counts as enumeration, red lines (conditional ones too) included.
+        let case = build(&spec);
+        let parties = case.negotiating_parties();
+        let enumerated = pareto_frontier(&case, &parties, EnumerationLimit::default()).unwrap();
+        let merged = merged_frontier(&case, &parties, MergeLimit::default()).unwrap();
+        prop_assert_eq!(merged.n_clear_red_lines, enumerated.n_clear_red_lines);
+        prop_assert_eq!(merged.n_feasible, None);
+        prop_assert_eq!(merged.frontier, enumerated.frontier);
     }
 
     #[test]

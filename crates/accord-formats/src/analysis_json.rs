@@ -11,7 +11,9 @@
 //! assert_eq!(json["n_packages"], 1);
 //! ```
 
-use accord_core::{Analysis, BargainingPoint, Case, Choice, NotEnumerable, Package};
+use accord_core::{
+    Analysis, BargainingPoint, Case, Choice, FrontierMethod, NotEnumerable, NotMergeable, Package,
+};
 use serde_json::{Map, Value, json};
 
 /// Where the case came from, echoed in the output.
@@ -55,6 +57,52 @@ fn bargaining_json(case: &Case, point: Option<&BargainingPoint>, objective: &str
     })
 }
 
+/// A count as a JSON integer, or a float when it does not fit in 64 bits.
+fn count_json(count: u128) -> Value {
+    u64::try_from(count).map_or_else(|_| json!(count as f64), |c| json!(c))
+}
+
+/// Why there is no exact analysis, in words (lowercase, as every message).
+#[must_use]
+pub fn explain(reason: &NotEnumerable) -> String {
+    match reason {
+        NotEnumerable::TooLarge {
+            log10_n_packages,
+            limit,
+            merge,
+        } => {
+            let why = match merge {
+                None => String::new(),
+                Some(NotMergeable::NotAdditive { party }) => format!(
+                    "; merging per-point frontiers needs additive utilities, and party `{party}`'s is not"
+                ),
+                Some(NotMergeable::RealPoint { point }) => {
+                    format!("; point `{point}` is a real range")
+                }
+                Some(NotMergeable::PointTooLarge { point }) => {
+                    format!("; point `{point}` has too many values to merge")
+                }
+                Some(NotMergeable::TooManySubcases) => {
+                    "; its conditional red lines split it into too many sub-cases to merge"
+                        .to_string()
+                }
+                Some(NotMergeable::FrontierTooLarge { limit }) => format!(
+                    "; merging per-point frontiers gave more than {limit} partial frontier vectors"
+                ),
+                Some(NotMergeable::TooMuchWork { limit }) => {
+                    format!("; merging per-point frontiers needed more than {limit} comparisons")
+                }
+            };
+            format!(
+                "about 10^{log10_n_packages:.1} packages: too large for exact enumeration (limit {limit}){why}"
+            )
+        }
+        NotEnumerable::RealPoint { point } => {
+            format!("point `{point}` is a real range: exact analysis needs finite points")
+        }
+    }
+}
+
 /// The whole analysis as one JSON object.
 #[must_use]
 pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Value {
@@ -76,11 +124,16 @@ pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Va
             let b = &exact.bargaining;
             let fields = json!({
                 "status": "exact",
-                "n_clear_red_lines": scan.n_clear_red_lines,
+                "method": match exact.method {
+                    FrontierMethod::Enumeration => "enumeration",
+                    FrontierMethod::Merge => "merge",
+                },
+                "n_clear_red_lines": count_json(scan.n_clear_red_lines),
                 "feasible": scan.n_feasible,
+                "any_feasible": b.ideal_point.is_some(),
                 "ideal_point": b.ideal_point,
                 "frontier_size": scan.frontier.len(),
-                "frontier_n_packages": scan.frontier.iter().map(|f| f.n_packages).sum::<u64>(),
+                "frontier_n_packages": scan.frontier.iter().map(|f| f.n_packages).fold(0u64, u64::saturating_add),
                 "frontier": scan.frontier.iter().map(|f| json!({
                     "package": package_to_json(case, &f.package),
                     "utilities": f.utilities,
@@ -94,28 +147,17 @@ pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Va
             map.extend(fields.as_object().expect("an object").clone());
         }
         Err(reason) => {
-            let (status, message) = match reason {
-                NotEnumerable::TooLarge {
-                    log10_n_packages,
-                    limit,
-                } => (
-                    "too-large",
-                    format!(
-                        "about 10^{log10_n_packages:.1} packages: too large for exact enumeration (limit {limit})"
-                    ),
-                ),
-                NotEnumerable::RealPoint { point } => (
-                    "not-enumerable",
-                    format!(
-                        "point `{point}` is a real range: exact enumeration needs finite points"
-                    ),
-                ),
+            let status = match reason {
+                NotEnumerable::TooLarge { .. } => "too-large",
+                NotEnumerable::RealPoint { .. } => "not-enumerable",
             };
+            let message = explain(reason);
             let fields = json!({
                 "status": status,
                 "message": message,
                 "n_clear_red_lines": null,
                 "feasible": null,
+                "any_feasible": null,
                 "ideal_point": null,
                 "frontier": null,
                 "nash": null,

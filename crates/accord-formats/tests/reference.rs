@@ -4,7 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use accord_core::{BargainingPoint, Case, EnumerationLimit, ExactAnalysis, analyze};
+use accord_core::{
+    BargainingPoint, Case, EnumerationLimit, ExactAnalysis, FrontierMethod, MergeLimit, analyze,
+    bargaining_points, merged_frontier,
+};
 use accord_formats::analysis_json::package_to_json;
 use accord_formats::folder::read_domain_folder;
 use serde_json::Value;
@@ -28,14 +31,24 @@ fn close(a: &[f64], b: &[f64]) -> bool {
 }
 
 /// Loads a folder with the reference's parties and analyses it.
-fn analyse(dir: &Path, profiles: &[String]) -> (Case, ExactAnalysis, Vec<String>) {
+/// With `merge`, the frontier comes from merging per-point frontiers instead of
+/// enumerating, and feeds the same bargaining code.
+fn analyse(dir: &Path, profiles: &[String], merge: bool) -> (Case, ExactAnalysis, Vec<String>) {
     let name = dir.file_name().unwrap().to_string_lossy().into_owned();
     let folder = read_domain_folder(&name, folder_files(dir)).unwrap();
     let defaults = folder.default_profiles();
     let case = folder.case(profiles).unwrap();
     let parties = case.negotiating_parties();
     let analysis = analyze(&case, &parties, EnumerationLimit::default());
-    let exact = analysis.result.unwrap();
+    let mut exact = analysis.result.unwrap();
+    if merge {
+        let scan = merged_frontier(&case, &parties, MergeLimit::default()).unwrap();
+        exact = ExactAnalysis {
+            method: FrontierMethod::Merge,
+            bargaining: bargaining_points(&scan.frontier, &analysis.reservation_values),
+            scan,
+        };
+    }
     (case, exact, defaults)
 }
 
@@ -108,8 +121,105 @@ fn compare_frontier(
     }
 }
 
-#[test]
-fn every_reference_answer_is_matched() {
+/// Every difference between accord's analysis of one folder and its reference answer.
+fn check_reference(reference: &Value, merge: bool) -> Vec<String> {
+    let folder = reference["domain"].as_str().unwrap();
+    let sub = if reference["format"] == "genius-xml" {
+        "genius"
+    } else {
+        "geniusweb"
+    };
+    let profiles: Vec<String> = reference["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    let (case, exact, defaults) = analyse(&testdata().join(sub).join(folder), &profiles, merge);
+    let mut problems = Vec::new();
+    if defaults != profiles {
+        problems.push(format!(
+            "default parties {defaults:?}, reference {profiles:?}"
+        ));
+    }
+    if case.n_packages() != Some(u128::from(reference["n_packages"].as_u64().unwrap())) {
+        problems.push(format!("n_packages {:?}", case.n_packages()));
+    }
+    let reservations: Vec<f64> = case
+        .negotiating_parties()
+        .iter()
+        .map(|&p| case.position(p).unwrap().reservation_value)
+        .collect();
+    if !close(&reservations, &vector(&reference["reservation_values"])) {
+        problems.push(format!("reservation values {reservations:?}"));
+    }
+    if !merge && exact.scan.n_feasible != reference["n_individually_rational"].as_u64() {
+        problems.push(format!(
+            "feasible {:?} vs n_individually_rational {}",
+            exact.scan.n_feasible, reference["n_individually_rational"]
+        ));
+    }
+    let frontier_packages: u64 = exact.scan.frontier.iter().map(|f| f.n_packages).sum();
+    if frontier_packages != reference["frontier_n_packages"].as_u64().unwrap() {
+        problems.push(format!(
+            "frontier packages {frontier_packages} vs {}",
+            reference["frontier_n_packages"]
+        ));
+    }
+    let ideal_agrees = match (
+        &exact.bargaining.ideal_point,
+        reference["ideal_point"].is_null(),
+    ) {
+        (None, true) => true,
+        (Some(ours), false) => close(ours, &vector(&reference["ideal_point"])),
+        _ => false,
+    };
+    if !ideal_agrees {
+        problems.push(format!(
+            "ideal point {:?} vs {}",
+            exact.bargaining.ideal_point, reference["ideal_point"]
+        ));
+    }
+    let frontier: Vec<Vec<f64>> = reference["frontier"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| vector(&f["utilities"]))
+        .collect();
+    compare_frontier(&case, &exact, &frontier, &mut problems);
+    let b = &exact.bargaining;
+    compare_point(
+        "nash",
+        &case,
+        b.nash.as_ref(),
+        &reference["nash"],
+        &mut problems,
+    );
+    compare_point(
+        "kalai_smorodinsky",
+        &case,
+        b.kalai_smorodinsky.as_ref(),
+        &reference["kalai_smorodinsky"],
+        &mut problems,
+    );
+    compare_point(
+        "egalitarian",
+        &case,
+        b.egalitarian.as_ref(),
+        &reference["egalitarian"],
+        &mut problems,
+    );
+    compare_point(
+        "utilitarian",
+        &case,
+        b.utilitarian.as_ref(),
+        &reference["utilitarian"],
+        &mut problems,
+    );
+    problems
+}
+
+fn check_every_reference(merge: bool) {
     let reference_dir = testdata().join("reference");
     let mut names: Vec<PathBuf> = std::fs::read_dir(&reference_dir)
         .unwrap()
@@ -122,103 +232,18 @@ fn every_reference_answer_is_matched() {
     for path in &names {
         let reference: Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let folder = reference["domain"].as_str().unwrap();
-        let sub = if reference["format"] == "genius-xml" {
+        if reference["format"] == "genius-xml" {
             genius += 1;
-            "genius"
         } else {
             geniusweb += 1;
-            "geniusweb"
-        };
-        let profiles: Vec<String> = reference["profiles"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap().to_string())
-            .collect();
-        let (case, exact, defaults) = analyse(&testdata().join(sub).join(folder), &profiles);
-        let mut problems = Vec::new();
-        if defaults != profiles {
-            problems.push(format!(
-                "default parties {defaults:?}, reference {profiles:?}"
-            ));
         }
-        if case.n_packages() != Some(u128::from(reference["n_packages"].as_u64().unwrap())) {
-            problems.push(format!("n_packages {:?}", case.n_packages()));
-        }
-        let reservations: Vec<f64> = case
-            .negotiating_parties()
-            .iter()
-            .map(|&p| case.position(p).unwrap().reservation_value)
-            .collect();
-        if !close(&reservations, &vector(&reference["reservation_values"])) {
-            problems.push(format!("reservation values {reservations:?}"));
-        }
-        if exact.scan.n_feasible != reference["n_individually_rational"].as_u64().unwrap() {
-            problems.push(format!(
-                "feasible {} vs n_individually_rational {}",
-                exact.scan.n_feasible, reference["n_individually_rational"]
-            ));
-        }
-        let frontier_packages: u64 = exact.scan.frontier.iter().map(|f| f.n_packages).sum();
-        if frontier_packages != reference["frontier_n_packages"].as_u64().unwrap() {
-            problems.push(format!(
-                "frontier packages {frontier_packages} vs {}",
-                reference["frontier_n_packages"]
-            ));
-        }
-        let ideal_agrees = match (
-            &exact.bargaining.ideal_point,
-            reference["ideal_point"].is_null(),
-        ) {
-            (None, true) => true,
-            (Some(ours), false) => close(ours, &vector(&reference["ideal_point"])),
-            _ => false,
-        };
-        if !ideal_agrees {
-            problems.push(format!(
-                "ideal point {:?} vs {}",
-                exact.bargaining.ideal_point, reference["ideal_point"]
-            ));
-        }
-        let frontier: Vec<Vec<f64>> = reference["frontier"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| vector(&f["utilities"]))
-            .collect();
-        compare_frontier(&case, &exact, &frontier, &mut problems);
-        let b = &exact.bargaining;
-        compare_point(
-            "nash",
-            &case,
-            b.nash.as_ref(),
-            &reference["nash"],
-            &mut problems,
-        );
-        compare_point(
-            "kalai_smorodinsky",
-            &case,
-            b.kalai_smorodinsky.as_ref(),
-            &reference["kalai_smorodinsky"],
-            &mut problems,
-        );
-        compare_point(
-            "egalitarian",
-            &case,
-            b.egalitarian.as_ref(),
-            &reference["egalitarian"],
-            &mut problems,
-        );
-        compare_point(
-            "utilitarian",
-            &case,
-            b.utilitarian.as_ref(),
-            &reference["utilitarian"],
-            &mut problems,
-        );
+        let problems = check_reference(&reference, merge);
         if !problems.is_empty() {
-            failures.push(format!("{folder}:\n  {}", problems.join("\n  ")));
+            failures.push(format!(
+                "{}:\n  {}",
+                reference["domain"],
+                problems.join("\n  ")
+            ));
         }
     }
     assert_eq!((genius, geniusweb), (122, 50), "reference files found");
@@ -229,6 +254,16 @@ fn every_reference_answer_is_matched() {
         names.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn every_reference_answer_is_matched_by_enumeration() {
+    check_every_reference(false);
+}
+
+#[test]
+fn every_reference_answer_is_matched_by_merging_per_point_frontiers() {
+    check_every_reference(true);
 }
 
 #[test]
@@ -250,7 +285,7 @@ fn geniusweb_published_answers_agree_where_definitions_coincide() {
             serde_json::from_str(&std::fs::read_to_string(dir.join("specials.json")).unwrap())
                 .unwrap();
         let profiles = vec!["profileA.json".to_string(), "profileB.json".to_string()];
-        let (case, exact, _) = analyse(dir, &profiles);
+        let (case, exact, _) = analyse(dir, &profiles, false);
         let mut problems = Vec::new();
         let front: Vec<Vec<f64>> = specials["pareto_front"]
             .as_array()
