@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use accord_core::{EnumerationLimit, analyze};
+use accord_core::{AnalysisOptions, EnumerationLimit, analyze_with};
 use accord_formats::case_file::CaseFormat;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -89,9 +89,31 @@ struct InputArgs {
     /// three profiles by file name).
     #[arg(long, alias = "profiles", value_delimiter = ',', value_name = "IDS")]
     parties: Vec<String>,
-    /// Refuse exact enumeration above this many packages.
+    /// Enumerate every package up to this many; above, additive cases are merged.
     #[arg(long, default_value_t = EnumerationLimit::default().0, value_name = "N")]
     max_packages: u128,
+    /// An approximate frontier within this bound, in utility, for every party (additive
+    /// cases); by default the frontier is exact, or within 0.01 when the exact one is too
+    /// large to merge.
+    #[arg(long, value_name = "E", value_parser = parse_epsilon)]
+    epsilon: Option<f64>,
+}
+
+impl InputArgs {
+    fn options(&self) -> AnalysisOptions {
+        AnalysisOptions {
+            enumeration: EnumerationLimit(self.max_packages),
+            epsilon: self.epsilon,
+            ..AnalysisOptions::default()
+        }
+    }
+}
+
+fn parse_epsilon(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(e) if e > 0.0 && e.is_finite() => Ok(e),
+        _ => Err(format!("`{text}` is not a positive number")),
+    }
 }
 
 #[derive(Args)]
@@ -149,11 +171,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
     match cli.command {
         Command::Analyze(args) => {
             let loaded = load(&args.input.path, &args.input.parties)?;
-            let analysis = analyze(
-                &loaded.case,
-                &loaded.parties,
-                EnumerationLimit(args.input.max_packages),
-            );
+            let analysis = analyze_with(&loaded.case, &loaded.parties, &args.input.options());
             for warning in &loaded.source.warnings {
                 let _ = writeln!(io::stderr(), "warning: {warning}");
             }
@@ -215,11 +233,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
         }
         Command::Check(input) => {
             let loaded = load(&input.path, &input.parties)?;
-            let analysis = analyze(
-                &loaded.case,
-                &loaded.parties,
-                EnumerationLimit(input.max_packages),
-            );
+            let analysis = analyze_with(&loaded.case, &loaded.parties, &input.options());
             let (text, feasible) = report::check_summary(&loaded.case, &analysis, &loaded.source);
             out.write_all(text.as_bytes())?;
             Ok(if feasible == Some(false) {

@@ -255,3 +255,80 @@ fn generate_is_reproducible_and_large_additive_cases_are_merged() {
     assert!(clear < 5f64.powi(28) && clear > 0.0);
     assert!(!json["nash"].is_null());
 }
+
+#[test]
+fn epsilon_asks_for_an_approximate_frontier_with_its_bound() {
+    let case = Command::cargo_bin("accord")
+        .unwrap()
+        .args([
+            "generate",
+            "--points",
+            "12",
+            "--options",
+            "4",
+            "--parties",
+            "3",
+            "--seed",
+            "3",
+        ])
+        .output()
+        .unwrap()
+        .stdout;
+    let dir = std::env::temp_dir().join(format!("accord-cli-epsilon-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("case.toml");
+    std::fs::write(&file, &case).unwrap();
+    let analyse = |extra: &[&str]| {
+        let output = Command::cargo_bin("accord")
+            .unwrap()
+            .args(["analyze", "--json"])
+            .arg(&file)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+    let exact = analyse(&[]);
+    let approximate = analyse(&["--epsilon", "0.2"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(exact["status"], "exact");
+    assert_eq!(exact["error_bound"], 0.0);
+    assert_eq!(approximate["status"], "approximate");
+    let bound = approximate["error_bound"].as_f64().unwrap();
+    assert!(bound > 0.0 && bound <= 0.2);
+    // Fewer vectors, and every exact frontier vector is covered within the bound.
+    let vectors = |json: &serde_json::Value| -> Vec<Vec<f64>> {
+        json["frontier"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                f["utilities"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|u| u.as_f64().unwrap())
+                    .collect()
+            })
+            .collect()
+    };
+    let (all, few) = (vectors(&exact), vectors(&approximate));
+    assert!(few.len() < all.len(), "{} vs {}", few.len(), all.len());
+    for u in &all {
+        assert!(
+            few.iter()
+                .any(|r| r.iter().zip(u).all(|(r, x)| *r >= x - bound))
+        );
+    }
+}
+
+#[test]
+fn a_bad_epsilon_is_a_usage_error() {
+    insta::assert_snapshot!(run(&[
+        "analyze",
+        "examples/labour-contract.toml",
+        "--epsilon",
+        "0"
+    ]));
+}

@@ -24,7 +24,7 @@
 
 use crate::bargaining::{BargainingPoints, bargaining_points};
 use crate::frontier::{EnumerationLimit, FrontierScan, NotEnumerable, pareto_frontier};
-use crate::merge::{MergeLimit, merged_frontier};
+use crate::merge::{MergeLimit, NotMergeable, merged_frontier};
 use crate::model::{Case, PartyIdx};
 
 /// What [`analyze`] found.
@@ -59,30 +59,103 @@ pub struct ExactAnalysis {
     pub bargaining: BargainingPoints,
 }
 
-/// Analyses `case` for `parties`: counts, frontier and bargaining packages. Never fails.
-/// A case within `limit` packages is enumerated; a larger one whose utilities are all
-/// additive gets the exact frontier by merging per-point frontiers; anything else gets
-/// `Err(NotEnumerable)` in `result`.
+/// How [`analyze_with`] may find the frontier.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnalysisOptions {
+    /// Enumerate every package up to this many.
+    pub enumeration: EnumerationLimit,
+    /// Bounds on merging per-point frontiers.
+    pub merge: MergeLimit,
+    /// Ask for an approximate frontier within this bound (additive cases), even where an
+    /// exact one could be found.
+    pub epsilon: Option<f64>,
+    /// The bound used when an additive case's exact frontier is too large to merge.
+    pub fallback_epsilon: Option<f64>,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        Self {
+            enumeration: EnumerationLimit::default(),
+            merge: MergeLimit::default(),
+            epsilon: None,
+            fallback_epsilon: Some(0.01),
+        }
+    }
+}
+
+/// Analyses `case` for `parties` with the default options and an enumeration limit.
+/// See [`analyze_with`].
 #[must_use]
 pub fn analyze(case: &Case, parties: &[PartyIdx], limit: EnumerationLimit) -> Analysis {
+    let options = AnalysisOptions {
+        enumeration: limit,
+        ..AnalysisOptions::default()
+    };
+    analyze_with(case, parties, &options)
+}
+
+/// Analyses `case` for `parties`: counts, frontier and bargaining packages. Never fails.
+/// A case within the enumeration limit is enumerated; a larger one whose utilities are
+/// all additive gets the exact frontier by merging per-point frontiers, or, when that is
+/// too large, an approximate one within `fallback_epsilon` (with its proven bound in
+/// `scan.error_bound`); anything else gets `Err(NotEnumerable)` in `result`.
+#[must_use]
+pub fn analyze_with(case: &Case, parties: &[PartyIdx], options: &AnalysisOptions) -> Analysis {
     let reservation_values: Vec<f64> = parties
         .iter()
         .map(|&p| case.position(p).map_or(0.0, |pos| pos.reservation_value))
         .collect();
-    let found = match pareto_frontier(case, parties, limit) {
-        Ok(scan) => Ok((FrontierMethod::Enumeration, scan)),
-        Err(NotEnumerable::TooLarge {
-            log10_n_packages,
-            limit,
-            ..
-        }) => merged_frontier(case, parties, MergeLimit::default())
-            .map(|scan| (FrontierMethod::Merge, scan))
-            .map_err(|why| NotEnumerable::TooLarge {
+    let approximate = |epsilon: f64| {
+        let limit = MergeLimit {
+            epsilon: Some(epsilon),
+            ..options.merge
+        };
+        merged_frontier(case, parties, limit).map(|scan| (FrontierMethod::Merge, scan))
+    };
+    let requested = options.epsilon.map(approximate);
+    let found = match requested {
+        Some(Ok(found)) => Ok(found),
+        // An approximation was asked for but cannot be had (e.g. non-additive): go on
+        // exactly.
+        _ => match pareto_frontier(case, parties, options.enumeration) {
+            Ok(scan) => Ok((FrontierMethod::Enumeration, scan)),
+            Err(NotEnumerable::TooLarge {
                 log10_n_packages,
                 limit,
-                merge: Some(why),
-            }),
-        Err(other) => Err(other),
+                ..
+            }) => {
+                let exact = merged_frontier(case, parties, options.merge)
+                    .map(|scan| (FrontierMethod::Merge, scan));
+                let found = match (exact, options.fallback_epsilon) {
+                    (
+                        Err(
+                            NotMergeable::FrontierTooLarge { .. }
+                            | NotMergeable::TooMuchWork { .. }
+                            | NotMergeable::PointTooLarge { .. },
+                        ),
+                        Some(epsilon),
+                    ) => {
+                        // A fallback, not a request: give it a fifth of the work, so that
+                        // a case too hard for both is refused quickly.
+                        let limit = MergeLimit {
+                            epsilon: Some(epsilon),
+                            max_comparisons: options.merge.max_comparisons / 5,
+                            ..options.merge
+                        };
+                        merged_frontier(case, parties, limit)
+                            .map(|scan| (FrontierMethod::Merge, scan))
+                    }
+                    (other, _) => other,
+                };
+                found.map_err(|why| NotEnumerable::TooLarge {
+                    log10_n_packages,
+                    limit,
+                    merge: Some(why),
+                })
+            }
+            Err(other) => Err(other),
+        },
     };
     let result = found.map(|(method, scan)| {
         let bargaining = bargaining_points(&scan.frontier, &reservation_values);

@@ -88,6 +88,9 @@ pub struct FrontierScan {
     /// The Pareto-optimal utility vectors among packages that cross no red line, sorted
     /// ascending lexicographically.
     pub frontier: Vec<FrontierPoint>,
+    /// 0 for an exact frontier; for an approximate one, a proven bound: every package that
+    /// clears the red lines has a frontier vector at most this much worse for any party.
+    pub error_bound: f64,
 }
 
 /// Whether `a` dominates `b`: at least as good for everyone and better for someone,
@@ -173,6 +176,7 @@ pub fn pareto_frontier(
         n_clear_red_lines: u128::from(n_clear),
         n_feasible: Some(n_feasible),
         frontier,
+        error_bound: 0.0,
     })
 }
 

@@ -44,7 +44,9 @@ mod merge;
 mod model;
 mod position;
 
-pub use analysis::{Analysis, ExactAnalysis, FrontierMethod, analyze};
+pub use analysis::{
+    Analysis, AnalysisOptions, ExactAnalysis, FrontierMethod, analyze, analyze_with,
+};
 pub use bargaining::{BargainingPoint, BargainingPoints, TIE_EPS, bargaining_points};
 pub use error::ModelError;
 pub use frontier::{

@@ -36,12 +36,14 @@
 //! assert!(scan.frontier.len() > 30);
 //! ```
 
+use std::collections::HashMap;
+
 use crate::frontier::{EQUAL_EPS, FrontierPoint, FrontierScan, equal_utilities};
 use crate::model::{Case, Package, PartyIdx, PointIdx, PointKind};
 use crate::position::UtilityFunction;
 
 /// Bounds on the work of [`merged_frontier`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MergeLimit {
     /// The most partial sums kept after any point (the work of one merge step grows with
     /// the square of it).
@@ -52,6 +54,9 @@ pub struct MergeLimit {
     pub max_point_values: u64,
     /// The most vector comparisons in all, so that a hard case is refused in seconds.
     pub max_comparisons: u64,
+    /// When set, an approximate frontier within this distance (in utility, for every
+    /// party) of the exact one: see [`merged_frontier`].
+    pub epsilon: Option<f64>,
 }
 
 impl Default for MergeLimit {
@@ -61,6 +66,7 @@ impl Default for MergeLimit {
             max_subcases: 1024,
             max_point_values: 10_000,
             max_comparisons: 1_000_000_000,
+            epsilon: None,
         }
     }
 }
@@ -110,6 +116,14 @@ struct Partial {
 /// Finds the Pareto frontier over the packages that cross no red line of `parties`, for
 /// additive utilities, without enumerating packages. The answer is the same as
 /// [`crate::pareto_frontier`]'s; only `n_feasible` is not counted (`None`).
+///
+/// With `limit.epsilon = Some(e)` the frontier is approximate: after each point, partial
+/// sums (and the point's own contributions) that fall in the same cell of a grid of side
+/// `d = e / (2 * n_points)` are represented by one of them. Every returned vector is a
+/// real package's; and every package `x` that clears the red lines has a returned vector
+/// `r` with `r_i >= u_i(x) - error_bound` for every party, because each thinning loses
+/// less than `d` per party and the errors of successive points add up (plus `1e-12` per
+/// pruning for the equality tolerance). `error_bound`, at most `e`, is reported.
 pub fn merged_frontier(
     case: &Case,
     parties: &[PartyIdx],
@@ -125,7 +139,7 @@ pub fn merged_frontier(
                     point: point.id.clone(),
                 });
             }
-            (_, Some(n)) if n > limit.max_point_values => {
+            (_, Some(n)) if n > limit.max_point_values && limit.epsilon.is_none() => {
                 return Err(NotMergeable::PointTooLarge {
                     point: point.id.clone(),
                 });
@@ -217,6 +231,11 @@ pub fn merged_frontier(
         comparisons_left: limit.max_comparisons,
         limit: limit.max_comparisons,
     };
+    // The grid side of the approximation, and the error it has accumulated.
+    let cell = limit
+        .epsilon
+        .map(|e| (e / (2.0 * points.len() as f64) - 2.0 * EQUAL_EPS).max(EQUAL_EPS));
+    let mut error_bound: f64 = 0.0;
     let mut n_clear: u128 = 0;
     let mut all = Vec::new();
     for allowed in &subcases {
@@ -226,6 +245,7 @@ pub fn merged_frontier(
                 .map(|m| m.iter().filter(|b| **b).count() as u128)
                 .fold(1u128, u128::saturating_mul),
         );
+        let mut subcase_error: f64 = 0.0;
         let mut partials = vec![Partial {
             utilities: vec![0.0; n],
             prefix: Vec::new(),
@@ -235,20 +255,17 @@ pub fn merged_frontier(
             // A contribution is added to some partial sum and followed by the remaining
             // points: its headroom is everything the other points can give.
             let others: Vec<f64> = (0..n).map(|p| total[p] - best[i][p]).collect();
-            let contributions = skyline(
-                &mut budget,
-                &others,
-                values
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, ok)| **ok)
-                    .map(|(k, _)| Partial {
-                        utilities: tables.iter().map(|t| t[i][k]).collect(),
-                        prefix: vec![k as u32],
-                        count: 1,
-                    })
-                    .collect(),
-            )?;
+            let raw: Vec<Partial> = values
+                .iter()
+                .enumerate()
+                .filter(|(_, ok)| **ok)
+                .map(|(k, _)| Partial {
+                    utilities: tables.iter().map(|t| t[i][k]).collect(),
+                    prefix: vec![k as u32],
+                    count: 1,
+                })
+                .collect();
+            let contributions = skyline(&mut budget, &others, thin(raw, cell))?;
             let mut next = Vec::with_capacity(partials.len() * contributions.len());
             for partial in &partials {
                 for c in &contributions {
@@ -267,9 +284,17 @@ pub fn merged_frontier(
                     });
                 }
             }
-            partials = skyline(&mut budget, &after[i + 1], next)?;
+            partials = skyline(&mut budget, &after[i + 1], thin(next, cell))?;
+            if let Some(side) = cell {
+                subcase_error += 2.0 * (side + EQUAL_EPS);
+            }
         }
+        error_bound = error_bound.max(subcase_error);
         all.extend(partials);
+    }
+    if cell.is_some() {
+        // The last filter below may also drop a vector for one within the tolerance.
+        error_bound += 2.0 * EQUAL_EPS;
     }
     // The clamp at 1 is monotone, so the frontier of the clamped sums lies among the
     // clamped frontier sums; filter once more after clamping.
@@ -298,7 +323,41 @@ pub fn merged_frontier(
         n_clear_red_lines: n_clear,
         n_feasible: None,
         frontier,
+        error_bound,
     })
+}
+
+/// One representative per grid cell of side `cell` (the largest welfare, then the first
+/// prefix); no thinning without a cell.
+fn thin(parts: Vec<Partial>, cell: Option<f64>) -> Vec<Partial> {
+    let Some(side) = cell else {
+        return parts;
+    };
+    let welfare = |p: &Partial| p.utilities.iter().sum::<f64>();
+    let mut best: HashMap<Vec<i64>, Partial> = HashMap::with_capacity(parts.len());
+    for part in parts {
+        let key: Vec<i64> = part
+            .utilities
+            .iter()
+            .map(|u| (u / side).floor() as i64)
+            .collect();
+        match best.get_mut(&key) {
+            Some(kept) => {
+                let better = welfare(&part)
+                    .total_cmp(&welfare(kept))
+                    .then_with(|| kept.prefix.cmp(&part.prefix))
+                    .is_gt();
+                if better {
+                    *kept = part;
+                }
+            }
+            None => {
+                best.insert(key, part);
+            }
+        }
+    }
+    // Hash order is arbitrary; the skyline that follows sorts.
+    best.into_values().collect()
 }
 
 /// What merging may still spend.
@@ -346,6 +405,82 @@ fn robustly_dominates(a: &[f64], b: &[f64], headroom: &[f64]) -> bool {
 /// `None` as soon as more than `max_kept` are kept, so that a frontier too large to merge
 /// is refused quickly rather than merged slowly.
 fn skyline(
+    budget: &mut Budget,
+    headroom: &[f64],
+    parts: Vec<Partial>,
+) -> Result<Vec<Partial>, NotMergeable> {
+    if headroom.len() == 2 {
+        skyline_2d(budget, headroom, parts)
+    } else {
+        skyline_nd(budget, headroom, parts)
+    }
+}
+
+/// [`skyline`] for two parties: sorted by the first party's utility, a candidate is
+/// compared only with the kept vectors that are at least as good for the second party
+/// (found from the end, by a running maximum), so the work is near-linear.
+fn skyline_2d(
+    budget: &mut Budget,
+    headroom: &[f64],
+    mut parts: Vec<Partial>,
+) -> Result<Vec<Partial>, NotMergeable> {
+    parts.sort_by(|a, b| {
+        b.utilities[0]
+            .total_cmp(&a.utilities[0])
+            .then(b.utilities[1].total_cmp(&a.utilities[1]))
+            .then_with(|| a.prefix.cmp(&b.prefix))
+    });
+    let mut kept: Vec<Partial> = Vec::new();
+    // best_second[j]: the largest second utility among kept[..=j].
+    let mut best_second: Vec<f64> = Vec::new();
+    'candidates: for part in parts {
+        let floor = part.utilities[1] - EQUAL_EPS;
+        let mut j = kept.len();
+        while j > 0 && best_second[j - 1] >= floor {
+            j -= 1;
+            budget.spend(1)?;
+            let k = &mut kept[j];
+            if equal_utilities(&k.utilities, &part.utilities) {
+                k.count = k.count.saturating_add(part.count);
+                if part.prefix < k.prefix {
+                    k.prefix = part.prefix;
+                    k.utilities = part.utilities;
+                }
+                continue 'candidates;
+            }
+            if robustly_dominates(&k.utilities, &part.utilities, headroom) {
+                continue 'candidates;
+            }
+        }
+        let best = best_second
+            .last()
+            .map_or(part.utilities[1], |b| b.max(part.utilities[1]));
+        best_second.push(best);
+        kept.push(part);
+        if kept.len() > budget.max_kept {
+            return Err(NotMergeable::FrontierTooLarge {
+                limit: budget.max_kept,
+            });
+        }
+    }
+    // A dominator worse by noise for the first party sorted after its victim.
+    let dominated: Vec<bool> = (0..kept.len())
+        .map(|i| {
+            ((i + 1)..kept.len())
+                .take_while(|&j| kept[j].utilities[0] >= kept[i].utilities[0] - 2.0 * EQUAL_EPS)
+                .any(|j| robustly_dominates(&kept[j].utilities, &kept[i].utilities, headroom))
+        })
+        .collect();
+    Ok(kept
+        .into_iter()
+        .zip(dominated)
+        .filter(|(_, d)| !d)
+        .map(|(p, _)| p)
+        .collect())
+}
+
+/// [`skyline`] for any number of parties: sort-filter-skyline by decreasing welfare.
+fn skyline_nd(
     budget: &mut Budget,
     headroom: &[f64],
     mut parts: Vec<Partial>,

@@ -112,6 +112,40 @@ fn oracle_packages(case: &Case, parties: &[PartyIdx]) -> Vec<(Package, Vec<f64>)
         .collect()
 }
 
+/// Larger cases with finely graded scores and normalised weights, where coarse
+/// approximation grids do drop vectors.
+fn fine_spec() -> impl Strategy<Value = Spec> {
+    (prop::collection::vec(2usize..=4, 3..=6), 2usize..=4).prop_flat_map(|(radix, n_parties)| {
+        let n_points = radix.len();
+        let party = (
+            prop::collection::vec((1u8..=5).prop_map(f64::from), n_points),
+            radix
+                .iter()
+                .map(|&r| prop::collection::vec((0u8..=20).prop_map(|k| f64::from(k) / 20.0), r))
+                .collect::<Vec<_>>(),
+            Just(0.0),
+            prop::collection::vec(
+                (
+                    0..n_points,
+                    0usize..4,
+                    prop::option::of((0..n_points, 0usize..4)),
+                ),
+                0..=1,
+            ),
+        );
+        prop::collection::vec(party, n_parties).prop_map(move |mut parties| {
+            for party in &mut parties {
+                let total: f64 = party.0.iter().sum();
+                party.0.iter_mut().for_each(|w| *w /= total);
+            }
+            Spec {
+                radix: radix.clone(),
+                parties,
+            }
+        })
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -209,6 +243,35 @@ proptest! {
         prop_assert_eq!(merged.n_clear_red_lines, enumerated.n_clear_red_lines);
         prop_assert_eq!(merged.n_feasible, None);
         prop_assert_eq!(merged.frontier, enumerated.frontier);
+    }
+
+    #[test]
+    fn approximate_frontier_covers_every_package_within_its_bound(
+        spec in fine_spec(),
+        epsilon in prop::sample::select(vec![0.05, 0.3, 1.0, 3.0]),
+    ) {
+        let case = build(&spec);
+        let parties = case.negotiating_parties();
+        let limit = MergeLimit { epsilon: Some(epsilon), ..MergeLimit::default() };
+        let approximate = merged_frontier(&case, &parties, limit).unwrap();
+        prop_assert!(approximate.error_bound <= epsilon);
+        for f in &approximate.frontier {
+            // Every returned vector is a real package's.
+            prop_assert!(case.admits(&f.package));
+            prop_assert!(parties.iter().all(|&p| case.position(p).unwrap().clears_red_lines(&f.package)));
+            prop_assert!(equal_utilities(&case.utilities(&parties, &f.package), &f.utilities));
+        }
+        // Every package that clears the red lines is covered within the bound.
+        for (_, u) in oracle_packages(&case, &parties) {
+            prop_assert!(
+                approximate.frontier.iter().any(|f| f
+                    .utilities
+                    .iter()
+                    .zip(&u)
+                    .all(|(r, x)| *r >= x - approximate.error_bound)),
+                "{:?} not covered within {}", u, approximate.error_bound
+            );
+        }
     }
 
     #[test]

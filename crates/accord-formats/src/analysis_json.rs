@@ -123,7 +123,8 @@ pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Va
             let scan = &exact.scan;
             let b = &exact.bargaining;
             let fields = json!({
-                "status": "exact",
+                "status": if scan.error_bound > 0.0 { "approximate" } else { "exact" },
+                "error_bound": scan.error_bound,
                 "method": match exact.method {
                     FrontierMethod::Enumeration => "enumeration",
                     FrontierMethod::Merge => "merge",
