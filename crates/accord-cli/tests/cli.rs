@@ -332,3 +332,57 @@ fn a_bad_epsilon_is_a_usage_error() {
         "0"
     ]));
 }
+
+#[test]
+fn merging_gives_the_same_answer_as_enumeration() {
+    // 8 points x 5 options = 390,625 packages with red lines, for 2, 3 and 4 parties:
+    // `--max-packages 1` forces the merge; frontier, bargaining packages and counts agree.
+    let dir = std::env::temp_dir().join(format!("accord-cli-merge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for parties in ["2", "3", "4"] {
+        let case = Command::cargo_bin("accord")
+            .unwrap()
+            .args([
+                "generate",
+                "--points",
+                "8",
+                "--options",
+                "5",
+                "--parties",
+                parties,
+            ])
+            .args(["--red-lines", "4", "--seed", "2"])
+            .output()
+            .unwrap()
+            .stdout;
+        let file = dir.join(format!("case-{parties}.toml"));
+        std::fs::write(&file, &case).unwrap();
+        let analyse = |extra: &[&str]| {
+            let output = Command::cargo_bin("accord")
+                .unwrap()
+                .args(["analyze", "--json"])
+                .arg(&file)
+                .args(extra)
+                .output()
+                .unwrap();
+            serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+        };
+        let enumerated = analyse(&[]);
+        let merged = analyse(&["--max-packages", "1"]);
+        assert_eq!(enumerated["method"], "enumeration");
+        assert_eq!(merged["method"], "merge");
+        for key in [
+            "frontier",
+            "frontier_n_packages",
+            "n_clear_red_lines",
+            "nash",
+            "kalai_smorodinsky",
+            "egalitarian",
+            "utilitarian",
+            "ideal_point",
+        ] {
+            assert_eq!(enumerated[key], merged[key], "{parties} parties: `{key}`");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -409,10 +409,10 @@ fn skyline(
     headroom: &[f64],
     parts: Vec<Partial>,
 ) -> Result<Vec<Partial>, NotMergeable> {
-    if headroom.len() == 2 {
-        skyline_2d(budget, headroom, parts)
-    } else {
-        skyline_nd(budget, headroom, parts)
+    match headroom.len() {
+        2 => skyline_2d(budget, headroom, parts),
+        3 => skyline_3d(budget, headroom, parts),
+        _ => skyline_nd(budget, headroom, parts),
     }
 }
 
@@ -456,6 +456,117 @@ fn skyline_2d(
             .last()
             .map_or(part.utilities[1], |b| b.max(part.utilities[1]));
         best_second.push(best);
+        kept.push(part);
+        if kept.len() > budget.max_kept {
+            return Err(NotMergeable::FrontierTooLarge {
+                limit: budget.max_kept,
+            });
+        }
+    }
+    // A dominator worse by noise for the first party sorted after its victim.
+    let dominated: Vec<bool> = (0..kept.len())
+        .map(|i| {
+            ((i + 1)..kept.len())
+                .take_while(|&j| kept[j].utilities[0] >= kept[i].utilities[0] - 2.0 * EQUAL_EPS)
+                .any(|j| robustly_dominates(&kept[j].utilities, &kept[i].utilities, headroom))
+        })
+        .collect();
+    Ok(kept
+        .into_iter()
+        .zip(dominated)
+        .filter(|(_, d)| !d)
+        .map(|(p, _)| p)
+        .collect())
+}
+
+/// The 2-D maxima of the kept vectors' second and third utilities: sorted by the second
+/// ascending, so the third descends. It names, for a candidate, the kept vector best placed
+/// to dominate it.
+#[derive(Default)]
+struct Staircase {
+    steps: Vec<(f64, f64, usize)>,
+}
+
+impl Staircase {
+    /// The kept vector with the largest third utility among those whose second is at
+    /// least `second`, if its third is at least `third`.
+    fn witness(&self, second: f64, third: f64) -> Option<usize> {
+        let i = self.steps.partition_point(|s| s.0 < second);
+        self.steps.get(i).filter(|s| s.1 >= third).map(|s| s.2)
+    }
+
+    fn insert(&mut self, second: f64, third: f64, index: usize) {
+        let pos = self.steps.partition_point(|s| s.0 < second);
+        if self.steps.get(pos).is_some_and(|s| s.1 >= third) {
+            return;
+        }
+        let mut end = pos;
+        while end < self.steps.len() && self.steps[end].0 == second && self.steps[end].1 <= third {
+            end += 1;
+        }
+        let start = self.steps[..pos].partition_point(|s| s.1 > third);
+        self.steps.splice(start..end, [(second, third, index)]);
+    }
+}
+
+/// [`skyline`] for three parties: sorted by the first party's utility, every kept vector is
+/// at least as good for it as the candidate, so a [`Staircase`] of the other two finds a
+/// dominator, or proves there is none, in logarithmic time. Equal vectors are looked for
+/// among the last kept (the first utility is within the tolerance); the rare candidate the
+/// staircase's witness does not settle is compared with every kept vector.
+fn skyline_3d(
+    budget: &mut Budget,
+    headroom: &[f64],
+    mut parts: Vec<Partial>,
+) -> Result<Vec<Partial>, NotMergeable> {
+    parts.sort_by(|a, b| {
+        b.utilities[0]
+            .total_cmp(&a.utilities[0])
+            .then(b.utilities[1].total_cmp(&a.utilities[1]))
+            .then(b.utilities[2].total_cmp(&a.utilities[2]))
+            .then_with(|| a.prefix.cmp(&b.prefix))
+    });
+    let mut kept: Vec<Partial> = Vec::new();
+    let mut stairs = Staircase::default();
+    'candidates: for part in parts {
+        let u = &part.utilities;
+        let Some(witness) = stairs.witness(u[1] - EQUAL_EPS, u[2] - EQUAL_EPS) else {
+            // Nothing kept is as good for the second and third parties: keep it.
+            stairs.insert(u[1], u[2], kept.len());
+            kept.push(part);
+            if kept.len() > budget.max_kept {
+                return Err(NotMergeable::FrontierTooLarge {
+                    limit: budget.max_kept,
+                });
+            }
+            continue;
+        };
+        // An equal vector sorted just before: its first utility is within the tolerance.
+        for k in kept.iter_mut().rev() {
+            budget.spend(1)?;
+            if k.utilities[0] > u[0] + 2.0 * EQUAL_EPS {
+                break;
+            }
+            if equal_utilities(&k.utilities, &part.utilities) {
+                k.count = k.count.saturating_add(part.count);
+                if part.prefix < k.prefix {
+                    k.prefix = part.prefix;
+                    k.utilities = part.utilities;
+                }
+                continue 'candidates;
+            }
+        }
+        if robustly_dominates(&kept[witness].utilities, &part.utilities, headroom) {
+            continue 'candidates;
+        }
+        budget.spend(kept.len() as u64)?;
+        if kept
+            .iter()
+            .any(|k| robustly_dominates(&k.utilities, &part.utilities, headroom))
+        {
+            continue 'candidates;
+        }
+        stairs.insert(part.utilities[1], part.utilities[2], kept.len());
         kept.push(part);
         if kept.len() > budget.max_kept {
             return Err(NotMergeable::FrontierTooLarge {
