@@ -43,6 +43,7 @@ mod frontier;
 mod merge;
 mod model;
 mod position;
+mod skyline;
 
 pub use analysis::{
     Analysis, AnalysisOptions, ExactAnalysis, FrontierMethod, analyze, analyze_with,

@@ -5,9 +5,11 @@
 //! the frontier is built one point at a time: every kept partial sum (over the points so
 //! far) is extended by every value of the next point, and partial sums that another
 //! dominates are dropped at once, since adding the same remaining contributions to both
-//! keeps the dominance. Each partial sum carries the value numbers that produced it (its
-//! prefix), so every frontier vector comes with a real package, and the number of
-//! packages sharing it.
+//! keeps the dominance. Each partial sum points back to the value that extended it and the
+//! partial sum it extended (a node in an arena of prefixes, so a step copies no prefix),
+//! so every frontier vector comes with a real package, and the number of packages sharing
+//! it. Dropping dominated sums is the work of [`crate::skyline`]: sweeps for two to four
+//! parties, a k-d tree beyond.
 //!
 //! Red lines are handled exactly: a red line that forbids values outright removes them
 //! before merging; a conditional one ("if A is in X then B must be in Y") splits the case
@@ -36,11 +38,10 @@
 //! assert!(scan.frontier.len() > 30);
 //! ```
 
-use std::collections::HashMap;
-
-use crate::frontier::{EQUAL_EPS, FrontierPoint, FrontierScan, equal_utilities};
+use crate::frontier::{EQUAL_EPS, FrontierPoint, FrontierScan};
 use crate::model::{Case, Package, PartyIdx, PointIdx, PointKind};
 use crate::position::UtilityFunction;
+use crate::skyline::{Budget, Rows, skyline, thin};
 
 /// Bounds on the work of [`merged_frontier`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,10 +63,10 @@ pub struct MergeLimit {
 impl Default for MergeLimit {
     fn default() -> Self {
         Self {
-            max_vectors: 100_000,
+            max_vectors: 1_000_000,
             max_subcases: 1024,
             max_point_values: 10_000,
-            max_comparisons: 1_000_000_000,
+            max_comparisons: 100_000_000,
             epsilon: None,
         }
     }
@@ -101,16 +102,6 @@ pub enum NotMergeable {
         /// The limit in force.
         limit: u64,
     },
-}
-
-/// A partial sum over the points merged so far.
-#[derive(Debug, Clone)]
-struct Partial {
-    utilities: Vec<f64>,
-    /// Value number of each point merged so far.
-    prefix: Vec<u32>,
-    /// How many prefixes share these utilities (saturating).
-    count: u64,
 }
 
 /// Finds the Pareto frontier over the packages that cross no red line of `parties`, for
@@ -237,7 +228,10 @@ pub fn merged_frontier(
         .map(|e| (e / (2.0 * points.len() as f64) - 2.0 * EQUAL_EPS).max(EQUAL_EPS));
     let mut error_bound: f64 = 0.0;
     let mut n_clear: u128 = 0;
-    let mut all = Vec::new();
+    let mut arena = Arena::default();
+    // The survivors of every sub-case: clamped utilities, counts and prefixes.
+    let mut finals = Candidates::new(n);
+    let mut prefixes: Vec<Vec<u32>> = Vec::new();
     for allowed in &subcases {
         n_clear = n_clear.saturating_add(
             allowed
@@ -246,76 +240,92 @@ pub fn merged_frontier(
                 .fold(1u128, u128::saturating_mul),
         );
         let mut subcase_error: f64 = 0.0;
-        let mut partials = vec![Partial {
+        let mut layer = Layer {
             utilities: vec![0.0; n],
-            prefix: Vec::new(),
-            count: 1,
-        }];
+            counts: vec![1],
+            nodes: vec![Arena::ROOT],
+        };
         for (i, values) in allowed.iter().enumerate() {
             // A contribution is added to some partial sum and followed by the remaining
             // points: its headroom is everything the other points can give.
             let others: Vec<f64> = (0..n).map(|p| total[p] - best[i][p]).collect();
-            let raw: Vec<Partial> = values
-                .iter()
-                .enumerate()
-                .filter(|(_, ok)| **ok)
-                .map(|(k, _)| Partial {
-                    utilities: tables.iter().map(|t| t[i][k]).collect(),
-                    prefix: vec![k as u32],
-                    count: 1,
-                })
-                .collect();
-            let contributions = skyline(&mut budget, &others, thin(raw, cell))?;
-            let mut next = Vec::with_capacity(partials.len() * contributions.len());
-            for partial in &partials {
+            let mut raw = Candidates::new(n);
+            for (k, _) in values.iter().enumerate().filter(|(_, ok)| **ok) {
+                raw.push(tables.iter().map(|t| t[i][k]), 1, 0, k as u32);
+            }
+            let raw = raw.thinned(cell);
+            let contributions = skyline(&mut budget, &others, raw.rows())?;
+            let mut next = Candidates::new(n);
+            for parent in 0..layer.counts.len() {
+                let partial = &layer.utilities[parent * n..(parent + 1) * n];
                 for c in &contributions {
-                    let mut prefix = Vec::with_capacity(partial.prefix.len() + 1);
-                    prefix.extend_from_slice(&partial.prefix);
-                    prefix.push(c.prefix[0]);
-                    next.push(Partial {
-                        utilities: partial
-                            .utilities
-                            .iter()
-                            .zip(&c.utilities)
-                            .map(|(a, b)| a + b)
-                            .collect(),
-                        prefix,
-                        count: partial.count.saturating_mul(c.count),
-                    });
+                    let contribution = raw.rows().row(c.index);
+                    next.push(
+                        partial.iter().zip(contribution).map(|(a, b)| a + b),
+                        layer.counts[parent].saturating_mul(c.count),
+                        parent as u32,
+                        raw.values[c.index as usize],
+                    );
                 }
             }
-            partials = skyline(&mut budget, &after[i + 1], thin(next, cell))?;
+            let next = next.thinned(cell);
+            let kept = skyline(&mut budget, &after[i + 1], next.rows())?;
+            layer = Layer {
+                utilities: kept
+                    .iter()
+                    .flat_map(|k| next.rows().row(k.index))
+                    .copied()
+                    .collect(),
+                counts: kept.iter().map(|k| k.count).collect(),
+                nodes: kept
+                    .iter()
+                    .map(|k| {
+                        let at = k.index as usize;
+                        arena.push(layer.nodes[next.parents[at] as usize], next.values[at])
+                    })
+                    .collect(),
+            };
             if let Some(side) = cell {
                 subcase_error += 2.0 * (side + EQUAL_EPS);
             }
         }
         error_bound = error_bound.max(subcase_error);
-        all.extend(partials);
+        // The clamp at 1 is monotone, so the frontier of the clamped sums lies among the
+        // clamped frontier sums; filter once more after clamping.
+        for (k, &node) in layer.nodes.iter().enumerate() {
+            let u = &layer.utilities[k * n..(k + 1) * n];
+            finals.push(u.iter().map(|u| u.min(1.0)), layer.counts[k], 0, 0);
+            prefixes.push(arena.prefix(node, points.len()));
+        }
     }
     if cell.is_some() {
         // The last filter below may also drop a vector for one within the tolerance.
         error_bound += 2.0 * EQUAL_EPS;
     }
-    // The clamp at 1 is monotone, so the frontier of the clamped sums lies among the
-    // clamped frontier sums; filter once more after clamping.
-    for partial in &mut all {
-        for u in &mut partial.utilities {
-            *u = u.min(1.0);
-        }
+    // Sub-cases are disjoint: put their survivors in prefix order for the last filter.
+    let mut order: Vec<usize> = (0..prefixes.len()).collect();
+    order.sort_by(|&a, &b| prefixes[a].cmp(&prefixes[b]));
+    let mut sorted = Candidates::new(n);
+    for &k in &order {
+        let u = &finals.utilities[k * n..(k + 1) * n];
+        sorted.push(u.iter().copied(), finals.counts[k], k as u32, 0);
     }
     budget.max_kept = usize::MAX;
-    let mut frontier: Vec<FrontierPoint> = skyline(&mut budget, &vec![0.0; n], all)?
+    let mut frontier: Vec<FrontierPoint> = skyline(&mut budget, &vec![0.0; n], sorted.rows())?
         .into_iter()
-        .map(|p| FrontierPoint {
-            package: Package(
-                p.prefix
-                    .iter()
-                    .zip(points)
-                    .map(|(&k, point)| point.choice_at(u64::from(k)))
-                    .collect(),
-            ),
-            utilities: p.utilities,
-            n_packages: p.count,
+        .map(|k| {
+            let prefix = &prefixes[sorted.parents[k.index as usize] as usize];
+            FrontierPoint {
+                package: Package(
+                    prefix
+                        .iter()
+                        .zip(points)
+                        .map(|(&v, point)| point.choice_at(u64::from(v)))
+                        .collect(),
+                ),
+                utilities: sorted.rows().row(k.index).to_vec(),
+                n_packages: k.count,
+            }
         })
         .collect();
     frontier.sort_by(|a, b| crate::frontier::lexicographic(&a.utilities, &b.utilities));
@@ -327,53 +337,97 @@ pub fn merged_frontier(
     })
 }
 
-/// One representative per grid cell of side `cell` (the largest welfare, then the first
-/// prefix); no thinning without a cell.
-fn thin(parts: Vec<Partial>, cell: Option<f64>) -> Vec<Partial> {
-    let Some(side) = cell else {
-        return parts;
-    };
-    let welfare = |p: &Partial| p.utilities.iter().sum::<f64>();
-    let mut best: HashMap<Vec<i64>, Partial> = HashMap::with_capacity(parts.len());
-    for part in parts {
-        let key: Vec<i64> = part
-            .utilities
-            .iter()
-            .map(|u| (u / side).floor() as i64)
-            .collect();
-        match best.get_mut(&key) {
-            Some(kept) => {
-                let better = welfare(&part)
-                    .total_cmp(&welfare(kept))
-                    .then_with(|| kept.prefix.cmp(&part.prefix))
-                    .is_gt();
-                if better {
-                    *kept = part;
-                }
-            }
-            None => {
-                best.insert(key, part);
-            }
+/// The partial sums kept after a point, in prefix order.
+struct Layer {
+    /// `n` utilities a partial sum.
+    utilities: Vec<f64>,
+    counts: Vec<u64>,
+    /// The arena node naming each one's prefix.
+    nodes: Vec<u32>,
+}
+
+/// Candidate partial sums: a partial sum of the previous layer (`parents`) extended by one
+/// value of the next point (`values`), in prefix order.
+struct Candidates {
+    dims: usize,
+    utilities: Vec<f64>,
+    counts: Vec<u64>,
+    parents: Vec<u32>,
+    values: Vec<u32>,
+}
+
+impl Candidates {
+    fn new(dims: usize) -> Self {
+        Self {
+            dims,
+            utilities: Vec::new(),
+            counts: Vec::new(),
+            parents: Vec::new(),
+            values: Vec::new(),
         }
     }
-    // Hash order is arbitrary; the skyline that follows sorts.
-    best.into_values().collect()
+
+    fn push(&mut self, utilities: impl Iterator<Item = f64>, count: u64, parent: u32, value: u32) {
+        self.utilities.extend(utilities);
+        self.counts.push(count);
+        self.parents.push(parent);
+        self.values.push(value);
+    }
+
+    fn rows(&self) -> Rows<'_> {
+        Rows {
+            dims: self.dims,
+            utilities: &self.utilities,
+            counts: &self.counts,
+        }
+    }
+
+    /// One candidate per grid cell of side `cell` (see [`thin`]); all without a cell.
+    fn thinned(self, cell: Option<f64>) -> Self {
+        let Some(side) = cell else {
+            return self;
+        };
+        let mut out = Self::new(self.dims);
+        for i in thin(self.rows(), side) {
+            let at = i as usize;
+            out.push(
+                self.rows().row(i).iter().copied(),
+                self.counts[at],
+                self.parents[at],
+                self.values[at],
+            );
+        }
+        out
+    }
 }
 
-/// What merging may still spend.
-struct Budget {
-    max_kept: usize,
-    comparisons_left: u64,
-    limit: u64,
+/// Prefixes as a tree of back-pointers: a node is a value of some point and the node of
+/// the prefix before it, so a kept partial sum costs one node, not a copy of its prefix.
+#[derive(Default)]
+struct Arena {
+    parents: Vec<u32>,
+    values: Vec<u32>,
 }
 
-impl Budget {
-    fn spend(&mut self, comparisons: u64) -> Result<(), NotMergeable> {
-        self.comparisons_left = self
-            .comparisons_left
-            .checked_sub(comparisons)
-            .ok_or(NotMergeable::TooMuchWork { limit: self.limit })?;
-        Ok(())
+impl Arena {
+    /// The empty prefix.
+    const ROOT: u32 = u32::MAX;
+
+    fn push(&mut self, parent: u32, value: u32) -> u32 {
+        self.parents.push(parent);
+        self.values.push(value);
+        (self.parents.len() - 1) as u32
+    }
+
+    /// The values of the prefix that ends at `node`, first point first.
+    fn prefix(&self, mut node: u32, len: usize) -> Vec<u32> {
+        let mut values = Vec::with_capacity(len);
+        while node != Self::ROOT {
+            values.push(self.values[node as usize]);
+            node = self.parents[node as usize];
+        }
+        values.reverse();
+        values
     }
 }
 
@@ -381,265 +435,4 @@ fn and(mask: &mut [bool], other: &[bool]) {
     for (m, o) in mask.iter_mut().zip(other) {
         *m &= *o;
     }
-}
-
-/// Whether every completion of `a` dominates the same completion of `b`, when the points
-/// still to come can add at most `headroom[p]` to party `p`: `a` is at least as good for
-/// everyone, and better for someone who cannot reach the clamp at 1. (Where `b` could
-/// reach 1, the clamp might make both equal, and `b` must stay to be counted.)
-fn robustly_dominates(a: &[f64], b: &[f64], headroom: &[f64]) -> bool {
-    let mut better = false;
-    for ((&x, &y), &h) in a.iter().zip(b).zip(headroom) {
-        if x < y - EQUAL_EPS {
-            return false;
-        }
-        if x > y + EQUAL_EPS && y + h < 1.0 - EQUAL_EPS {
-            better = true;
-        }
-    }
-    better
-}
-
-/// The partial sums that no other robustly dominates, equal ones merged (counts added,
-/// the first prefix in enumeration order kept): sort-filter-skyline by decreasing welfare.
-/// `None` as soon as more than `max_kept` are kept, so that a frontier too large to merge
-/// is refused quickly rather than merged slowly.
-fn skyline(
-    budget: &mut Budget,
-    headroom: &[f64],
-    parts: Vec<Partial>,
-) -> Result<Vec<Partial>, NotMergeable> {
-    match headroom.len() {
-        2 => skyline_2d(budget, headroom, parts),
-        3 => skyline_3d(budget, headroom, parts),
-        _ => skyline_nd(budget, headroom, parts),
-    }
-}
-
-/// [`skyline`] for two parties: sorted by the first party's utility, a candidate is
-/// compared only with the kept vectors that are at least as good for the second party
-/// (found from the end, by a running maximum), so the work is near-linear.
-fn skyline_2d(
-    budget: &mut Budget,
-    headroom: &[f64],
-    mut parts: Vec<Partial>,
-) -> Result<Vec<Partial>, NotMergeable> {
-    parts.sort_by(|a, b| {
-        b.utilities[0]
-            .total_cmp(&a.utilities[0])
-            .then(b.utilities[1].total_cmp(&a.utilities[1]))
-            .then_with(|| a.prefix.cmp(&b.prefix))
-    });
-    let mut kept: Vec<Partial> = Vec::new();
-    // best_second[j]: the largest second utility among kept[..=j].
-    let mut best_second: Vec<f64> = Vec::new();
-    'candidates: for part in parts {
-        let floor = part.utilities[1] - EQUAL_EPS;
-        let mut j = kept.len();
-        while j > 0 && best_second[j - 1] >= floor {
-            j -= 1;
-            budget.spend(1)?;
-            let k = &mut kept[j];
-            if equal_utilities(&k.utilities, &part.utilities) {
-                k.count = k.count.saturating_add(part.count);
-                if part.prefix < k.prefix {
-                    k.prefix = part.prefix;
-                    k.utilities = part.utilities;
-                }
-                continue 'candidates;
-            }
-            if robustly_dominates(&k.utilities, &part.utilities, headroom) {
-                continue 'candidates;
-            }
-        }
-        let best = best_second
-            .last()
-            .map_or(part.utilities[1], |b| b.max(part.utilities[1]));
-        best_second.push(best);
-        kept.push(part);
-        if kept.len() > budget.max_kept {
-            return Err(NotMergeable::FrontierTooLarge {
-                limit: budget.max_kept,
-            });
-        }
-    }
-    // A dominator worse by noise for the first party sorted after its victim.
-    let dominated: Vec<bool> = (0..kept.len())
-        .map(|i| {
-            ((i + 1)..kept.len())
-                .take_while(|&j| kept[j].utilities[0] >= kept[i].utilities[0] - 2.0 * EQUAL_EPS)
-                .any(|j| robustly_dominates(&kept[j].utilities, &kept[i].utilities, headroom))
-        })
-        .collect();
-    Ok(kept
-        .into_iter()
-        .zip(dominated)
-        .filter(|(_, d)| !d)
-        .map(|(p, _)| p)
-        .collect())
-}
-
-/// The 2-D maxima of the kept vectors' second and third utilities: sorted by the second
-/// ascending, so the third descends. It names, for a candidate, the kept vector best placed
-/// to dominate it.
-#[derive(Default)]
-struct Staircase {
-    steps: Vec<(f64, f64, usize)>,
-}
-
-impl Staircase {
-    /// The kept vector with the largest third utility among those whose second is at
-    /// least `second`, if its third is at least `third`.
-    fn witness(&self, second: f64, third: f64) -> Option<usize> {
-        let i = self.steps.partition_point(|s| s.0 < second);
-        self.steps.get(i).filter(|s| s.1 >= third).map(|s| s.2)
-    }
-
-    fn insert(&mut self, second: f64, third: f64, index: usize) {
-        let pos = self.steps.partition_point(|s| s.0 < second);
-        if self.steps.get(pos).is_some_and(|s| s.1 >= third) {
-            return;
-        }
-        let mut end = pos;
-        while end < self.steps.len() && self.steps[end].0 == second && self.steps[end].1 <= third {
-            end += 1;
-        }
-        let start = self.steps[..pos].partition_point(|s| s.1 > third);
-        self.steps.splice(start..end, [(second, third, index)]);
-    }
-}
-
-/// [`skyline`] for three parties: sorted by the first party's utility, every kept vector is
-/// at least as good for it as the candidate, so a [`Staircase`] of the other two finds a
-/// dominator, or proves there is none, in logarithmic time. Equal vectors are looked for
-/// among the last kept (the first utility is within the tolerance); the rare candidate the
-/// staircase's witness does not settle is compared with every kept vector.
-fn skyline_3d(
-    budget: &mut Budget,
-    headroom: &[f64],
-    mut parts: Vec<Partial>,
-) -> Result<Vec<Partial>, NotMergeable> {
-    parts.sort_by(|a, b| {
-        b.utilities[0]
-            .total_cmp(&a.utilities[0])
-            .then(b.utilities[1].total_cmp(&a.utilities[1]))
-            .then(b.utilities[2].total_cmp(&a.utilities[2]))
-            .then_with(|| a.prefix.cmp(&b.prefix))
-    });
-    let mut kept: Vec<Partial> = Vec::new();
-    let mut stairs = Staircase::default();
-    'candidates: for part in parts {
-        let u = &part.utilities;
-        let Some(witness) = stairs.witness(u[1] - EQUAL_EPS, u[2] - EQUAL_EPS) else {
-            // Nothing kept is as good for the second and third parties: keep it.
-            stairs.insert(u[1], u[2], kept.len());
-            kept.push(part);
-            if kept.len() > budget.max_kept {
-                return Err(NotMergeable::FrontierTooLarge {
-                    limit: budget.max_kept,
-                });
-            }
-            continue;
-        };
-        // An equal vector sorted just before: its first utility is within the tolerance.
-        for k in kept.iter_mut().rev() {
-            budget.spend(1)?;
-            if k.utilities[0] > u[0] + 2.0 * EQUAL_EPS {
-                break;
-            }
-            if equal_utilities(&k.utilities, &part.utilities) {
-                k.count = k.count.saturating_add(part.count);
-                if part.prefix < k.prefix {
-                    k.prefix = part.prefix;
-                    k.utilities = part.utilities;
-                }
-                continue 'candidates;
-            }
-        }
-        if robustly_dominates(&kept[witness].utilities, &part.utilities, headroom) {
-            continue 'candidates;
-        }
-        budget.spend(kept.len() as u64)?;
-        if kept
-            .iter()
-            .any(|k| robustly_dominates(&k.utilities, &part.utilities, headroom))
-        {
-            continue 'candidates;
-        }
-        stairs.insert(part.utilities[1], part.utilities[2], kept.len());
-        kept.push(part);
-        if kept.len() > budget.max_kept {
-            return Err(NotMergeable::FrontierTooLarge {
-                limit: budget.max_kept,
-            });
-        }
-    }
-    // A dominator worse by noise for the first party sorted after its victim.
-    let dominated: Vec<bool> = (0..kept.len())
-        .map(|i| {
-            ((i + 1)..kept.len())
-                .take_while(|&j| kept[j].utilities[0] >= kept[i].utilities[0] - 2.0 * EQUAL_EPS)
-                .any(|j| robustly_dominates(&kept[j].utilities, &kept[i].utilities, headroom))
-        })
-        .collect();
-    Ok(kept
-        .into_iter()
-        .zip(dominated)
-        .filter(|(_, d)| !d)
-        .map(|(p, _)| p)
-        .collect())
-}
-
-/// [`skyline`] for any number of parties: sort-filter-skyline by decreasing welfare.
-fn skyline_nd(
-    budget: &mut Budget,
-    headroom: &[f64],
-    mut parts: Vec<Partial>,
-) -> Result<Vec<Partial>, NotMergeable> {
-    let welfare = |p: &Partial| p.utilities.iter().sum::<f64>();
-    parts.sort_by(|a, b| {
-        welfare(b)
-            .total_cmp(&welfare(a))
-            .then_with(|| a.prefix.cmp(&b.prefix))
-    });
-    let mut kept: Vec<Partial> = Vec::new();
-    'candidates: for part in parts {
-        budget.spend(kept.len() as u64)?;
-        for k in &mut kept {
-            if equal_utilities(&k.utilities, &part.utilities) {
-                k.count = k.count.saturating_add(part.count);
-                if part.prefix < k.prefix {
-                    k.prefix = part.prefix;
-                    k.utilities = part.utilities;
-                }
-                continue 'candidates;
-            }
-            if robustly_dominates(&k.utilities, &part.utilities, headroom) {
-                continue 'candidates;
-            }
-        }
-        kept.push(part);
-        if kept.len() > budget.max_kept {
-            return Err(NotMergeable::FrontierTooLarge {
-                limit: budget.max_kept,
-            });
-        }
-    }
-    // With the tolerance, a vector may be dominated by one whose welfare is lower by up to
-    // n * EQUAL_EPS, which sorted after it.
-    let window = kept.first().map_or(0.0, |p| p.utilities.len() as f64) * EQUAL_EPS * 2.0;
-    let welfares: Vec<f64> = kept.iter().map(welfare).collect();
-    let dominated: Vec<bool> = (0..kept.len())
-        .map(|i| {
-            ((i + 1)..kept.len())
-                .take_while(|&j| welfares[j] >= welfares[i] - window)
-                .any(|j| robustly_dominates(&kept[j].utilities, &kept[i].utilities, headroom))
-        })
-        .collect();
-    Ok(kept
-        .into_iter()
-        .zip(dominated)
-        .filter(|(_, d)| !d)
-        .map(|(p, _)| p)
-        .collect())
 }
