@@ -111,7 +111,8 @@ impl InputArgs {
 
 fn parse_epsilon(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(e) if e > 0.0 && e.is_finite() => Ok(e),
+        Ok(e) if (1e-6..=f64::MAX).contains(&e) => Ok(e),
+        Ok(e) if e > 0.0 => Err(format!("`{text}` is below the smallest bound, 1e-6")),
         _ => Err(format!("`{text}` is not a positive number")),
     }
 }

@@ -110,8 +110,14 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
     };
     let scan = &exact.scan;
     let method = match exact.method {
-        FrontierMethod::Enumeration => "every package enumerated",
-        FrontierMethod::Merge => "exact, by merging per-point frontiers (no enumeration)",
+        FrontierMethod::Enumeration => "every package enumerated".to_string(),
+        FrontierMethod::Merge if scan.error_bound > 0.0 => format!(
+            "approximate, by merging per-point frontiers on a grid (no enumeration): every \
+             package that clears the red lines is matched, within {:.4} for every party, \
+             by a frontier package below, and the bargaining packages are the best of these",
+            scan.error_bound
+        ),
+        FrontierMethod::Merge => "exact, by merging per-point frontiers (no enumeration)".to_string(),
     };
     let _ = writeln!(out, "\nmethod: {method}");
     let _ = writeln!(

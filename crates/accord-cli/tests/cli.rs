@@ -199,10 +199,38 @@ fn the_peace_framework_example_analyses() {
         json["parties"],
         serde_json::json!(["ukraine", "russia", "united-states", "european-partners"])
     );
-    // About 10^19 packages: far above what exact enumeration may visit, and said so.
-    assert_eq!(json["status"], "too-large");
+    // About 10^19 packages and an army-size range of 500,001 values: the range alone is
+    // thinned, within 0.01, and the rest merged exactly.
     assert!(json["log10_n_packages"].as_f64().unwrap() > 18.0);
-    assert!(json["frontier"].is_null());
+    assert_eq!(json["status"], "approximate");
+    assert_eq!(json["method"], "merge");
+    let bound = json["error_bound"].as_f64().unwrap();
+    assert!(bound > 0.0 && bound <= 0.01, "{bound}");
+    let frontier = json["frontier"].as_array().unwrap();
+    assert!(frontier.len() > 100, "{}", frontier.len());
+    assert_eq!(json["any_feasible"], true);
+    // The Nash package is a real package: an army cap inside the range, and utilities
+    // that clear every reservation value.
+    let nash = &json["nash"];
+    let cap = nash["package"]["army-cap"].as_i64().unwrap();
+    assert!((400_000..=900_000).contains(&cap), "{cap}");
+    let reservations = json["reservation_values"].as_array().unwrap();
+    for (u, r) in nash["utilities"].as_array().unwrap().iter().zip(reservations) {
+        assert!(u.as_f64().unwrap() >= r.as_f64().unwrap());
+    }
+    // ... and `accord evaluate` agrees that every party can accept it.
+    let dir = std::env::temp_dir().join(format!("accord-cli-peace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let package = dir.join("nash.json");
+    std::fs::write(&package, nash["package"].to_string()).unwrap();
+    Command::cargo_bin("accord")
+        .unwrap()
+        .current_dir(root())
+        .args(["evaluate", "examples/peace-framework.toml", "--package"])
+        .arg(&package)
+        .assert()
+        .success();
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -128,19 +128,16 @@ pub fn analyze_with(case: &Case, parties: &[PartyIdx], options: &AnalysisOptions
                 let exact = merged_frontier(case, parties, options.merge)
                     .map(|scan| (FrontierMethod::Merge, scan));
                 let found = match (exact, options.fallback_epsilon) {
-                    (
-                        Err(
-                            NotMergeable::FrontierTooLarge { .. }
-                            | NotMergeable::TooMuchWork { .. }
-                            | NotMergeable::PointTooLarge { .. },
-                        ),
-                        Some(epsilon),
-                    ) => {
-                        // A fallback, not a request: give it a fifth of the work, so that
-                        // a case too hard for both is refused quickly.
+                    (Err(why), Some(epsilon)) if why.approximation_may_help() => {
+                        // A fallback, not a request: after a costly refusal give it a fifth
+                        // of the work, so that a case too hard for both is refused quickly.
+                        let max_comparisons = match why {
+                            NotMergeable::PointTooLarge { .. } => options.merge.max_comparisons,
+                            _ => options.merge.max_comparisons / 5,
+                        };
                         let limit = MergeLimit {
                             epsilon: Some(epsilon),
-                            max_comparisons: options.merge.max_comparisons / 5,
+                            max_comparisons,
                             ..options.merge
                         };
                         merged_frontier(case, parties, limit)

@@ -104,237 +104,343 @@ pub enum NotMergeable {
     },
 }
 
+impl NotMergeable {
+    /// Whether an approximate merge (`MergeLimit::epsilon`) might answer where the exact
+    /// one did not: the case is additive and finite, only too large.
+    #[must_use]
+    pub fn approximation_may_help(&self) -> bool {
+        matches!(
+            self,
+            Self::FrontierTooLarge { .. } | Self::TooMuchWork { .. } | Self::PointTooLarge { .. }
+        )
+    }
+}
+
 /// Finds the Pareto frontier over the packages that cross no red line of `parties`, for
 /// additive utilities, without enumerating packages. The answer is the same as
 /// [`crate::pareto_frontier`]'s; only `n_feasible` is not counted (`None`).
 ///
-/// With `limit.epsilon = Some(e)` the frontier is approximate: after each point, partial
-/// sums (and the point's own contributions) that fall in the same cell of a grid of side
-/// `d = e / (2 * n_points)` are represented by one of them. Every returned vector is a
-/// real package's; and every package `x` that clears the red lines has a returned vector
-/// `r` with `r_i >= u_i(x) - error_bound` for every party, because each thinning loses
-/// less than `d` per party and the errors of successive points add up (plus `1e-12` per
-/// pruning for the equality tolerance). `error_bound`, at most `e`, is reported.
+/// With `limit.epsilon = Some(e)` the frontier is approximate. Values that fall in the same
+/// cell of a grid are represented by one of them (the best for welfare): first only the
+/// contributions of the points with more than `limit.max_point_values` values, with cells
+/// of side about `e / n_large`, the partial sums staying exact; if that is still too large,
+/// the contributions and partial sums of every point, with cells of side about
+/// `e / (2 * n_points)`. Every returned vector is a real package's; and every package `x`
+/// that clears the red lines has a returned vector `r` with `r_i >= u_i(x) - error_bound`
+/// for every party, because each thinning loses less than its side per party and the
+/// errors of successive points add up (plus `1e-12` per pruning for the equality
+/// tolerance). `error_bound`, at most `e`, is reported.
 pub fn merged_frontier(
     case: &Case,
     parties: &[PartyIdx],
     limit: MergeLimit,
 ) -> Result<FrontierScan, NotMergeable> {
-    let points = case.points();
-    let mut tables: Vec<Vec<Vec<f64>>> = Vec::new(); // [party][point][value]
-    let mut radix = Vec::with_capacity(points.len());
-    for point in points {
-        match (&point.kind, point.n_values()) {
-            (PointKind::Real { .. }, _) | (_, None) => {
-                return Err(NotMergeable::RealPoint {
-                    point: point.id.clone(),
-                });
-            }
-            (_, Some(n)) if n > limit.max_point_values && limit.epsilon.is_none() => {
-                return Err(NotMergeable::PointTooLarge {
-                    point: point.id.clone(),
-                });
-            }
-            (_, Some(n)) => radix.push(n),
-        }
-    }
-    let mut red_lines = Vec::new();
-    for &party in parties {
-        let Some(position) = case.position(party) else {
-            tables.push(radix.iter().map(|&n| vec![0.0; n as usize]).collect());
-            continue;
-        };
-        let UtilityFunction::Additive(additive) = &position.utility else {
-            return Err(NotMergeable::NotAdditive {
-                party: case.parties()[party.0].id.clone(),
-            });
-        };
-        tables.push(
-            points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    (0..radix[i])
-                        .map(|k| additive.contribution(PointIdx(i), p.choice_at(k)))
-                        .collect()
-                })
-                .collect(),
-        );
-        red_lines.extend(position.red_lines.iter());
-    }
-
-    // Allowed values per point, one mask per sub-case.
-    let mask = |point: usize, values: &crate::ValueSet| -> Vec<bool> {
-        (0..radix[point])
-            .map(|k| values.contains(points[point].choice_at(k)))
-            .collect()
+    let plan = Plan::new(case, parties, limit)?;
+    let n_points = plan.radix.len();
+    let Some(epsilon) = limit.epsilon else {
+        return plan.merge(&Thinning::none(n_points), limit);
     };
-    let mut subcases: Vec<Vec<Vec<bool>>> =
-        vec![radix.iter().map(|&n| vec![true; n as usize]).collect()];
-    for red_line in &red_lines {
-        let require = red_line.require.point.0;
-        let required = mask(require, &red_line.require.values);
-        let mut next = Vec::new();
-        for allowed in subcases {
-            match &red_line.when {
-                None => {
-                    let mut restricted = allowed;
-                    and(&mut restricted[require], &required);
-                    next.push(restricted);
-                }
-                Some(when) => {
-                    let condition = mask(when.point.0, &when.values);
-                    let mut holds = allowed.clone();
-                    and(&mut holds[when.point.0], &condition);
-                    and(&mut holds[require], &required);
-                    let mut fails = allowed;
-                    let negated: Vec<bool> = condition.iter().map(|c| !c).collect();
-                    and(&mut fails[when.point.0], &negated);
-                    next.extend([holds, fails]);
-                }
-            }
-            next.retain(|allowed| allowed.iter().all(|m| m.contains(&true)));
-            if next.len() > limit.max_subcases {
-                return Err(NotMergeable::TooManySubcases);
-            }
-        }
-        subcases = next;
-    }
-
-    let n = parties.len();
-    // best[i][p]: party p's largest contribution from point i; headroom after point i is
-    // what the remaining points can still add (see `robustly_dominates`).
-    let best: Vec<Vec<f64>> = (0..points.len())
-        .map(|i| {
-            tables
-                .iter()
-                .map(|t| t[i].iter().copied().fold(f64::NEG_INFINITY, f64::max))
-                .collect()
-        })
+    let large: Vec<bool> = plan
+        .radix
+        .iter()
+        .map(|&n| n > limit.max_point_values)
         .collect();
-    let total: Vec<f64> = (0..n).map(|p| best.iter().map(|b| b[p]).sum()).collect();
-    let mut after = vec![vec![0.0; n]; points.len() + 1];
-    for i in (0..points.len()).rev() {
-        after[i] = (0..n).map(|p| after[i + 1][p] + best[i][p]).collect();
-    }
-    let mut budget = Budget {
-        max_kept: limit.max_vectors,
-        comparisons_left: limit.max_comparisons,
-        limit: limit.max_comparisons,
-    };
-    // The grid side of the approximation, and the error it has accumulated.
-    let cell = limit
-        .epsilon
-        .map(|e| (e / (2.0 * points.len() as f64) - 2.0 * EQUAL_EPS).max(EQUAL_EPS));
-    let mut error_bound: f64 = 0.0;
-    let mut n_clear: u128 = 0;
-    let mut arena = Arena::default();
-    // The survivors of every sub-case: clamped utilities, counts and prefixes.
-    let mut finals = Candidates::new(n);
-    let mut prefixes: Vec<Vec<u32>> = Vec::new();
-    for allowed in &subcases {
-        n_clear = n_clear.saturating_add(
-            allowed
-                .iter()
-                .map(|m| m.iter().filter(|b| **b).count() as u128)
-                .fold(1u128, u128::saturating_mul),
-        );
-        let mut subcase_error: f64 = 0.0;
-        let mut layer = Layer {
-            utilities: vec![0.0; n],
-            counts: vec![1],
-            nodes: vec![Arena::ROOT],
+    let n_large = large.iter().filter(|l| **l).count();
+    if n_large > 0 {
+        // Thin only the points with too many values: the error is theirs alone.
+        let side = (epsilon / n_large as f64 - 4.0 * EQUAL_EPS).max(EQUAL_EPS);
+        let thinning = Thinning {
+            contributions: large.iter().map(|&l| l.then_some(side)).collect(),
+            layers: None,
         };
-        for (i, values) in allowed.iter().enumerate() {
-            // A contribution is added to some partial sum and followed by the remaining
-            // points: its headroom is everything the other points can give.
-            let others: Vec<f64> = (0..n).map(|p| total[p] - best[i][p]).collect();
-            let mut raw = Candidates::new(n);
-            for (k, _) in values.iter().enumerate().filter(|(_, ok)| **ok) {
-                raw.push(tables.iter().map(|t| t[i][k]), 1, 0, k as u32);
-            }
-            let raw = raw.thinned(cell);
-            let contributions = skyline(&mut budget, &others, raw.rows())?;
-            let mut next = Candidates::new(n);
-            for parent in 0..layer.counts.len() {
-                let partial = &layer.utilities[parent * n..(parent + 1) * n];
-                for c in &contributions {
-                    let contribution = raw.rows().row(c.index);
-                    next.push(
-                        partial.iter().zip(contribution).map(|(a, b)| a + b),
-                        layer.counts[parent].saturating_mul(c.count),
-                        parent as u32,
-                        raw.values[c.index as usize],
-                    );
+        match plan.merge(&thinning, limit) {
+            Err(NotMergeable::FrontierTooLarge { .. } | NotMergeable::TooMuchWork { .. }) => {}
+            answer => return answer,
+        }
+    }
+    let side = (epsilon / (2.0 * n_points as f64) - 3.0 * EQUAL_EPS).max(EQUAL_EPS);
+    let thinning = Thinning {
+        contributions: vec![Some(side); n_points],
+        layers: Some(side),
+    };
+    plan.merge(&thinning, limit)
+}
+
+/// Grid sides for thinning, per point: of its own contributions, and of the partial sums
+/// after it.
+struct Thinning {
+    contributions: Vec<Option<f64>>,
+    layers: Option<f64>,
+}
+
+impl Thinning {
+    fn none(n_points: usize) -> Self {
+        Self {
+            contributions: vec![None; n_points],
+            layers: None,
+        }
+    }
+}
+
+/// A case made ready to merge: contribution tables, sub-cases and headrooms.
+struct Plan<'c> {
+    case: &'c Case,
+    n: usize,
+    radix: Vec<u64>,
+    /// `[party][point][value]`.
+    tables: Vec<Vec<Vec<f64>>>,
+    /// Allowed values per point, one mask per sub-case.
+    subcases: Vec<Vec<Vec<bool>>>,
+    /// `total[p] - best[i][p]`: what the points other than `i` can give party `p`.
+    others: Vec<Vec<f64>>,
+    /// `after[i][p]`: what points `i..` can give party `p`.
+    after: Vec<Vec<f64>>,
+}
+
+impl<'c> Plan<'c> {
+    fn new(case: &'c Case, parties: &[PartyIdx], limit: MergeLimit) -> Result<Self, NotMergeable> {
+        let points = case.points();
+        let mut tables: Vec<Vec<Vec<f64>>> = Vec::new(); // [party][point][value]
+        let mut radix = Vec::with_capacity(points.len());
+        for point in points {
+            match (&point.kind, point.n_values()) {
+                (PointKind::Real { .. }, _) | (_, None) => {
+                    return Err(NotMergeable::RealPoint {
+                        point: point.id.clone(),
+                    });
                 }
+                (_, Some(n)) if n > limit.max_point_values && limit.epsilon.is_none() => {
+                    return Err(NotMergeable::PointTooLarge {
+                        point: point.id.clone(),
+                    });
+                }
+                (_, Some(n)) => radix.push(n),
             }
-            let next = next.thinned(cell);
-            let kept = skyline(&mut budget, &after[i + 1], next.rows())?;
-            layer = Layer {
-                utilities: kept
+        }
+        let mut red_lines = Vec::new();
+        for &party in parties {
+            let Some(position) = case.position(party) else {
+                tables.push(radix.iter().map(|&n| vec![0.0; n as usize]).collect());
+                continue;
+            };
+            let UtilityFunction::Additive(additive) = &position.utility else {
+                return Err(NotMergeable::NotAdditive {
+                    party: case.parties()[party.0].id.clone(),
+                });
+            };
+            tables.push(
+                points
                     .iter()
-                    .flat_map(|k| next.rows().row(k.index))
-                    .copied()
-                    .collect(),
-                counts: kept.iter().map(|k| k.count).collect(),
-                nodes: kept
-                    .iter()
-                    .map(|k| {
-                        let at = k.index as usize;
-                        arena.push(layer.nodes[next.parents[at] as usize], next.values[at])
+                    .enumerate()
+                    .map(|(i, p)| {
+                        (0..radix[i])
+                            .map(|k| additive.contribution(PointIdx(i), p.choice_at(k)))
+                            .collect()
                     })
                     .collect(),
-            };
-            if let Some(side) = cell {
-                subcase_error += 2.0 * (side + EQUAL_EPS);
-            }
+            );
+            red_lines.extend(position.red_lines.iter());
         }
-        error_bound = error_bound.max(subcase_error);
-        // The clamp at 1 is monotone, so the frontier of the clamped sums lies among the
-        // clamped frontier sums; filter once more after clamping.
-        for (k, &node) in layer.nodes.iter().enumerate() {
-            let u = &layer.utilities[k * n..(k + 1) * n];
-            finals.push(u.iter().map(|u| u.min(1.0)), layer.counts[k], 0, 0);
-            prefixes.push(arena.prefix(node, points.len()));
-        }
-    }
-    if cell.is_some() {
-        // The last filter below may also drop a vector for one within the tolerance.
-        error_bound += 2.0 * EQUAL_EPS;
-    }
-    // Sub-cases are disjoint: put their survivors in prefix order for the last filter.
-    let mut order: Vec<usize> = (0..prefixes.len()).collect();
-    order.sort_by(|&a, &b| prefixes[a].cmp(&prefixes[b]));
-    let mut sorted = Candidates::new(n);
-    for &k in &order {
-        let u = &finals.utilities[k * n..(k + 1) * n];
-        sorted.push(u.iter().copied(), finals.counts[k], k as u32, 0);
-    }
-    budget.max_kept = usize::MAX;
-    let mut frontier: Vec<FrontierPoint> = skyline(&mut budget, &vec![0.0; n], sorted.rows())?
-        .into_iter()
-        .map(|k| {
-            let prefix = &prefixes[sorted.parents[k.index as usize] as usize];
-            FrontierPoint {
-                package: Package(
-                    prefix
-                        .iter()
-                        .zip(points)
-                        .map(|(&v, point)| point.choice_at(u64::from(v)))
-                        .collect(),
-                ),
-                utilities: sorted.rows().row(k.index).to_vec(),
-                n_packages: k.count,
+
+        // Allowed values per point, one mask per sub-case.
+        let mask = |point: usize, values: &crate::ValueSet| -> Vec<bool> {
+            (0..radix[point])
+                .map(|k| values.contains(points[point].choice_at(k)))
+                .collect()
+        };
+        let mut subcases: Vec<Vec<Vec<bool>>> =
+            vec![radix.iter().map(|&n| vec![true; n as usize]).collect()];
+        for red_line in &red_lines {
+            let require = red_line.require.point.0;
+            let required = mask(require, &red_line.require.values);
+            let mut next = Vec::new();
+            for allowed in subcases {
+                match &red_line.when {
+                    None => {
+                        let mut restricted = allowed;
+                        and(&mut restricted[require], &required);
+                        next.push(restricted);
+                    }
+                    Some(when) => {
+                        let condition = mask(when.point.0, &when.values);
+                        let mut holds = allowed.clone();
+                        and(&mut holds[when.point.0], &condition);
+                        and(&mut holds[require], &required);
+                        let mut fails = allowed;
+                        let negated: Vec<bool> = condition.iter().map(|c| !c).collect();
+                        and(&mut fails[when.point.0], &negated);
+                        next.extend([holds, fails]);
+                    }
+                }
+                next.retain(|allowed| allowed.iter().all(|m| m.contains(&true)));
+                if next.len() > limit.max_subcases {
+                    return Err(NotMergeable::TooManySubcases);
+                }
             }
+            subcases = next;
+        }
+
+        let n = parties.len();
+        // best[i][p]: party p's largest contribution from point i; headroom after point i is
+        // what the remaining points can still add (see `robustly_dominates`).
+        let best: Vec<Vec<f64>> = (0..points.len())
+            .map(|i| {
+                tables
+                    .iter()
+                    .map(|t| t[i].iter().copied().fold(f64::NEG_INFINITY, f64::max))
+                    .collect()
+            })
+            .collect();
+        let total: Vec<f64> = (0..n).map(|p| best.iter().map(|b| b[p]).sum()).collect();
+        let mut after = vec![vec![0.0; n]; points.len() + 1];
+        for i in (0..points.len()).rev() {
+            after[i] = (0..n).map(|p| after[i + 1][p] + best[i][p]).collect();
+        }
+        let others = best
+            .iter()
+            .map(|b| (0..n).map(|p| total[p] - b[p]).collect())
+            .collect();
+        Ok(Self {
+            case,
+            n,
+            radix,
+            tables,
+            subcases,
+            others,
+            after,
         })
-        .collect();
-    frontier.sort_by(|a, b| crate::frontier::lexicographic(&a.utilities, &b.utilities));
-    Ok(FrontierScan {
-        n_clear_red_lines: n_clear,
-        n_feasible: None,
-        frontier,
-        error_bound,
-    })
+    }
+
+    /// Merges the points in order, thinning as `thinning` says.
+    fn merge(&self, thinning: &Thinning, limit: MergeLimit) -> Result<FrontierScan, NotMergeable> {
+        let Self {
+            case,
+            n,
+            tables,
+            subcases,
+            others,
+            after,
+            ..
+        } = self;
+        let (n, points) = (*n, case.points());
+        let mut budget = Budget {
+            max_kept: limit.max_vectors,
+            comparisons_left: limit.max_comparisons,
+            limit: limit.max_comparisons,
+        };
+        let mut error_bound: f64 = 0.0;
+        let mut n_clear: u128 = 0;
+        let mut arena = Arena::default();
+        // The survivors of every sub-case: clamped utilities, counts and prefixes.
+        let mut finals = Candidates::new(n);
+        let mut prefixes: Vec<Vec<u32>> = Vec::new();
+        for allowed in subcases {
+            n_clear = n_clear.saturating_add(
+                allowed
+                    .iter()
+                    .map(|m| m.iter().filter(|b| **b).count() as u128)
+                    .fold(1u128, u128::saturating_mul),
+            );
+            let mut subcase_error: f64 = 0.0;
+            let mut layer = Layer {
+                utilities: vec![0.0; n],
+                counts: vec![1],
+                nodes: vec![Arena::ROOT],
+            };
+            for (i, values) in allowed.iter().enumerate() {
+                // A contribution is added to some partial sum and followed by the remaining
+                // points: its headroom is everything the other points can give.
+                let mut raw = Candidates::new(n);
+                for (k, _) in values.iter().enumerate().filter(|(_, ok)| **ok) {
+                    raw.push(tables.iter().map(|t| t[i][k]), 1, 0, k as u32);
+                }
+                let raw = raw.thinned(thinning.contributions[i]);
+                let contributions = skyline(&mut budget, &others[i], raw.rows())?;
+                let mut next = Candidates::new(n);
+                for parent in 0..layer.counts.len() {
+                    let partial = &layer.utilities[parent * n..(parent + 1) * n];
+                    for c in &contributions {
+                        let contribution = raw.rows().row(c.index);
+                        next.push(
+                            partial.iter().zip(contribution).map(|(a, b)| a + b),
+                            layer.counts[parent].saturating_mul(c.count),
+                            parent as u32,
+                            raw.values[c.index as usize],
+                        );
+                    }
+                }
+                let next = next.thinned(thinning.layers);
+                let kept = skyline(&mut budget, &after[i + 1], next.rows())?;
+                layer = Layer {
+                    utilities: kept
+                        .iter()
+                        .flat_map(|k| next.rows().row(k.index))
+                        .copied()
+                        .collect(),
+                    counts: kept.iter().map(|k| k.count).collect(),
+                    nodes: kept
+                        .iter()
+                        .map(|k| {
+                            let at = k.index as usize;
+                            arena.push(layer.nodes[next.parents[at] as usize], next.values[at])
+                        })
+                        .collect(),
+                };
+                // Each thinning loses less than its side, and the tolerance, per party.
+                for side in [thinning.contributions[i], thinning.layers]
+                    .into_iter()
+                    .flatten()
+                {
+                    subcase_error += side + EQUAL_EPS;
+                }
+            }
+            error_bound = error_bound.max(subcase_error);
+            // The clamp at 1 is monotone, so the frontier of the clamped sums lies among the
+            // clamped frontier sums; filter once more after clamping.
+            for (k, &node) in layer.nodes.iter().enumerate() {
+                let u = &layer.utilities[k * n..(k + 1) * n];
+                finals.push(u.iter().map(|u| u.min(1.0)), layer.counts[k], 0, 0);
+                prefixes.push(arena.prefix(node, points.len()));
+            }
+        }
+        if thinning.layers.is_some() || thinning.contributions.iter().any(Option::is_some) {
+            // The last filter below may also drop a vector for one within the tolerance.
+            error_bound += 2.0 * EQUAL_EPS;
+        }
+        // Sub-cases are disjoint: put their survivors in prefix order for the last filter.
+        let mut order: Vec<usize> = (0..prefixes.len()).collect();
+        order.sort_by(|&a, &b| prefixes[a].cmp(&prefixes[b]));
+        let mut sorted = Candidates::new(n);
+        for &k in &order {
+            let u = &finals.utilities[k * n..(k + 1) * n];
+            sorted.push(u.iter().copied(), finals.counts[k], k as u32, 0);
+        }
+        budget.max_kept = usize::MAX;
+        let mut frontier: Vec<FrontierPoint> = skyline(&mut budget, &vec![0.0; n], sorted.rows())?
+            .into_iter()
+            .map(|k| {
+                let prefix = &prefixes[sorted.parents[k.index as usize] as usize];
+                FrontierPoint {
+                    package: Package(
+                        prefix
+                            .iter()
+                            .zip(points)
+                            .map(|(&v, point)| point.choice_at(u64::from(v)))
+                            .collect(),
+                    ),
+                    utilities: sorted.rows().row(k.index).to_vec(),
+                    n_packages: k.count,
+                }
+            })
+            .collect();
+        frontier.sort_by(|a, b| crate::frontier::lexicographic(&a.utilities, &b.utilities));
+        Ok(FrontierScan {
+            n_clear_red_lines: n_clear,
+            n_feasible: None,
+            frontier,
+            error_bound,
+        })
+    }
 }
 
 /// The partial sums kept after a point, in prefix order.

@@ -249,10 +249,13 @@ proptest! {
     fn approximate_frontier_covers_every_package_within_its_bound(
         spec in fine_spec(),
         epsilon in prop::sample::select(vec![0.05, 0.3, 1.0, 3.0]),
+        max_point_values in prop::sample::select(vec![2u64, 3, 10_000]),
     ) {
+        // Points with more values than `max_point_values` are thinned alone (the partial
+        // sums stay exact); with none, every step is thinned.
         let case = build(&spec);
         let parties = case.negotiating_parties();
-        let limit = MergeLimit { epsilon: Some(epsilon), ..MergeLimit::default() };
+        let limit = MergeLimit { epsilon: Some(epsilon), max_point_values, ..MergeLimit::default() };
         let approximate = merged_frontier(&case, &parties, limit).unwrap();
         prop_assert!(approximate.error_bound <= epsilon);
         for f in &approximate.frontier {
