@@ -117,7 +117,9 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
              by a frontier package below, and the bargaining packages are the best of these",
             scan.error_bound
         ),
-        FrontierMethod::Merge => "exact, by merging per-point frontiers (no enumeration)".to_string(),
+        FrontierMethod::Merge => {
+            "exact, by merging per-point frontiers (no enumeration)".to_string()
+        }
     };
     let _ = writeln!(out, "\nmethod: {method}");
     let _ = writeln!(
