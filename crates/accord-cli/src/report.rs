@@ -110,6 +110,17 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
     };
     let scan = &exact.scan;
     let method = match exact.method {
+        FrontierMethod::Enumeration
+            if case
+                .n_packages()
+                .is_some_and(|n| n > u128::from(scan.n_visited)) =>
+        {
+            format!(
+                "every package enumerated, as {} classes of packages alike for every party \
+                 (values no utility and no red line tells apart visited once)",
+                group(scan.n_visited.into())
+            )
+        }
         FrontierMethod::Enumeration => "every package enumerated".to_string(),
         FrontierMethod::Merge if scan.error_bound > 0.0 => format!(
             "approximate, by merging per-point frontiers on a grid (no enumeration): every \

@@ -29,19 +29,20 @@
 use std::cmp::Ordering;
 
 use crate::model::{Case, Choice, Package, PartyIdx, PointKind};
-use crate::position::{RedLine, UtilityFunction, ValueSet};
+use crate::position::{ConstraintUtility, RedLine, UtilityFunction, ValueSet};
 
 /// Two utilities closer than this are equal (the reference answers' `equal` tolerance).
 pub const EQUAL_EPS: f64 = 1e-12;
 
-/// The largest number of packages that exact enumeration will visit.
+/// The largest number of packages (or classes of alike packages, see [`FrontierScan::n_visited`])
+/// that exact enumeration will visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnumerationLimit(pub u128);
 
 impl Default for EnumerationLimit {
-    /// 5 * 10^7 packages: a few seconds on two cores.
+    /// 10^8 packages: a few seconds on two cores.
     fn default() -> Self {
-        Self(50_000_000)
+        Self(100_000_000)
     }
 }
 
@@ -91,6 +92,10 @@ pub struct FrontierScan {
     /// 0 for an exact frontier; for an approximate one, a proven bound: every package that
     /// clears the red lines has a frontier vector at most this much worse for any party.
     pub error_bound: f64,
+    /// How many packages enumeration visited: fewer than the case has when values that no
+    /// party and no red line tells apart were visited once for all (their counts still
+    /// count every package); 0 when the frontier was merged.
+    pub n_visited: u64,
 }
 
 /// Whether `a` dominates `b`: at least as good for everyone and better for someone,
@@ -132,17 +137,23 @@ pub fn pareto_frontier(
             point: point.id.clone(),
         });
     }
-    let n_packages = match case.n_packages() {
-        Some(n) if n <= limit.0 => n as u64,
-        _ => {
-            return Err(NotEnumerable::TooLarge {
-                log10_n_packages: case.log10_n_packages().unwrap_or(f64::INFINITY),
-                limit: limit.0,
-                merge: None,
-            });
-        }
+    let too_large = || NotEnumerable::TooLarge {
+        log10_n_packages: case.log10_n_packages().unwrap_or(f64::INFINITY),
+        limit: limit.0,
+        merge: None,
     };
+    if case.n_packages().is_none() {
+        return Err(too_large());
+    }
+    // Values no party and no red line tells apart are visited once: see `Plan::new`.
     let plan = Plan::new(case, parties);
+    let n_packages = plan
+        .radix
+        .iter()
+        .try_fold(1u128, |n, &r| n.checked_mul(u128::from(r)))
+        .filter(|&n| n <= limit.0)
+        .and_then(|n| u64::try_from(n).ok())
+        .ok_or_else(too_large)?;
     let n_chunks = n_packages.div_ceil(CHUNK);
     let chunk = |k: u64| plan.scan(k * CHUNK, ((k + 1) * CHUNK).min(n_packages));
     #[cfg(feature = "parallel")]
@@ -165,9 +176,7 @@ pub fn pareto_frontier(
     let mut frontier: Vec<FrontierPoint> = (0..front.len())
         .map(|k| FrontierPoint {
             utilities: front.utilities(k).to_vec(),
-            package: case
-                .package_at(u128::from(front.index[k]))
-                .expect("a visited index is a package"),
+            package: plan.package_at(front.index[k]),
             n_packages: front.count[k],
         })
         .collect();
@@ -177,6 +186,7 @@ pub fn pareto_frontier(
         n_feasible: Some(n_feasible),
         frontier,
         error_bound: 0.0,
+        n_visited: n_packages,
     })
 }
 
@@ -190,6 +200,68 @@ pub(crate) fn lexicographic(a: &[f64], b: &[f64]) -> Ordering {
 }
 
 const CHUNK: u64 = 1 << 17;
+
+/// How many vectors each chunk keeps at hand to drop dominated packages at once.
+const ELITE: usize = 16;
+
+/// The value classes of every point: values that get the same contribution from every
+/// additive party, lie inside the same bounds of every constraint party's rectangles, and
+/// fall on the same side of every red line are alike for the analysis, so a package can
+/// swap one for another without changing any utility or crossing any other red line. Each
+/// class is `(first value, number of values)`, in order of first value, so class order is
+/// enumeration order.
+fn value_classes(
+    case: &Case,
+    radix: &[u64],
+    plans: &[PartyPlan<'_>],
+    red_lines: &[RedLineMask],
+) -> Vec<Vec<(u64, u64)>> {
+    let points = case.points();
+    let bounds: Vec<&crate::Bound> = plans
+        .iter()
+        .filter_map(|p| match p {
+            PartyPlan::Constraint(c, _) => Some(c.root.bounds()),
+            PartyPlan::Additive(_) => None,
+        })
+        .flatten()
+        .collect();
+    (0..points.len())
+        .map(|i| {
+            let here: Vec<&crate::Bound> =
+                bounds.iter().copied().filter(|b| b.point.0 == i).collect();
+            let masks: Vec<&Vec<bool>> = red_lines
+                .iter()
+                .flat_map(|r| r.when.iter().chain([&r.require]))
+                .filter(|(point, _)| *point == i)
+                .map(|(_, mask)| mask)
+                .collect();
+            let signature = |k: u64| -> Vec<u64> {
+                let v = points[i].choice_at(k).as_f64();
+                let mut key: Vec<u64> = plans
+                    .iter()
+                    .filter_map(|p| match p {
+                        PartyPlan::Additive(tables) => Some(tables[i][k as usize].to_bits()),
+                        PartyPlan::Constraint(..) => None,
+                    })
+                    .collect();
+                key.extend(here.iter().map(|b| u64::from(b.min <= v && v <= b.max)));
+                key.extend(masks.iter().map(|m| u64::from(m[k as usize])));
+                key
+            };
+            let mut index: std::collections::HashMap<Vec<u64>, usize> =
+                std::collections::HashMap::new();
+            let mut classes: Vec<(u64, u64)> = Vec::new();
+            for k in 0..radix[i] {
+                let class = *index.entry(signature(k)).or_insert_with(|| {
+                    classes.push((k, 0));
+                    classes.len() - 1
+                });
+                classes[class].1 += 1;
+            }
+            classes
+        })
+        .collect()
+}
 
 /// Utility vectors with the first package index and package count of each, stored flat.
 #[derive(Debug, Clone)]
@@ -293,8 +365,86 @@ struct ChunkResult {
 enum PartyPlan<'a> {
     /// Contribution of value `k` of point `i`: `tables[i][k]`, summed in point order.
     Additive(Vec<Vec<f64>>),
-    /// Evaluated on the package as a whole.
-    General(&'a UtilityFunction),
+    /// Hyper-rectangles; compiled over the value classes once they are known.
+    Constraint(&'a ConstraintUtility, Option<Compiled>),
+}
+
+/// A constraint utility over value classes: for each class of each point, the rectangles
+/// (one bit each, numbered as `ConstraintNode::all_rectangles` lists them) one of whose
+/// bounds keeps the class out. A package's rectangles are then the union over its points,
+/// kept as running unions as the odometer turns, as additive sums are.
+struct Compiled {
+    words: usize,
+    /// `fails[i][c]`: `words` words of rectangle bits.
+    fails: Vec<Vec<Vec<u64>>>,
+    /// Per rectangle: `Some(excludes)` when it has bounds, `None` when it pays everywhere.
+    kinds: Vec<Option<bool>>,
+    /// The rectangles' rewards when the utility is one flat sum of them (ANAC 2014's).
+    flat: Option<Vec<f64>>,
+}
+
+impl Compiled {
+    fn new(case: &Case, utility: &ConstraintUtility, classes: &[Vec<(u64, u64)>]) -> Self {
+        let rectangles = utility.root.all_rectangles();
+        let words = rectangles.len().div_ceil(64).max(1);
+        let points = case.points();
+        let fails = classes
+            .iter()
+            .enumerate()
+            .map(|(i, point)| {
+                point
+                    .iter()
+                    .map(|&(first, _)| {
+                        let v = points[i].choice_at(first).as_f64();
+                        let mut bits = vec![0u64; words];
+                        for (k, r) in rectangles.iter().enumerate() {
+                            if r.bounds
+                                .iter()
+                                .any(|b| b.point.0 == i && !(b.min <= v && v <= b.max))
+                            {
+                                bits[k / 64] |= 1 << (k % 64);
+                            }
+                        }
+                        bits
+                    })
+                    .collect()
+            })
+            .collect();
+        let kinds = rectangles
+            .iter()
+            .map(|r| (!r.bounds.is_empty()).then_some(r.excludes))
+            .collect();
+        let root = &utility.root;
+        let flat = (root.children.is_empty() && root.aggregation == crate::Aggregation::Sum)
+            .then(|| rectangles.iter().map(|r| r.utility).collect());
+        Self {
+            words,
+            fails,
+            kinds,
+            flat,
+        }
+    }
+
+    /// The utility of a package whose points keep out the rectangles `failed`.
+    fn utility(&self, utility: &ConstraintUtility, failed: &[u64]) -> f64 {
+        let pays = |k: usize| {
+            let out = failed.get(k / 64).is_some_and(|w| w & (1 << (k % 64)) != 0);
+            match self.kinds[k] {
+                None => true,
+                Some(excludes) => out == excludes,
+            }
+        };
+        // The same additions, in the same order, as `ConstraintNode::value`.
+        let value = match &self.flat {
+            Some(rewards) => rewards
+                .iter()
+                .enumerate()
+                .map(|(k, &r)| if pays(k) { r } else { 0.0 })
+                .sum(),
+            None => utility.root.value_with(&pays, &std::cell::Cell::new(0)),
+        };
+        (value / utility.max_utility).min(1.0)
+    }
 }
 
 /// A red line over value numbers: `when` and `require` as per-value masks.
@@ -305,7 +455,10 @@ struct RedLineMask {
 
 struct Plan<'a> {
     case: &'a Case,
+    /// The number of value classes of each point.
     radix: Vec<u64>,
+    /// `classes[i][c]`: the first value of class `c` of point `i`, and its number of values.
+    classes: Vec<Vec<(u64, u64)>>,
     parties: Vec<PartyPlan<'a>>,
     red_lines: Vec<RedLineMask>,
     reservation: Vec<f64>,
@@ -326,7 +479,7 @@ impl<'a> Plan<'a> {
             (point, m)
         };
         let mut plans = Vec::new();
-        let mut red_lines = Vec::new();
+        let mut red_lines: Vec<RedLineMask> = Vec::new();
         let mut reservation = Vec::new();
         for &party in parties {
             let Some(position) = case.position(party) else {
@@ -350,63 +503,118 @@ impl<'a> Plan<'a> {
                         })
                         .collect(),
                 ),
-                other @ UtilityFunction::Constraint(_) => PartyPlan::General(other),
+                UtilityFunction::Constraint(constraint) => PartyPlan::Constraint(constraint, None),
             });
             red_lines.extend(position.red_lines.iter().map(|r: &RedLine| RedLineMask {
                 when: r.when.as_ref().map(|c| mask(c.point.0, &c.values)),
                 require: mask(r.require.point.0, &r.require.values),
             }));
         }
+        let classes = value_classes(case, &radix, &plans, &red_lines);
+        // From here on, a digit is a class number.
+        for plan in &mut plans {
+            match plan {
+                PartyPlan::Additive(tables) => {
+                    for (table, point) in tables.iter_mut().zip(&classes) {
+                        *table = point.iter().map(|&(v, _)| table[v as usize]).collect();
+                    }
+                }
+                PartyPlan::Constraint(constraint, compiled) => {
+                    *compiled = Some(Compiled::new(case, constraint, &classes));
+                }
+            }
+        }
+        for red_line in &mut red_lines {
+            for (i, mask) in red_line.when.iter_mut().chain([&mut red_line.require]) {
+                *mask = classes[*i].iter().map(|&(v, _)| mask[v as usize]).collect();
+            }
+        }
         Self {
             case,
-            radix,
+            radix: classes.iter().map(|c| c.len() as u64).collect(),
+            classes,
             parties: plans,
             red_lines,
             reservation,
         }
     }
 
+    /// The package that stands for class combination `index` (its first values).
+    fn package_at(&self, mut index: u64) -> Package {
+        let points = self.case.points();
+        let mut choices = vec![Choice::Option(crate::OptionIdx(0)); points.len()];
+        for i in (0..points.len()).rev() {
+            let class = index % self.radix[i];
+            choices[i] = points[i].choice_at(self.classes[i][class as usize].0);
+            index /= self.radix[i];
+        }
+        Package(choices)
+    }
+
+    /// How many packages class combination `digits` stands for (saturating).
+    fn weight(&self, digits: &[u64]) -> u64 {
+        digits
+            .iter()
+            .zip(&self.classes)
+            .fold(1u64, |w, (&d, c)| w.saturating_mul(c[d as usize].1))
+    }
+
     /// Visits packages `start..end` in enumeration order.
     fn scan(&self, start: u64, end: u64) -> ChunkResult {
         let n_points = self.radix.len();
         let n = self.parties.len();
-        let points = self.case.points();
         let mut digits = vec![0u64; n_points];
         let mut rest = start;
         for i in (0..n_points).rev() {
             digits[i] = rest % self.radix[i];
             rest /= self.radix[i];
         }
-        let needs_package = self
-            .parties
-            .iter()
-            .any(|p| matches!(p, PartyPlan::General(_)));
-        let mut package = Package(
-            points
-                .iter()
-                .zip(&digits)
-                .map(|(p, &k)| p.choice_at(k))
-                .collect::<Vec<Choice>>(),
-        );
         // prefix[p * n_points + i] = sum of party p's contributions of points 0..=i.
         let mut prefix = vec![0.0; n * n_points];
+        // failed[p][i]: the rectangles of constraint party p that points 0..=i keep out.
+        let mut failed: Vec<Vec<u64>> = self
+            .parties
+            .iter()
+            .map(|plan| match plan {
+                PartyPlan::Constraint(_, Some(c)) => vec![0; c.words * n_points],
+                _ => Vec::new(),
+            })
+            .collect();
         let mut dirty_from = 0;
         let mut candidates = Front::new(n);
+        // A few vectors not dominated so far: most packages are dominated by one of them
+        // and need not wait for the chunk's skyline.
+        let mut elite: Vec<f64> = Vec::with_capacity(ELITE * n);
+        let mut replace = 0;
         let mut utilities = vec![0.0; n];
         let (mut n_clear, mut n_feasible) = (0, 0);
         for index in start..end {
             for (p, plan) in self.parties.iter().enumerate() {
-                if let PartyPlan::Additive(tables) = plan {
-                    let row = &mut prefix[p * n_points..(p + 1) * n_points];
-                    let mut sum = if dirty_from == 0 {
-                        0.0
-                    } else {
-                        row[dirty_from - 1]
-                    };
-                    for i in dirty_from..n_points {
-                        sum += tables[i][digits[i] as usize];
-                        row[i] = sum;
+                match plan {
+                    PartyPlan::Additive(tables) => {
+                        let row = &mut prefix[p * n_points..(p + 1) * n_points];
+                        let mut sum = if dirty_from == 0 {
+                            0.0
+                        } else {
+                            row[dirty_from - 1]
+                        };
+                        for i in dirty_from..n_points {
+                            sum += tables[i][digits[i] as usize];
+                            row[i] = sum;
+                        }
                     }
+                    PartyPlan::Constraint(_, Some(c)) => {
+                        let w = c.words;
+                        let row = &mut failed[p];
+                        for i in dirty_from..n_points {
+                            let fails = &c.fails[i][digits[i] as usize];
+                            for k in 0..w {
+                                let before = if i == 0 { 0 } else { row[(i - 1) * w + k] };
+                                row[i * w + k] = before | fails[k];
+                            }
+                        }
+                    }
+                    PartyPlan::Constraint(_, None) => {}
                 }
             }
             // A red line is crossed when its condition holds (or it has none) and its
@@ -418,17 +626,24 @@ impl<'a> Plan<'a> {
                     || r.require.1[digits[r.require.0] as usize]
             });
             if clear {
-                n_clear += 1;
+                let weight = self.weight(&digits);
+                n_clear += weight;
                 for (p, plan) in self.parties.iter().enumerate() {
                     utilities[p] = match plan {
                         PartyPlan::Additive(_) if n_points > 0 => {
                             prefix[p * n_points + n_points - 1].min(1.0)
                         }
                         PartyPlan::Additive(_) => 0.0,
-                        PartyPlan::General(utility) => match utility {
-                            UtilityFunction::Additive(a) => a.utility(&package),
-                            UtilityFunction::Constraint(c) => c.utility(&package),
-                        },
+                        PartyPlan::Constraint(utility, Some(c)) => {
+                            let w = c.words;
+                            let all = if n_points == 0 {
+                                &[][..]
+                            } else {
+                                &failed[p][(n_points - 1) * w..n_points * w]
+                            };
+                            c.utility(utility, all)
+                        }
+                        PartyPlan::Constraint(_, None) => unreachable!("compiled in Plan::new"),
                     };
                 }
                 if utilities
@@ -436,9 +651,21 @@ impl<'a> Plan<'a> {
                     .zip(&self.reservation)
                     .all(|(u, d)| *u >= d - EQUAL_EPS)
                 {
-                    n_feasible += 1;
+                    n_feasible += weight;
                 }
-                candidates.push(&utilities, index, 1);
+                if n == 0 {
+                    candidates.push(&utilities, index, weight);
+                } else if !elite.chunks(n).any(|e| dominates(e, &utilities)) {
+                    candidates.push(&utilities, index, weight);
+                    if elite.len() < ELITE * n {
+                        elite.extend_from_slice(&utilities);
+                    } else if let Some(k) = elite.chunks(n).position(|e| dominates(&utilities, e)) {
+                        elite[k * n..(k + 1) * n].copy_from_slice(&utilities);
+                    } else {
+                        elite[replace * n..(replace + 1) * n].copy_from_slice(&utilities);
+                        replace = (replace + 1) % ELITE;
+                    }
+                }
             }
             // Advance the odometer: the last point varies fastest.
             let mut i = n_points;
@@ -451,11 +678,6 @@ impl<'a> Plan<'a> {
                 digits[i] = 0;
             }
             dirty_from = i;
-            if needs_package {
-                for j in i..n_points {
-                    package.0[j] = points[j].choice_at(digits[j]);
-                }
-            }
         }
         ChunkResult {
             n_clear,
@@ -478,6 +700,21 @@ mod tests {
         let mut got: Vec<Vec<f64>> = (0..sky.len()).map(|k| sky.utilities(k).to_vec()).collect();
         got.sort_by(|a, b| lexicographic(a, b));
         assert_eq!(got, expected.iter().map(|v| v.to_vec()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn no_parties_means_one_vector_standing_for_every_package() {
+        let points = vec![
+            crate::Point::new("a", PointKind::options(["x", "y", "z"])),
+            crate::Point::new("b", PointKind::integer(1, 4)),
+        ];
+        let case = Case::new("empty", points, vec![]).unwrap();
+        let scan = pareto_frontier(&case, &[], EnumerationLimit::default()).unwrap();
+        assert_eq!(scan.frontier.len(), 1);
+        assert_eq!(scan.frontier[0].n_packages, 12);
+        // No party tells any value apart: one class per point.
+        assert_eq!(scan.n_visited, 1);
+        assert_eq!(scan.n_clear_red_lines, 12);
     }
 
     #[test]

@@ -439,6 +439,7 @@ impl<'c> Plan<'c> {
             n_feasible: None,
             frontier,
             error_bound,
+            n_visited: 0,
         })
     }
 }

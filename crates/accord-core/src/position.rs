@@ -370,6 +370,52 @@ pub struct ConstraintNode {
 }
 
 impl ConstraintNode {
+    /// Every bound of every rectangle in this node and the nodes below it.
+    pub(crate) fn bounds(&self) -> Vec<&Bound> {
+        let mut bounds: Vec<&Bound> = self.rectangles.iter().flat_map(|r| &r.bounds).collect();
+        for child in &self.children {
+            bounds.extend(child.bounds());
+        }
+        bounds
+    }
+
+    /// Every rectangle of this node and the nodes below it, in the order
+    /// [`Self::value_with`] asks about them.
+    pub(crate) fn all_rectangles(&self) -> Vec<&Rectangle> {
+        let mut all: Vec<&Rectangle> = self.rectangles.iter().collect();
+        for child in &self.children {
+            all.extend(child.all_rectangles());
+        }
+        all
+    }
+
+    /// The value when rectangle `k` (numbered as [`Self::all_rectangles`] lists them) pays
+    /// exactly when `pays(k)`: the same sums, in the same order, as [`Self::value`].
+    pub(crate) fn value_with(
+        &self,
+        pays: &dyn Fn(usize) -> bool,
+        next: &std::cell::Cell<usize>,
+    ) -> f64 {
+        let own = self.rectangles.len();
+        let first = next.get();
+        next.set(first + own);
+        let rectangles = self
+            .rectangles
+            .iter()
+            .enumerate()
+            .map(|(k, r)| if pays(first + k) { r.utility } else { 0.0 });
+        let children = self
+            .children
+            .iter()
+            .map(|c| c.weight * c.value_with(pays, next));
+        let terms = rectangles.chain(children);
+        match self.aggregation {
+            Aggregation::Sum => terms.sum(),
+            Aggregation::Min => terms.fold(f64::INFINITY, f64::min),
+            Aggregation::Max => terms.fold(f64::NEG_INFINITY, f64::max),
+        }
+    }
+
     fn value(&self, package: &Package) -> f64 {
         let rectangles = self
             .rectangles

@@ -3,9 +3,10 @@
 //! `Position::utility` and compared with every other.
 
 use accord_core::{
-    AdditiveUtility, Case, Condition, EQUAL_EPS, EnumerationLimit, Evaluator, MergeLimit,
-    OptionIdx, Package, Party, PartyIdx, Point, PointIdx, PointKind, Position, RedLine, Role,
-    ValueSet, analyze, dominates, equal_utilities, merged_frontier, pareto_frontier,
+    AdditiveUtility, Aggregation, Bound, Case, Condition, ConstraintNode, ConstraintUtility,
+    EQUAL_EPS, EnumerationLimit, Evaluator, MergeLimit, OptionIdx, Package, Party, PartyIdx, Point,
+    PointIdx, PointKind, Position, Rectangle, RedLine, Role, ValueSet, analyze, dominates,
+    equal_utilities, merged_frontier, pareto_frontier,
 };
 use proptest::prelude::*;
 
@@ -144,6 +145,161 @@ fn fine_spec() -> impl Strategy<Value = Spec> {
             }
         })
     })
+}
+
+/// A rectangle: reward, EXCLUDES or not, and bounds `(point, lo, hi)` (taken modulo the
+/// point's range).
+type RectangleSpec = (u8, bool, Vec<(usize, u8, u8)>);
+
+/// A party's flat rectangles, a nested node (`true` for min, else max) and range red lines.
+type ConstraintPartySpec = (
+    Vec<RectangleSpec>,
+    Option<(bool, Vec<RectangleSpec>)>,
+    Vec<(usize, u8, u8)>,
+);
+
+/// A hyper-rectangle case: integer points `0..=max`, parties with a flat sum of rectangles
+/// or a min/max node nested under it, and range red lines `(point, lo, hi)`.
+#[derive(Debug, Clone)]
+struct ConstraintSpec {
+    maxima: Vec<u8>,
+    parties: Vec<ConstraintPartySpec>,
+}
+
+fn constraint_spec() -> impl Strategy<Value = ConstraintSpec> {
+    (prop::collection::vec(1u8..=4, 1..=4), 2usize..=3).prop_flat_map(|(maxima, n_parties)| {
+        let n_points = maxima.len();
+        let rectangle = || {
+            (
+                1u8..=20,
+                any::<bool>(),
+                prop::collection::vec((0..n_points, 0u8..5, 0u8..5), 0..=3),
+            )
+        };
+        let party = (
+            prop::collection::vec(rectangle(), 1..=5),
+            prop::option::of((any::<bool>(), prop::collection::vec(rectangle(), 1..=3))),
+            prop::collection::vec((0..n_points, 0u8..5, 0u8..5), 0..=1),
+        );
+        prop::collection::vec(party, n_parties).prop_map(move |parties| ConstraintSpec {
+            maxima: maxima.clone(),
+            parties,
+        })
+    })
+}
+
+fn build_constraint(spec: &ConstraintSpec) -> Case {
+    let points: Vec<Point> = spec
+        .maxima
+        .iter()
+        .enumerate()
+        .map(|(i, &m)| Point::new(format!("p{i}"), PointKind::integer(0, i64::from(m))))
+        .collect();
+    let range = |point: usize, lo: u8, hi: u8| {
+        let m = spec.maxima[point] + 1;
+        let (a, b) = (lo % m, hi % m);
+        (f64::from(a.min(b)), f64::from(a.max(b)))
+    };
+    let rectangles = |specs: &[RectangleSpec]| -> Vec<Rectangle> {
+        specs
+            .iter()
+            .map(|(utility, excludes, bounds)| Rectangle {
+                utility: f64::from(*utility),
+                excludes: *excludes,
+                bounds: bounds
+                    .iter()
+                    .map(|&(point, lo, hi)| {
+                        let (min, max) = range(point, lo, hi);
+                        Bound {
+                            point: PointIdx(point),
+                            min,
+                            max,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    let parties = spec
+        .parties
+        .iter()
+        .enumerate()
+        .map(|(k, (flat, nested, red_lines))| {
+            let children = nested
+                .iter()
+                .map(|(min, specs)| ConstraintNode {
+                    aggregation: if *min {
+                        Aggregation::Min
+                    } else {
+                        Aggregation::Max
+                    },
+                    weight: 0.5,
+                    rectangles: rectangles(specs),
+                    children: Vec::new(),
+                })
+                .collect();
+            let root = ConstraintNode {
+                aggregation: Aggregation::Sum,
+                weight: 1.0,
+                rectangles: rectangles(flat),
+                children,
+            };
+            let mut position = Position::new(accord_core::UtilityFunction::Constraint(
+                ConstraintUtility {
+                    root,
+                    max_utility: 40.0,
+                },
+            ));
+            position.reservation_value = 0.2;
+            for &(point, lo, hi) in red_lines {
+                let (min, max) = range(point, lo, hi);
+                position.red_lines.push(RedLine {
+                    when: None,
+                    require: Condition {
+                        point: PointIdx(point),
+                        values: ValueSet::Range { min, max },
+                    },
+                });
+            }
+            Party::new(format!("party{k}"), format!("Party {k}"), Role::Party)
+                .with_position(position)
+        })
+        .collect();
+    Case::new("rectangles", points, parties).expect("generated cases are valid")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn rectangle_frontier_visits_classes_and_matches_brute_force(spec in constraint_spec()) {
+        // Enumeration visits one package per class of alike values; the oracle visits
+        // every package through `Position::utility`.
+        let case = build_constraint(&spec);
+        let parties = case.negotiating_parties();
+        let scan = pareto_frontier(&case, &parties, EnumerationLimit::default()).unwrap();
+        let packages = oracle_packages(&case, &parties);
+        prop_assert_eq!(scan.n_clear_red_lines, packages.len() as u128);
+        prop_assert!(u128::from(scan.n_visited) <= case.n_packages().unwrap());
+        let rational = |u: &[f64]| u.iter().all(|x| *x >= 0.2 - EQUAL_EPS);
+        prop_assert_eq!(scan.n_feasible, Some(packages.iter().filter(|(_, u)| rational(u)).count() as u64));
+        let optimal: Vec<&(Package, Vec<f64>)> = packages
+            .iter()
+            .filter(|(_, u)| !packages.iter().any(|(_, v)| dominates(v, u)))
+            .collect();
+        prop_assert_eq!(scan.frontier.iter().map(|f| f.n_packages).sum::<u64>(), optimal.len() as u64);
+        for f in &scan.frontier {
+            // Each frontier vector stands for the first package (in enumeration order) with
+            // its utilities, and evaluates to them.
+            let first = optimal.iter().find(|(_, u)| equal_utilities(u, &f.utilities));
+            prop_assert!(first.is_some(), "{:?} is not optimal", f.utilities);
+            prop_assert_eq!(&first.unwrap().0, &f.package);
+            prop_assert_eq!(case.utilities(&parties, &f.package), f.utilities.clone());
+        }
+        for (_, u) in &optimal {
+            prop_assert!(scan.frontier.iter().any(|f| equal_utilities(&f.utilities, u)));
+        }
+    }
 }
 
 proptest! {

@@ -129,6 +129,7 @@ pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Va
                     FrontierMethod::Enumeration => "enumeration",
                     FrontierMethod::Merge => "merge",
                 },
+                "n_visited": scan.n_visited,
                 "n_clear_red_lines": count_json(scan.n_clear_red_lines),
                 "feasible": scan.n_feasible,
                 "any_feasible": b.ideal_point.is_some(),
