@@ -97,6 +97,10 @@ struct InputArgs {
     /// large to merge.
     #[arg(long, value_name = "E", value_parser = parse_epsilon)]
     epsilon: Option<f64>,
+    /// Count the packages that meet every reservation value, by enumerating them (up to
+    /// --max-packages), even where merging per-point frontiers would be faster.
+    #[arg(long)]
+    count: bool,
 }
 
 impl InputArgs {
@@ -104,6 +108,7 @@ impl InputArgs {
         AnalysisOptions {
             enumeration: EnumerationLimit(self.max_packages),
             epsilon: self.epsilon,
+            count_feasible: self.count,
             ..AnalysisOptions::default()
         }
     }
@@ -211,7 +216,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
             })
         }
         Command::Generate(args) => {
-            let case = generate::generate(&generate::Spec {
+            let case = generate::generate(&accord_formats::generate::GenerateSpec {
                 points: args.points,
                 options: args.options,
                 parties: args.parties,

@@ -370,7 +370,8 @@ fn a_bad_epsilon_is_a_usage_error() {
 #[test]
 fn merging_gives_the_same_answer_as_enumeration() {
     // 8 points x 5 options = 390,625 packages with red lines, for 2, 3 and 4 parties:
-    // `--max-packages 1` forces the merge; frontier, bargaining packages and counts agree.
+    // merging is the default there, `--count` enumerates (to count feasible packages);
+    // frontier, bargaining packages and counts agree.
     let dir = std::env::temp_dir().join(format!("accord-cli-merge-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for parties in ["2", "3", "4"] {
@@ -401,8 +402,10 @@ fn merging_gives_the_same_answer_as_enumeration() {
                 .unwrap();
             serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
         };
-        let enumerated = analyse(&[]);
-        let merged = analyse(&["--max-packages", "1"]);
+        let enumerated = analyse(&["--count"]);
+        let merged = analyse(&[]);
+        assert!(enumerated["feasible"].is_u64());
+        assert!(merged["feasible"].is_null());
         assert_eq!(enumerated["method"], "enumeration");
         assert_eq!(merged["method"], "merge");
         for key in [

@@ -71,6 +71,10 @@ pub struct AnalysisOptions {
     pub epsilon: Option<f64>,
     /// The bound used when an additive case's exact frontier is too large to merge.
     pub fallback_epsilon: Option<f64>,
+    /// Enumerate (within the limit) even an additive case that merging would answer
+    /// faster, to count the packages that meet every reservation value
+    /// (`FrontierScan::n_feasible`), which merging does not.
+    pub count_feasible: bool,
 }
 
 impl Default for AnalysisOptions {
@@ -80,6 +84,7 @@ impl Default for AnalysisOptions {
             merge: MergeLimit::default(),
             epsilon: None,
             fallback_epsilon: Some(0.01),
+            count_feasible: false,
         }
     }
 }
@@ -96,9 +101,10 @@ pub fn analyze(case: &Case, parties: &[PartyIdx], limit: EnumerationLimit) -> An
 }
 
 /// Analyses `case` for `parties`: counts, frontier and bargaining packages. Never fails.
-/// A case within the enumeration limit is enumerated; a larger one whose utilities are
-/// all additive gets the exact frontier by merging per-point frontiers, or, when that is
-/// too large, an approximate one within `fallback_epsilon` (with its proven bound in
+/// A case whose utilities are all additive gets the exact frontier by merging per-point
+/// frontiers (unless it is small, or `count_feasible` asks for enumeration); a case
+/// within the enumeration limit is enumerated; an additive case too large for both gets
+/// an approximate frontier within `fallback_epsilon` (with its proven bound in
 /// `scan.error_bound`); anything else gets `Err(NotEnumerable)` in `result`.
 #[must_use]
 pub fn analyze_with(case: &Case, parties: &[PartyIdx], options: &AnalysisOptions) -> Analysis {
@@ -106,54 +112,7 @@ pub fn analyze_with(case: &Case, parties: &[PartyIdx], options: &AnalysisOptions
         .iter()
         .map(|&p| case.position(p).map_or(0.0, |pos| pos.reservation_value))
         .collect();
-    let approximate = |epsilon: f64| {
-        let limit = MergeLimit {
-            epsilon: Some(epsilon),
-            ..options.merge
-        };
-        merged_frontier(case, parties, limit).map(|scan| (FrontierMethod::Merge, scan))
-    };
-    let requested = options.epsilon.map(approximate);
-    let found = match requested {
-        Some(Ok(found)) => Ok(found),
-        // An approximation was asked for but cannot be had (e.g. non-additive): go on
-        // exactly.
-        _ => match pareto_frontier(case, parties, options.enumeration) {
-            Ok(scan) => Ok((FrontierMethod::Enumeration, scan)),
-            Err(NotEnumerable::TooLarge {
-                log10_n_packages,
-                limit,
-                ..
-            }) => {
-                let exact = merged_frontier(case, parties, options.merge)
-                    .map(|scan| (FrontierMethod::Merge, scan));
-                let found = match (exact, options.fallback_epsilon) {
-                    (Err(why), Some(epsilon)) if why.approximation_may_help() => {
-                        // A fallback, not a request: after a costly refusal give it a fifth
-                        // of the work, so that a case too hard for both is refused quickly.
-                        let max_comparisons = match why {
-                            NotMergeable::PointTooLarge { .. } => options.merge.max_comparisons,
-                            _ => options.merge.max_comparisons / 5,
-                        };
-                        let limit = MergeLimit {
-                            epsilon: Some(epsilon),
-                            max_comparisons,
-                            ..options.merge
-                        };
-                        merged_frontier(case, parties, limit)
-                            .map(|scan| (FrontierMethod::Merge, scan))
-                    }
-                    (other, _) => other,
-                };
-                found.map_err(|why| NotEnumerable::TooLarge {
-                    log10_n_packages,
-                    limit,
-                    merge: Some(why),
-                })
-            }
-            Err(other) => Err(other),
-        },
-    };
+    let found = find_frontier(case, parties, options);
     let result = found.map(|(method, scan)| {
         let bargaining = bargaining_points(&scan.frontier, &reservation_values);
         ExactAnalysis {
@@ -166,5 +125,82 @@ pub fn analyze_with(case: &Case, parties: &[PartyIdx], options: &AnalysisOptions
         parties: parties.to_vec(),
         reservation_values,
         result,
+    }
+}
+
+/// Below this many packages enumeration is as fast as merging, and counts more.
+const MERGE_FROM: u128 = 1 << 12;
+
+/// The frontier by the fastest method that answers (see [`analyze_with`]).
+fn find_frontier(
+    case: &Case,
+    parties: &[PartyIdx],
+    options: &AnalysisOptions,
+) -> Result<(FrontierMethod, FrontierScan), NotEnumerable> {
+    let merge = |limit: MergeLimit| {
+        merged_frontier(case, parties, limit).map(|scan| (FrontierMethod::Merge, scan))
+    };
+    if let Some(epsilon) = options.epsilon {
+        let limit = MergeLimit {
+            epsilon: Some(epsilon),
+            ..options.merge
+        };
+        // An approximation that cannot be had (e.g. non-additive) leaves the exact way.
+        if let Ok(found) = merge(limit) {
+            return Ok(found);
+        }
+    }
+    let mut refusal = None;
+    if !options.count_feasible && case.n_packages().is_none_or(|n| n >= MERGE_FROM) {
+        // Where enumeration could answer, merging may spend no more than enumerating would.
+        let enumerable = case.n_packages().filter(|&n| n <= options.enumeration.0);
+        let budget = enumerable.map_or(options.merge.max_comparisons, |n| {
+            options
+                .merge
+                .max_comparisons
+                .min(u64::try_from(n).unwrap_or(u64::MAX))
+        });
+        match merge(MergeLimit {
+            max_comparisons: budget,
+            ..options.merge
+        }) {
+            Ok(found) => return Ok(found),
+            Err(why) => refusal = Some(why),
+        }
+    }
+    match pareto_frontier(case, parties, options.enumeration) {
+        Ok(scan) => Ok((FrontierMethod::Enumeration, scan)),
+        Err(NotEnumerable::TooLarge {
+            log10_n_packages,
+            limit,
+            ..
+        }) => {
+            let exact = match refusal {
+                Some(why) => Err(why),
+                None => merge(options.merge),
+            };
+            let found = match (exact, options.fallback_epsilon) {
+                (Err(why), Some(epsilon)) if why.approximation_may_help() => {
+                    // A fallback, not a request: after a costly refusal give it a fifth of
+                    // the work, so that a case too hard for both is refused quickly.
+                    let max_comparisons = match why {
+                        NotMergeable::PointTooLarge { .. } => options.merge.max_comparisons,
+                        _ => options.merge.max_comparisons / 5,
+                    };
+                    merge(MergeLimit {
+                        epsilon: Some(epsilon),
+                        max_comparisons,
+                        ..options.merge
+                    })
+                }
+                (other, _) => other,
+            };
+            found.map_err(|why| NotEnumerable::TooLarge {
+                log10_n_packages,
+                limit,
+                merge: Some(why),
+            })
+        }
+        Err(other) => Err(other),
     }
 }

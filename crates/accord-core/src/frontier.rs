@@ -159,7 +159,12 @@ pub fn pareto_frontier(
     #[cfg(feature = "parallel")]
     let chunks: Vec<ChunkResult> = {
         use rayon::prelude::*;
-        (0..n_chunks).into_par_iter().map(chunk).collect()
+        if n_chunks == 1 {
+            // One chunk: no thread is worth waking.
+            vec![chunk(0)]
+        } else {
+            (0..n_chunks).into_par_iter().map(chunk).collect()
+        }
     };
     #[cfg(not(feature = "parallel"))]
     let chunks: Vec<ChunkResult> = (0..n_chunks).map(chunk).collect();
@@ -551,14 +556,6 @@ impl<'a> Plan<'a> {
         Package(choices)
     }
 
-    /// How many packages class combination `digits` stands for (saturating).
-    fn weight(&self, digits: &[u64]) -> u64 {
-        digits
-            .iter()
-            .zip(&self.classes)
-            .fold(1u64, |w, (&d, c)| w.saturating_mul(c[d as usize].1))
-    }
-
     /// Visits packages `start..end` in enumeration order.
     fn scan(&self, start: u64, end: u64) -> ChunkResult {
         let n_points = self.radix.len();
@@ -581,14 +578,21 @@ impl<'a> Plan<'a> {
             })
             .collect();
         let mut dirty_from = 0;
+        // weights[i]: how many packages the classes of points 0..=i stand for (saturating).
+        let mut weights = vec![1u64; n_points];
         let mut candidates = Front::new(n);
         // A few vectors not dominated so far: most packages are dominated by one of them
         // and need not wait for the chunk's skyline.
         let mut elite: Vec<f64> = Vec::with_capacity(ELITE * n);
         let mut replace = 0;
+        let mut hit = 0;
         let mut utilities = vec![0.0; n];
         let (mut n_clear, mut n_feasible) = (0, 0);
         for index in start..end {
+            for i in dirty_from..n_points {
+                let before = if i == 0 { 1 } else { weights[i - 1] };
+                weights[i] = before.saturating_mul(self.classes[i][digits[i] as usize].1);
+            }
             for (p, plan) in self.parties.iter().enumerate() {
                 match plan {
                     PartyPlan::Additive(tables) => {
@@ -626,7 +630,7 @@ impl<'a> Plan<'a> {
                     || r.require.1[digits[r.require.0] as usize]
             });
             if clear {
-                let weight = self.weight(&digits);
+                let weight = weights.last().copied().unwrap_or(1);
                 n_clear += weight;
                 for (p, plan) in self.parties.iter().enumerate() {
                     utilities[p] = match plan {
@@ -655,7 +659,14 @@ impl<'a> Plan<'a> {
                 }
                 if n == 0 {
                     candidates.push(&utilities, index, weight);
-                } else if !elite.chunks(n).any(|e| dominates(e, &utilities)) {
+                } else if elite
+                    .get(hit * n..(hit + 1) * n)
+                    .is_some_and(|e| dominates(e, &utilities))
+                {
+                    // The vector that dropped the last package usually drops this one.
+                } else if let Some(k) = elite.chunks(n).position(|e| dominates(e, &utilities)) {
+                    hit = k;
+                } else {
                     candidates.push(&utilities, index, weight);
                     if elite.len() < ELITE * n {
                         elite.extend_from_slice(&utilities);

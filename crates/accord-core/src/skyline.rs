@@ -205,7 +205,13 @@ impl Staircase {
             end += 1;
         }
         let start = self.steps[..pos].partition_point(|s| s.1 > third);
-        self.steps.splice(start..end, [(second, third, index)]);
+        // Steps `start..end` are dominated by the new one: it takes the first's place.
+        if start == end {
+            self.steps.insert(start, (second, third, index));
+        } else {
+            self.steps[start] = (second, third, index);
+            self.steps.drain(start + 1..end);
+        }
     }
 }
 

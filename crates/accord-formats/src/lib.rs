@@ -1,5 +1,7 @@
 //! Readers and writers for accord's inputs: GENIUS XML domains and profiles, GeniusWeb
-//! JSON domains and profiles, and accord's own case files (TOML or JSON, one schema).
+//! JSON domains and profiles, and accord's own case files (TOML or JSON, one schema); and
+//! [`generate`], random additive cases from a seed, which `accord generate` writes as case
+//! files and the benchmarks analyse in memory.
 //!
 //! Every reader takes the text (or bytes) it is given and a source name for its messages;
 //! none touches the file system. Errors are [`FormatError`]s: every problem found, each
@@ -10,6 +12,7 @@ pub mod analysis_json;
 pub mod case_file;
 mod error;
 pub mod folder;
+pub mod generate;
 pub mod genius;
 pub mod geniusweb;
 

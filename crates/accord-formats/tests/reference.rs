@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use accord_core::{
-    BargainingPoint, Case, EnumerationLimit, ExactAnalysis, FrontierMethod, MergeLimit, analyze,
-    bargaining_points, merged_frontier,
+    AnalysisOptions, BargainingPoint, Case, ExactAnalysis, FrontierMethod, MergeLimit,
+    analyze_with, bargaining_points, merged_frontier,
 };
 use accord_formats::analysis_json::package_to_json;
 use accord_formats::folder::read_domain_folder;
@@ -39,7 +39,12 @@ fn analyse(dir: &Path, profiles: &[String], merge: bool) -> (Case, ExactAnalysis
     let defaults = folder.default_profiles();
     let case = folder.case(profiles).unwrap();
     let parties = case.negotiating_parties();
-    let analysis = analyze(&case, &parties, EnumerationLimit::default());
+    // Enumerated, so that the packages meeting every reservation value are counted.
+    let options = AnalysisOptions {
+        count_feasible: true,
+        ..AnalysisOptions::default()
+    };
+    let analysis = analyze_with(&case, &parties, &options);
     let mut exact = analysis.result.unwrap();
     if merge {
         let scan = merged_frontier(&case, &parties, MergeLimit::default()).unwrap();

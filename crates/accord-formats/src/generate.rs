@@ -1,0 +1,206 @@
+//! Random additive cases, reproducible from a seed, for benchmarks and `accord generate`.
+//!
+//! [`generate_case`] builds a [`Case`] of `points` points with `options` options each and
+//! `parties` parties with random weights and ratings, from a [`GenerateSpec`]. The random
+//! generator is `rand_chacha`'s `ChaCha8`, seeded from the spec, so the same spec gives the
+//! same case on every machine and with every build (benchmarks and bug reports rely on it).
+//!
+//! ```
+//! use accord_formats::generate::{GenerateSpec, generate_case};
+//!
+//! let spec = GenerateSpec { points: 4, options: 3, parties: 2, red_lines: 1, seed: 1 };
+//! let case = generate_case(&spec).unwrap();
+//! assert_eq!(case.points().len(), 4);
+//! assert_eq!(case, generate_case(&spec).unwrap());
+//! ```
+
+use accord_core::{
+    AdditiveUtility, Case, Evaluator, ModelErrors, OptionIdx, Party, Point, PointIdx, PointKind,
+    Position, RedLine, Role,
+};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// What to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenerateSpec {
+    /// Number of points (at least 1).
+    pub points: usize,
+    /// Options per point (at least 2).
+    pub options: usize,
+    /// Number of parties (at least 1).
+    pub parties: usize,
+    /// Red lines, each forbidding one option of one point for one party.
+    pub red_lines: usize,
+    /// Seed of the random generator.
+    pub seed: u64,
+}
+
+/// Why a spec cannot be generated.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenerateError {
+    /// No point, fewer than two options per point, or no party.
+    #[error("a generated case needs at least 1 point, 2 options per point and 1 party")]
+    TooSmall,
+    /// More red lines than options that can be forbidden while every point keeps one.
+    #[error(
+        "{red_lines} red lines cannot each forbid a different option and leave every point an option (at most {max})"
+    )]
+    TooManyRedLines {
+        /// The red lines asked for.
+        red_lines: usize,
+        /// The most that fit.
+        max: usize,
+    },
+    /// The case failed validation (a bug of the generator: its cases are valid by
+    /// construction).
+    #[error(transparent)]
+    Invalid(#[from] ModelErrors),
+}
+
+/// A case of `points` points with `options` options each and `parties` parties with
+/// random weights and ratings (integers 0..=10, so ties occur as in real cases), and
+/// `red_lines` red lines each forbidding one option of one point for one party (never
+/// every option of a point). The same spec always gives the same case.
+pub fn generate_case(spec: &GenerateSpec) -> Result<Case, GenerateError> {
+    if spec.points == 0 || spec.options < 2 || spec.parties == 0 {
+        return Err(GenerateError::TooSmall);
+    }
+    let max_red_lines = spec.points * (spec.options - 1);
+    if spec.red_lines > max_red_lines {
+        return Err(GenerateError::TooManyRedLines {
+            red_lines: spec.red_lines,
+            max: max_red_lines,
+        });
+    }
+    // The order of the draws below is the file format of a seed: changing it changes
+    // every generated case, and so every benchmark and bug report that names a seed.
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    let points: Vec<Point> = (1..=spec.points)
+        .map(|i| {
+            Point::new(
+                format!("p{i}"),
+                PointKind::options((1..=spec.options).map(|k| format!("o{k}"))),
+            )
+        })
+        .collect();
+    let mut parties: Vec<Party> = (1..=spec.parties)
+        .map(|p| {
+            let weights: Vec<f64> = (0..spec.points)
+                .map(|_| f64::from(rng.random_range(1..=100u8)))
+                .collect();
+            let total: f64 = weights.iter().sum();
+            let evaluators = (0..spec.points)
+                .map(|_| {
+                    let mut ratings: Vec<f64> = (0..spec.options)
+                        .map(|_| f64::from(rng.random_range(0..=10u8)))
+                        .collect();
+                    // Every point has a best option worth 1 and a worst worth 0.
+                    let best = rng.random_range(0..spec.options);
+                    ratings[best] = 10.0;
+                    let worst = (best + 1 + rng.random_range(0..spec.options - 1)) % spec.options;
+                    ratings[worst] = 0.0;
+                    Evaluator::Options(ratings.iter().map(|r| r / 10.0).collect())
+                })
+                .collect();
+            let utility =
+                AdditiveUtility::new(weights.iter().map(|w| w / total).collect(), evaluators);
+            Party::new(format!("party{p}"), format!("Party {p}"), Role::Party)
+                .with_position(Position::new(utility.into()))
+        })
+        .collect();
+    let mut forbidden = vec![Vec::new(); spec.points];
+    let mut placed = 0;
+    while placed < spec.red_lines {
+        let point = rng.random_range(0..spec.points);
+        let option = OptionIdx(rng.random_range(0..spec.options));
+        let party = rng.random_range(0..spec.parties);
+        if forbidden[point].contains(&option) || forbidden[point].len() + 1 >= spec.options {
+            continue;
+        }
+        forbidden[point].push(option);
+        let red_line = RedLine::forbid(&points[point], PointIdx(point), &[option]);
+        if let Some(position) = parties[party].position.as_mut() {
+            position.red_lines.push(red_line);
+        }
+        placed += 1;
+    }
+    let name = format!(
+        "generated: {} points x {} options, {} parties, {} red lines, seed {}",
+        spec.points, spec.options, spec.parties, spec.red_lines, spec.seed
+    );
+    Ok(Case::new(name, points, parties)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(points: usize, options: usize, parties: usize, red_lines: usize) -> GenerateSpec {
+        GenerateSpec {
+            points,
+            options,
+            parties,
+            red_lines,
+            seed: 5,
+        }
+    }
+
+    /// Generates `spec` and checks its shape: points, options, parties, red lines.
+    fn check(spec: &GenerateSpec) {
+        let case = generate_case(spec).unwrap();
+        assert_eq!(case.points().len(), spec.points);
+        assert_eq!(case.parties().len(), spec.parties);
+        let red_lines: usize = case
+            .parties()
+            .iter()
+            .filter_map(|p| p.position.as_ref())
+            .map(|p| p.red_lines.len())
+            .sum();
+        assert_eq!(red_lines, spec.red_lines);
+        assert_eq!(
+            case,
+            generate_case(spec).unwrap(),
+            "the same spec, the same case"
+        );
+    }
+
+    #[test]
+    fn cases_have_the_shape_asked_for_and_depend_only_on_the_spec() {
+        check(&spec(1, 2, 1, 0));
+        check(&spec(6, 4, 3, 5));
+        check(&spec(3, 2, 2, 3));
+        let other_seed = GenerateSpec {
+            seed: 6,
+            ..spec(6, 4, 3, 5)
+        };
+        assert_ne!(
+            generate_case(&spec(6, 4, 3, 5)).unwrap(),
+            generate_case(&other_seed).unwrap()
+        );
+    }
+
+    #[test]
+    fn impossible_specs_are_errors() {
+        assert_eq!(
+            generate_case(&spec(0, 3, 2, 0)),
+            Err(GenerateError::TooSmall)
+        );
+        assert_eq!(
+            generate_case(&spec(3, 1, 2, 0)),
+            Err(GenerateError::TooSmall)
+        );
+        assert_eq!(
+            generate_case(&spec(3, 3, 0, 0)),
+            Err(GenerateError::TooSmall)
+        );
+        assert_eq!(
+            generate_case(&spec(3, 2, 2, 4)),
+            Err(GenerateError::TooManyRedLines {
+                red_lines: 4,
+                max: 3
+            })
+        );
+    }
+}
