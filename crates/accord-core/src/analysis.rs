@@ -129,7 +129,7 @@ pub fn analyze_with(case: &Case, parties: &[PartyIdx], options: &AnalysisOptions
 }
 
 /// Below this many packages enumeration is as fast as merging, and counts more.
-const MERGE_FROM: u128 = 1 << 12;
+const MERGE_FROM: u128 = 1 << 10;
 
 /// The frontier by the fastest method that answers (see [`analyze_with`]).
 fn find_frontier(

@@ -83,19 +83,14 @@ pub fn bargaining_points(frontier: &[FrontierPoint], disagreement: &[f64]) -> Ba
             })
             .collect::<Vec<f64>>()
     });
-    let gains = |f: &FrontierPoint| -> Vec<f64> {
-        f.utilities
-            .iter()
-            .zip(disagreement)
-            .map(|(u, d)| u - d)
-            .collect()
-    };
     let strictly_rational: Vec<&FrontierPoint> = rational
         .iter()
         .copied()
-        .filter(|f| gains(f).iter().all(|g| *g > EQUAL_EPS))
+        .filter(|f| gains_over(f, disagreement).all(|g| g > EQUAL_EPS))
         .collect();
-    let nash = best(&strictly_rational, |f| gains(f).iter().product());
+    let nash = best(&strictly_rational, |f| {
+        gains_over(f, disagreement).product()
+    });
     let kalai_smorodinsky = ideal_point.as_ref().and_then(|ideal| {
         let span: Vec<Option<f64>> = ideal
             .iter()
@@ -103,8 +98,7 @@ pub fn bargaining_points(frontier: &[FrontierPoint], disagreement: &[f64]) -> Ba
             .map(|(i, d)| (i - d > EQUAL_EPS).then_some(i - d))
             .collect();
         best(&rational, |f| {
-            let relative = gains(f)
-                .iter()
+            let relative = gains_over(f, disagreement)
                 .zip(&span)
                 .filter_map(|(g, s)| s.map(|s| g / s))
                 .fold(f64::INFINITY, f64::min);
@@ -112,7 +106,7 @@ pub fn bargaining_points(frontier: &[FrontierPoint], disagreement: &[f64]) -> Ba
         })
     });
     let egalitarian = best(&rational, |f| {
-        gains(f).iter().copied().fold(f64::INFINITY, f64::min)
+        gains_over(f, disagreement).fold(f64::INFINITY, f64::min)
     });
     let all: Vec<&FrontierPoint> = frontier.iter().collect();
     let utilitarian = best(&all, |f| f.utilities.iter().sum());
@@ -123,6 +117,11 @@ pub fn bargaining_points(frontier: &[FrontierPoint], disagreement: &[f64]) -> Ba
         egalitarian,
         utilitarian,
     }
+}
+
+/// Each party's utility less its disagreement value.
+fn gains_over<'a>(f: &'a FrontierPoint, disagreement: &'a [f64]) -> impl Iterator<Item = f64> + 'a {
+    f.utilities.iter().zip(disagreement).map(|(u, d)| u - d)
 }
 
 /// The first vector with the largest objective, and all within [`TIE_EPS`] of it.

@@ -3,10 +3,11 @@
 //! `Position::utility` and compared with every other.
 
 use accord_core::{
-    AdditiveUtility, Aggregation, Bound, Case, Condition, ConstraintNode, ConstraintUtility,
-    EQUAL_EPS, EnumerationLimit, Evaluator, MergeLimit, OptionIdx, Package, Party, PartyIdx, Point,
-    PointIdx, PointKind, Position, Rectangle, RedLine, Role, ValueSet, analyze, dominates,
-    equal_utilities, merged_frontier, pareto_frontier,
+    AdditiveUtility, Aggregation, AnalysisOptions, Bound, Case, Condition, ConstraintNode,
+    ConstraintUtility, EQUAL_EPS, EnumerationLimit, Evaluator, FrontierMethod, MergeLimit,
+    OptionIdx, Package, Party, PartyIdx, Point, PointIdx, PointKind, Position, Rectangle, RedLine,
+    Role, ValueSet, analyze, analyze_with, dominates, equal_utilities, merged_frontier,
+    pareto_frontier,
 };
 use proptest::prelude::*;
 
@@ -495,16 +496,30 @@ fn results_do_not_depend_on_the_number_of_threads() {
         .collect();
     let case = build(&Spec { radix, parties });
     let parties = case.negotiating_parties();
-    let run = |threads| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| analyze(&case, &parties, EnumerationLimit::default()))
-    };
-    let one = run(1);
-    assert_eq!(one, run(2));
-    assert_eq!(one, run(5));
-    let frontier = one.result.unwrap().scan.frontier.len();
-    assert!(frontier > 10, "frontier of {frontier} vectors");
+    // Enumerated (to count feasible packages), and merged (the default for it).
+    for count_feasible in [true, false] {
+        let options = AnalysisOptions {
+            count_feasible,
+            ..AnalysisOptions::default()
+        };
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| analyze_with(&case, &parties, &options))
+        };
+        let one = run(1);
+        assert_eq!(one, run(2));
+        assert_eq!(one, run(5));
+        let exact = one.result.unwrap();
+        let method = if count_feasible {
+            FrontierMethod::Enumeration
+        } else {
+            FrontierMethod::Merge
+        };
+        assert_eq!(exact.method, method);
+        let frontier = exact.scan.frontier.len();
+        assert!(frontier > 10, "frontier of {frontier} vectors");
+    }
 }
