@@ -206,6 +206,10 @@ pub(crate) fn lexicographic(a: &[f64], b: &[f64]) -> Ordering {
 
 const CHUNK: u64 = 1 << 17;
 
+/// Up to this many packages of an additive case, every value is its own class: finding
+/// the classes costs more than it saves.
+const SMALL: u64 = 1 << 12;
+
 /// How many vectors each chunk keeps at hand to drop dominated packages at once.
 const ELITE: usize = 16;
 
@@ -515,7 +519,20 @@ impl<'a> Plan<'a> {
                 require: mask(r.require.point.0, &r.require.values),
             }));
         }
-        let classes = value_classes(case, &radix, &plans, &red_lines);
+        let n_packages = radix
+            .iter()
+            .try_fold(1u64, |n, &r| n.checked_mul(r))
+            .unwrap_or(u64::MAX);
+        let rectangles = plans.iter().any(|p| matches!(p, PartyPlan::Constraint(..)));
+        let classes = if n_packages <= SMALL && !rectangles {
+            // Visiting every package is as quick as finding the classes.
+            radix
+                .iter()
+                .map(|&r| (0..r).map(|v| (v, 1)).collect())
+                .collect()
+        } else {
+            value_classes(case, &radix, &plans, &red_lines)
+        };
         // From here on, a digit is a class number.
         for plan in &mut plans {
             match plan {
@@ -581,6 +598,10 @@ impl<'a> Plan<'a> {
         // weights[i]: how many packages the classes of points 0..=i stand for (saturating).
         let mut weights = vec![1u64; n_points];
         let mut candidates = Front::new(n);
+        let expected = (end - start).min(SMALL) as usize;
+        candidates.utilities.reserve(expected * n);
+        candidates.index.reserve(expected);
+        candidates.count.reserve(expected);
         // A few vectors not dominated so far: most packages are dominated by one of them
         // and need not wait for the chunk's skyline.
         let mut elite: Vec<f64> = Vec::with_capacity(ELITE * n);
@@ -717,15 +738,15 @@ mod tests {
     fn no_parties_means_one_vector_standing_for_every_package() {
         let points = vec![
             crate::Point::new("a", PointKind::options(["x", "y", "z"])),
-            crate::Point::new("b", PointKind::integer(1, 4)),
+            crate::Point::new("b", PointKind::integer(1, 2000)),
         ];
         let case = Case::new("empty", points, vec![]).unwrap();
         let scan = pareto_frontier(&case, &[], EnumerationLimit::default()).unwrap();
         assert_eq!(scan.frontier.len(), 1);
-        assert_eq!(scan.frontier[0].n_packages, 12);
+        assert_eq!(scan.frontier[0].n_packages, 6000);
+        assert_eq!(scan.n_clear_red_lines, 6000);
         // No party tells any value apart: one class per point.
         assert_eq!(scan.n_visited, 1);
-        assert_eq!(scan.n_clear_red_lines, 12);
     }
 
     #[test]
