@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use accord_core::{
-    Analysis, BargainingPoint, Case, Condition, FrontierMethod, NotEnumerable, Package, PartyIdx,
-    RedLine, ValueSet,
+    Analysis, BargainingPoint, Case, Choice, Condition, FrontierMethod, NotEnumerable, OptionIdx,
+    Package, PartyIdx, PointConsensus, RedLine, ValueSet, point_consensus,
 };
 use accord_formats::analysis_json::Source;
 
@@ -101,6 +101,7 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
     for (name, reservation) in names.iter().zip(&analysis.reservation_values) {
         let _ = writeln!(out, "  {name}  (reservation value {reservation})");
     }
+    consensus_lines(case, analysis, &names, top, &mut out);
     let exact = match &analysis.result {
         Ok(exact) => exact,
         Err(reason) => {
@@ -266,6 +267,75 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
         }
     }
     out
+}
+
+/// The points the parties disagree on most: for each, the option no red line blocks that
+/// leaves the party rating it lowest best off, or the red lines that block every option.
+fn consensus_lines(
+    case: &Case,
+    analysis: &Analysis,
+    names: &[String],
+    top: usize,
+    out: &mut String,
+) {
+    let mut points: Vec<PointConsensus> = point_consensus(case, &analysis.parties)
+        .into_iter()
+        .filter(|c| c.conflict > 1e-9)
+        .collect();
+    if points.is_empty() {
+        return;
+    }
+    // Most conflicted first; among equals, the one the parties care most about.
+    let stake = |c: &PointConsensus| c.stakes.iter().sum::<f64>();
+    points.sort_by(|a, b| {
+        b.conflict
+            .total_cmp(&a.conflict)
+            .then(stake(b).total_cmp(&stake(a)))
+    });
+    let _ = writeln!(
+        out,
+        "\npoints in conflict (top {} of {}; conflict 0: one option is everyone's favourite, \
+         1: nothing every party accepts):",
+        top.min(points.len()),
+        points.len()
+    );
+    for c in points.iter().take(top) {
+        let point = &case.points()[c.point.0];
+        let label = |k: OptionIdx| point.choice_label(&Choice::Option(k));
+        let summary = if let Some(k) = c.consensus {
+            format!("best compromise {}", label(k))
+        } else {
+            let blocks: Vec<String> = c
+                .options
+                .iter()
+                .map(|o| {
+                    let who: Vec<&str> = o
+                        .blocked_by
+                        .iter()
+                        .map(|p| names[party_position(analysis, *p)].as_str())
+                        .collect();
+                    format!("{} by {}", label(o.option), who.join(", "))
+                })
+                .collect();
+            format!("every option blocked: {}", blocks.join("; "))
+        };
+        let _ = writeln!(out, "  {:<22} {:.2}  {summary}", point.id, c.conflict);
+        let _ = writeln!(
+            out,
+            "      {:<18} {}",
+            "each gives up",
+            utilities(names, &c.stakes)
+        );
+    }
+}
+
+/// Where party `p` stands among the analysed parties.
+fn party_position(analysis: &Analysis, p: PartyIdx) -> usize {
+    analysis
+        .parties
+        .iter()
+        .position(|&q| q == p)
+        .expect("blockers are analysed parties")
 }
 
 /// The summary of `accord check`, and whether some package is feasible (`None`: unknown).

@@ -100,6 +100,14 @@ fn analyze_refuses_a_space_too_large_to_enumerate() {
 }
 
 #[test]
+fn analyze_names_the_red_lines_that_block_every_option_of_a_point() {
+    insta::assert_snapshot!(run(&[
+        "analyze",
+        "crates/accord-cli/tests/data/infeasible.toml"
+    ]));
+}
+
+#[test]
 fn check_says_whether_anything_is_feasible() {
     insta::assert_snapshot!(run(&["check", "examples/labour-contract.toml"]));
     insta::assert_snapshot!(run(&[
@@ -223,6 +231,23 @@ fn the_peace_framework_example_analyses() {
         .zip(reservations)
     {
         assert!(u.as_f64().unwrap() >= r.as_f64().unwrap());
+    }
+    // The per-point consensus: one entry per point of options (the army-size range is
+    // left out), each compromise an option no party's red line blocks.
+    let consensus = json["consensus"].as_array().unwrap();
+    assert_eq!(consensus.len(), 27);
+    for c in consensus {
+        let conflict = c["conflict"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&conflict), "{c}");
+        if let Some(option) = c["consensus"].as_str() {
+            let stance = c["options"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["option"] == option)
+                .unwrap();
+            assert_eq!(stance["blocked_by"], serde_json::json!([]), "{c}");
+        }
     }
     // ... and `accord evaluate` agrees that every party can accept it.
     let dir = std::env::temp_dir().join(format!("accord-cli-peace-{}", std::process::id()));

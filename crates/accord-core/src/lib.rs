@@ -38,6 +38,7 @@
 
 mod analysis;
 mod bargaining;
+mod consensus;
 mod error;
 mod frontier;
 mod merge;
@@ -49,6 +50,7 @@ pub use analysis::{
     Analysis, AnalysisOptions, ExactAnalysis, FrontierMethod, analyze, analyze_with,
 };
 pub use bargaining::{BargainingPoint, BargainingPoints, TIE_EPS, bargaining_points};
+pub use consensus::{OptionStance, PointConsensus, point_consensus};
 pub use error::ModelError;
 pub use frontier::{
     EQUAL_EPS, EnumerationLimit, FrontierPoint, FrontierScan, NotEnumerable, dominates,

@@ -13,6 +13,7 @@
 
 use accord_core::{
     Analysis, BargainingPoint, Case, Choice, FrontierMethod, NotEnumerable, NotMergeable, Package,
+    PointConsensus, point_consensus,
 };
 use serde_json::{Map, Value, json};
 
@@ -170,6 +171,35 @@ pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Va
             map.extend(fields.as_object().expect("an object").clone());
         }
     }
+    map.insert(
+        "consensus".into(),
+        Value::Array(
+            point_consensus(case, &analysis.parties)
+                .iter()
+                .map(|c| consensus_json(case, &analysis.parties, c))
+                .collect(),
+        ),
+    );
     map.insert("warnings".into(), json!(source.warnings));
     out
+}
+
+/// One point's consensus, parties by id.
+fn consensus_json(case: &Case, parties: &[accord_core::PartyIdx], c: &PointConsensus) -> Value {
+    let point = &case.points()[c.point.0];
+    let label = |k: accord_core::OptionIdx| point.choice_label(&Choice::Option(k));
+    let id = |p: &accord_core::PartyIdx| case.parties()[p.0].id.clone();
+    let by_party =
+        |values: Vec<Value>| -> Map<String, Value> { parties.iter().map(id).zip(values).collect() };
+    json!({
+        "point": point.id,
+        "consensus": c.consensus.map(label),
+        "conflict": c.conflict,
+        "stakes": by_party(c.stakes.iter().map(|s| json!(s)).collect()),
+        "options": c.options.iter().map(|o| json!({
+            "option": label(o.option),
+            "blocked_by": o.blocked_by.iter().map(id).collect::<Vec<_>>(),
+            "ratings": by_party(o.ratings.iter().map(|r| json!(r)).collect()),
+        })).collect::<Vec<_>>(),
+    })
 }
