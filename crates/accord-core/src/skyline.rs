@@ -135,6 +135,37 @@ fn drop_late_dominated(rows: Rows<'_>, headroom: &[f64], kept: Vec<Kept>) -> Vec
         .collect()
 }
 
+/// For a candidate sorted after every kept row (so no worse for the first party, up to the
+/// tolerance), and that a staircase says some kept row may match: whether it is equal to
+/// a kept row (then merged into it, looking back while the first utility is within the
+/// tolerance) or robustly dominated by one (`witness` first, then every kept row).
+fn settled_by_kept(
+    budget: &mut Budget,
+    headroom: &[f64],
+    rows: Rows<'_>,
+    kept: &mut [Kept],
+    i: u32,
+    witness: Option<usize>,
+) -> Result<bool, NotMergeable> {
+    let u = rows.row(i);
+    for k in kept.iter_mut().rev() {
+        budget.spend(1)?;
+        if rows.row(k.index)[0] > u[0] + 2.0 * EQUAL_EPS {
+            break;
+        }
+        if merge_equal(rows, k, i, rows.counts[i as usize]) {
+            return Ok(true);
+        }
+    }
+    if witness.is_some_and(|w| robustly_dominates(rows.row(kept[w].index), u, headroom)) {
+        return Ok(true);
+    }
+    budget.spend(kept.len() as u64)?;
+    Ok(kept
+        .iter()
+        .any(|k| robustly_dominates(rows.row(k.index), u, headroom)))
+}
+
 /// The row indices by decreasing utilities, lexicographically, then prefix order.
 fn by_decreasing_utilities(rows: Rows<'_>) -> Vec<u32> {
     let mut order: Vec<u32> = (0..rows.len() as u32).collect();
@@ -230,27 +261,10 @@ fn skyline_3d(
     'candidates: for i in by_decreasing_utilities(rows) {
         let u = rows.row(i);
         let count = rows.counts[i as usize];
-        if let Some(witness) = stairs.witness(u[1] - EQUAL_EPS, u[2] - EQUAL_EPS) {
-            // An equal row sorted just before: its first utility is within the tolerance.
-            for k in kept.iter_mut().rev() {
-                budget.spend(1)?;
-                if rows.row(k.index)[0] > u[0] + 2.0 * EQUAL_EPS {
-                    break;
-                }
-                if merge_equal(rows, k, i, count) {
-                    continue 'candidates;
-                }
-            }
-            if robustly_dominates(rows.row(kept[witness].index), u, headroom) {
-                continue 'candidates;
-            }
-            budget.spend(kept.len() as u64)?;
-            if kept
-                .iter()
-                .any(|k| robustly_dominates(rows.row(k.index), u, headroom))
-            {
-                continue 'candidates;
-            }
+        if let Some(witness) = stairs.witness(u[1] - EQUAL_EPS, u[2] - EQUAL_EPS)
+            && settled_by_kept(budget, headroom, rows, &mut kept, i, Some(witness))?
+        {
+            continue 'candidates;
         }
         stairs.insert(u[1], u[2], kept.len());
         kept.push(Kept { index: i, count });
@@ -324,20 +338,7 @@ fn skyline_4d(
         if witnesses > 0 {
             // Something kept is as good for everyone up to the tolerance: an equal row
             // sorted just before, or (rarely) a dominator the witnesses missed.
-            for k in kept.iter_mut().rev() {
-                budget.spend(1)?;
-                if rows.row(k.index)[0] > u[0] + 2.0 * EQUAL_EPS {
-                    break;
-                }
-                if merge_equal(rows, k, i, count) {
-                    continue 'candidates;
-                }
-            }
-            budget.spend(kept.len() as u64)?;
-            if kept
-                .iter()
-                .any(|k| robustly_dominates(rows.row(k.index), u, headroom))
-            {
+            if settled_by_kept(budget, headroom, rows, &mut kept, i, None)? {
                 continue 'candidates;
             }
         }
