@@ -234,7 +234,7 @@ fn the_peace_framework_example_analyses() {
     }
     // The per-point consensus: one entry per point of options (the army-size range is
     // left out), each compromise an option no party's red line blocks.
-    let consensus = json["consensus"].as_array().unwrap();
+    let consensus = json["conflicts"].as_array().unwrap();
     assert_eq!(consensus.len(), 27);
     for c in consensus {
         let conflict = c["conflict"].as_f64().unwrap();

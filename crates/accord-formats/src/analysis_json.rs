@@ -172,7 +172,7 @@ pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Va
         }
     }
     map.insert(
-        "consensus".into(),
+        "conflicts".into(),
         Value::Array(
             point_consensus(case, &analysis.parties)
                 .iter()
