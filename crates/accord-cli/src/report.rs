@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 
 use accord_core::{
-    Analysis, BargainingPoint, Case, Choice, Condition, FrontierMethod, NotEnumerable, OptionIdx,
-    Package, PartyIdx, PointConsensus, RedLine, ValueSet, point_consensus,
+    Analysis, AnalysisOptions, BargainingPoint, Case, Choice, Condition, Constraint,
+    DiagnosisLimit, FrontierMethod, NotEnumerable, OptionIdx, Package, PartyIdx, PointConsensus,
+    RedLine, ValueSet, diagnose, point_consensus,
 };
 use accord_formats::analysis_json::Source;
 
@@ -161,6 +162,7 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
     }
     if exact.bargaining.ideal_point.is_none() {
         let _ = writeln!(out, "  no package is acceptable to every party");
+        relaxation_lines(case, analysis, &names, &mut out);
     }
     let frontier_packages: u64 = scan
         .frontier
@@ -326,6 +328,61 @@ fn consensus_lines(
             "each gives up",
             utilities(names, &c.stakes)
         );
+    }
+}
+
+/// The smallest sets of red lines and reservation values whose relaxation would make
+/// agreement possible.
+fn relaxation_lines(case: &Case, analysis: &Analysis, names: &[String], out: &mut String) {
+    let Some(diagnosis) = diagnose(
+        case,
+        &analysis.parties,
+        &AnalysisOptions::default(),
+        DiagnosisLimit::default(),
+    ) else {
+        return;
+    };
+    let limit = DiagnosisLimit::default().max_size;
+    if diagnosis.relaxations.is_empty() {
+        let _ = writeln!(
+            out,
+            "  relaxing up to {limit} red lines or reservation values would not be enough{}",
+            if diagnosis.complete {
+                ""
+            } else {
+                " (search cut short)"
+            }
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  agreement becomes possible if any one of these is relaxed (smallest first{}):",
+        if diagnosis.complete {
+            ""
+        } else {
+            "; search cut short"
+        }
+    );
+    for (k, set) in diagnosis.relaxations.iter().enumerate() {
+        let parts: Vec<String> = set
+            .iter()
+            .map(|c| match *c {
+                Constraint::RedLine { party, index } => {
+                    let position = case.position(party).expect("a red line has a position");
+                    format!(
+                        "{}'s red line \"{}\"",
+                        names[party_position(analysis, party)],
+                        describe_red_line(case, &position.red_lines[index])
+                    )
+                }
+                Constraint::Reservation { party } => format!(
+                    "{}'s reservation value",
+                    names[party_position(analysis, party)]
+                ),
+            })
+            .collect();
+        let _ = writeln!(out, "    {}. {}", k + 1, parts.join(" and "));
     }
 }
 

@@ -105,6 +105,29 @@ fn analyze_names_the_red_lines_that_block_every_option_of_a_point() {
         "analyze",
         "crates/accord-cli/tests/data/infeasible.toml"
     ]));
+    // The JSON names the minimal relaxations: either red line alone; none when feasible.
+    let json = |path: &str| -> serde_json::Value {
+        let output = Command::cargo_bin("accord")
+            .unwrap()
+            .current_dir(root())
+            .args(["analyze", "--json", path])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let blocked = json("crates/accord-cli/tests/data/infeasible.toml");
+    assert_eq!(
+        blocked["blockers"],
+        serde_json::json!({
+            "complete": true,
+            "max_size": 3,
+            "relaxations": [
+                [{"kind": "red-line", "party": "east", "red_line": 0}],
+                [{"kind": "red-line", "party": "west", "red_line": 0}],
+            ],
+        })
+    );
+    assert!(json("examples/labour-contract.toml")["blockers"].is_null());
 }
 
 #[test]

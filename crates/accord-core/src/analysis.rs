@@ -132,7 +132,7 @@ pub fn analyze_with(case: &Case, parties: &[PartyIdx], options: &AnalysisOptions
 const MERGE_FROM: u128 = 1 << 10;
 
 /// The frontier by the fastest method that answers (see [`analyze_with`]).
-fn find_frontier(
+pub(crate) fn find_frontier(
     case: &Case,
     parties: &[PartyIdx],
     options: &AnalysisOptions,

@@ -39,6 +39,7 @@
 mod analysis;
 mod bargaining;
 mod consensus;
+mod diagnosis;
 mod error;
 mod frontier;
 mod merge;
@@ -51,6 +52,7 @@ pub use analysis::{
 };
 pub use bargaining::{BargainingPoint, BargainingPoints, TIE_EPS, bargaining_points};
 pub use consensus::{OptionStance, PointConsensus, point_consensus};
+pub use diagnosis::{Constraint, Diagnosis, DiagnosisLimit, diagnose};
 pub use error::ModelError;
 pub use frontier::{
     EQUAL_EPS, EnumerationLimit, FrontierPoint, FrontierScan, NotEnumerable, dominates,

@@ -3,11 +3,11 @@
 //! `Position::utility` and compared with every other.
 
 use accord_core::{
-    AdditiveUtility, Aggregation, AnalysisOptions, Bound, Case, Condition, ConstraintNode,
-    ConstraintUtility, EQUAL_EPS, EnumerationLimit, Evaluator, FrontierMethod, MergeLimit,
-    OptionIdx, Package, Party, PartyIdx, Point, PointIdx, PointKind, Position, Rectangle, RedLine,
-    Role, ValueSet, analyze, analyze_with, dominates, equal_utilities, merged_frontier,
-    pareto_frontier,
+    AdditiveUtility, Aggregation, AnalysisOptions, Bound, Case, Condition, Constraint,
+    ConstraintNode, ConstraintUtility, DiagnosisLimit, EQUAL_EPS, EnumerationLimit, Evaluator,
+    FrontierMethod, MergeLimit, OptionIdx, Package, Party, PartyIdx, Point, PointIdx, PointKind,
+    Position, Rectangle, RedLine, Role, ValueSet, analyze, analyze_with, diagnose, dominates,
+    equal_utilities, merged_frontier, pareto_frontier,
 };
 use proptest::prelude::*;
 
@@ -521,5 +521,74 @@ fn results_do_not_depend_on_the_number_of_threads() {
         assert_eq!(exact.method, method);
         let frontier = exact.scan.frontier.len();
         assert!(frontier > 10, "frontier of {frontier} vectors");
+    }
+}
+
+/// Whether some package clears every red line not in `relaxed` and gives every party whose
+/// reservation value is not in `relaxed` at least that value, by brute force.
+fn feasible_without(case: &Case, parties: &[PartyIdx], relaxed: &[Constraint]) -> bool {
+    (0..case.n_packages().unwrap())
+        .map(|k| case.package_at(k).unwrap())
+        .any(|package| {
+            parties.iter().all(|&p| {
+                let position = case.position(p).unwrap();
+                let clears = position.red_lines.iter().enumerate().all(|(index, r)| {
+                    relaxed.contains(&Constraint::RedLine { party: p, index })
+                        || !r.is_crossed_by(&package)
+                });
+                let content = relaxed.contains(&Constraint::Reservation { party: p })
+                    || position.utility(&package) >= position.reservation_value - EQUAL_EPS;
+                clears && content
+            })
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn reported_relaxations_are_exactly_the_minimal_ones(spec in spec()) {
+        let case = build(&spec);
+        let parties = case.negotiating_parties();
+        let limit = DiagnosisLimit { max_size: 3, max_frontiers: 100_000 };
+        let diagnosis = diagnose(&case, &parties, &AnalysisOptions::default(), limit);
+        let Some(diagnosis) = diagnosis else {
+            prop_assert!(feasible_without(&case, &parties, &[]));
+            return Ok(());
+        };
+        prop_assert!(!feasible_without(&case, &parties, &[]));
+        prop_assert!(diagnosis.complete);
+        for set in &diagnosis.relaxations {
+            // Relaxing the set makes agreement possible; relaxing any proper subset does
+            // not (dropping one member is enough to check: relaxing less never helps).
+            prop_assert!(feasible_without(&case, &parties, set), "{:?}", set);
+            for k in 0..set.len() {
+                let mut smaller = set.clone();
+                smaller.remove(k);
+                prop_assert!(!feasible_without(&case, &parties, &smaller), "{:?} not minimal", set);
+            }
+        }
+        // Every relaxation of up to 3 constraints contains a reported one.
+        let mut all: Vec<Constraint> = Vec::new();
+        for &p in &parties {
+            let n = case.position(p).unwrap().red_lines.len();
+            all.extend((0..n).map(|index| Constraint::RedLine { party: p, index }));
+        }
+        all.extend(parties.iter().map(|&party| Constraint::Reservation { party }));
+        let n = all.len();
+        for a in 0..n {
+            for b in a..n {
+                for c in b..n {
+                    let mut set = vec![all[a], all[b], all[c]];
+                    set.dedup();
+                    if feasible_without(&case, &parties, &set) {
+                        prop_assert!(
+                            diagnosis.relaxations.iter().any(|r| r.iter().all(|x| set.contains(x))),
+                            "{:?} relaxes but contains no reported relaxation", set
+                        );
+                    }
+                }
+            }
+        }
     }
 }

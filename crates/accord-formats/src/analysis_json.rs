@@ -12,8 +12,9 @@
 //! ```
 
 use accord_core::{
-    Analysis, BargainingPoint, Case, Choice, FrontierMethod, NotEnumerable, NotMergeable, Package,
-    PointConsensus, point_consensus,
+    Analysis, AnalysisOptions, BargainingPoint, Case, Choice, Constraint, DiagnosisLimit,
+    FrontierMethod, NotEnumerable, NotMergeable, Package, PointConsensus, diagnose,
+    point_consensus,
 };
 use serde_json::{Map, Value, json};
 
@@ -171,6 +172,16 @@ pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Va
             map.extend(fields.as_object().expect("an object").clone());
         }
     }
+    let infeasible =
+        matches!(&analysis.result, Ok(exact) if exact.bargaining.ideal_point.is_none());
+    map.insert(
+        "blockers".into(),
+        if infeasible {
+            blockers_json(case, &analysis.parties)
+        } else {
+            Value::Null
+        },
+    );
     map.insert(
         "conflicts".into(),
         Value::Array(
@@ -182,6 +193,31 @@ pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Va
     );
     map.insert("warnings".into(), json!(source.warnings));
     out
+}
+
+/// The minimal relaxations that would make agreement possible (see `accord_core::diagnose`).
+fn blockers_json(case: &Case, parties: &[accord_core::PartyIdx]) -> Value {
+    let Some(diagnosis) = diagnose(
+        case,
+        parties,
+        &AnalysisOptions::default(),
+        DiagnosisLimit::default(),
+    ) else {
+        return Value::Null;
+    };
+    let id = |p: accord_core::PartyIdx| case.parties()[p.0].id.clone();
+    json!({
+        "complete": diagnosis.complete,
+        "max_size": DiagnosisLimit::default().max_size,
+        "relaxations": diagnosis.relaxations.iter().map(|set| set.iter().map(|c| match *c {
+            Constraint::RedLine { party, index } => json!({
+                "kind": "red-line", "party": id(party), "red_line": index,
+            }),
+            Constraint::Reservation { party } => json!({
+                "kind": "reservation", "party": id(party),
+            }),
+        }).collect::<Vec<_>>()).collect::<Vec<_>>(),
+    })
 }
 
 /// One point's consensus, parties by id.
