@@ -46,14 +46,14 @@ use crate::skyline::{Budget, Rows, skyline, thin};
 /// Bounds on the work of [`merged_frontier`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MergeLimit {
-    /// The most partial sums kept after any point (the work of one merge step grows with
-    /// the square of it).
+    /// The most partial sums kept after any point.
     pub max_vectors: usize,
     /// The most sub-cases that conditional red lines may split the case into.
     pub max_subcases: usize,
     /// The most values a single point may have.
     pub max_point_values: u64,
-    /// The most vector comparisons in all, so that a hard case is refused in seconds.
+    /// The most units of filtering work in all (vector comparisons, or tree nodes visited),
+    /// so that a hard case is refused in seconds.
     pub max_comparisons: u64,
     /// When set, an approximate frontier within this distance (in utility, for every
     /// party) of the exact one: see [`merged_frontier`].
