@@ -92,7 +92,9 @@ pub fn explain(reason: &NotEnumerable) -> String {
                     "; merging per-point frontiers gave more than {limit} partial frontier vectors"
                 ),
                 Some(NotMergeable::TooMuchWork { limit }) => {
-                    format!("; merging per-point frontiers needed more than {limit} units of work (comparisons)")
+                    format!(
+                        "; merging per-point frontiers needed more than {limit} units of work (comparisons)"
+                    )
                 }
             };
             format!(
