@@ -24,6 +24,21 @@ fn run(args: &[&str]) -> String {
     )
 }
 
+/// Runs `accord analyze --json PATH EXTRA..` from the repository root; it must succeed.
+fn analyze_json(path: impl AsRef<std::ffi::OsStr>, extra: &[&str]) -> serde_json::Value {
+    let output = Command::cargo_bin("accord")
+        .unwrap()
+        .current_dir(root())
+        .args(["analyze", "--json"])
+        .arg(path)
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 #[test]
 fn analyze_reports_a_genius_folder() {
     insta::assert_snapshot!(run(&["analyze", "testdata/genius/anac2010-ItexvsCypress"]));
@@ -36,14 +51,7 @@ fn analyze_reports_the_labour_example() {
 
 #[test]
 fn analyze_json_has_the_documented_keys() {
-    let output = Command::cargo_bin("accord")
-        .unwrap()
-        .current_dir(root())
-        .args(["analyze", "testdata/genius/anac2016-AgentHp2", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let json = analyze_json("testdata/genius/anac2016-AgentHp2", &[]);
     for key in [
         "parties",
         "n_packages",
@@ -106,15 +114,7 @@ fn analyze_names_the_red_lines_that_block_every_option_of_a_point() {
         "crates/accord-cli/tests/data/infeasible.toml"
     ]));
     // The JSON names the minimal relaxations: either red line alone; none when feasible.
-    let json = |path: &str| -> serde_json::Value {
-        let output = Command::cargo_bin("accord")
-            .unwrap()
-            .current_dir(root())
-            .args(["analyze", "--json", path])
-            .output()
-            .unwrap();
-        serde_json::from_slice(&output.stdout).unwrap()
-    };
+    let json = |path: &str| analyze_json(path, &[]);
     let blocked = json("crates/accord-cli/tests/data/infeasible.toml");
     assert_eq!(
         blocked["blockers"],
@@ -186,13 +186,7 @@ fn evaluate_scores_a_draft_for_every_party() {
 #[test]
 fn evaluate_accepts_a_package_from_the_analysis_json() {
     // The Nash package of `analyze --json`, written to a file, is acceptable to everyone.
-    let output = Command::cargo_bin("accord")
-        .unwrap()
-        .current_dir(root())
-        .args(["analyze", "examples/labour-contract.toml", "--json"])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let json = analyze_json("examples/labour-contract.toml", &[]);
     let dir = std::env::temp_dir().join(format!("accord-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("nash.json");
@@ -217,15 +211,7 @@ fn evaluate_accepts_a_package_from_the_analysis_json() {
 
 #[test]
 fn the_peace_framework_example_analyses() {
-    let output = Command::cargo_bin("accord")
-        .unwrap()
-        .current_dir(root())
-        .args(["analyze", "examples/peace-framework.toml", "--json"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let json = analyze_json("examples/peace-framework.toml", &[]);
     assert_eq!(json["points"].as_array().unwrap().len(), 28);
     assert_eq!(
         json["parties"],
@@ -316,15 +302,8 @@ fn generate_is_reproducible_and_large_additive_cases_are_merged() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("case.toml");
     std::fs::write(&file, &first).unwrap();
-    let output = Command::cargo_bin("accord")
-        .unwrap()
-        .args(["analyze", "--json"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let json = analyze_json(&file, &[]);
     std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     // 5^28 = 3.7 * 10^19 packages: never enumerated, merged exactly.
     assert_eq!(json["status"], "exact");
     assert_eq!(json["method"], "merge");
@@ -360,17 +339,7 @@ fn epsilon_asks_for_an_approximate_frontier_with_its_bound() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("case.toml");
     std::fs::write(&file, &case).unwrap();
-    let analyse = |extra: &[&str]| {
-        let output = Command::cargo_bin("accord")
-            .unwrap()
-            .args(["analyze", "--json"])
-            .arg(&file)
-            .args(extra)
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(0));
-        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
-    };
+    let analyse = |extra: &[&str]| analyze_json(&file, extra);
     let exact = analyse(&[]);
     let approximate = analyse(&["--epsilon", "0.2"]);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -440,16 +409,7 @@ fn merging_gives_the_same_answer_as_enumeration() {
             .stdout;
         let file = dir.join(format!("case-{parties}.toml"));
         std::fs::write(&file, &case).unwrap();
-        let analyse = |extra: &[&str]| {
-            let output = Command::cargo_bin("accord")
-                .unwrap()
-                .args(["analyze", "--json"])
-                .arg(&file)
-                .args(extra)
-                .output()
-                .unwrap();
-            serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
-        };
+        let analyse = |extra: &[&str]| analyze_json(&file, extra);
         let enumerated = analyse(&["--count"]);
         let merged = analyse(&[]);
         assert!(enumerated["feasible"].is_u64());
