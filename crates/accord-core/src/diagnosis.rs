@@ -37,7 +37,8 @@ use std::collections::HashMap;
 
 use crate::analysis::{AnalysisOptions, find_frontier};
 use crate::frontier::EQUAL_EPS;
-use crate::model::{Case, PartyIdx};
+use crate::model::{Case, OptionIdx, PartyIdx, PointKind};
+use crate::position::ValueSet;
 
 /// One constraint a relaxation may drop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,7 +62,8 @@ pub enum Constraint {
 pub struct DiagnosisLimit {
     /// The largest relaxation looked for.
     pub max_size: usize,
-    /// The most frontiers computed (one per set of red lines dropped).
+    /// The most frontiers computed (one per set of red lines dropped; a set that leaves
+    /// some point no value under the unconditional red lines needs none).
     pub max_frontiers: usize,
 }
 
@@ -82,6 +84,8 @@ pub struct Diagnosis {
     /// Whether every set of up to `max_size` constraints was decided, so that no minimal
     /// relaxation of that size is missing.
     pub complete: bool,
+    /// The largest relaxation looked for ([`DiagnosisLimit::max_size`]).
+    pub max_size: usize,
 }
 
 /// The minimal relaxations of at most `limit.max_size` constraints among `parties`, or
@@ -114,19 +118,25 @@ pub fn diagnose(
     // Frontiers by the red lines dropped; `None` when it could not be found.
     let mut frontiers: HashMap<Vec<Constraint>, Option<Vec<Vec<f64>>>> = HashMap::new();
     let mut complete = true;
+    let mut n_computed = 0;
     let mut feasible = |set: &[Constraint], complete: &mut bool| -> Option<bool> {
         let dropped: Vec<Constraint> = set
             .iter()
             .copied()
             .filter(|c| matches!(c, Constraint::RedLine { .. }))
             .collect();
+        if !frontiers.contains_key(&dropped) && !some_value_per_point(case, parties, &dropped) {
+            // A point whose unconditional red lines leave it no value: nothing to compute.
+            frontiers.insert(dropped.clone(), Some(Vec::new()));
+        }
         if !frontiers.contains_key(&dropped) {
-            if frontiers.len() >= limit.max_frontiers {
+            if n_computed >= limit.max_frontiers {
                 *complete = false;
                 return None;
             }
-            let relaxed = without_red_lines(case, &dropped);
-            let frontier = find_frontier(&relaxed, parties, options)
+            n_computed += 1;
+            let without = relaxed(case, &dropped);
+            let frontier = find_frontier(&without, parties, options)
                 .ok()
                 .map(|(_, scan)| scan.frontier.into_iter().map(|f| f.utilities).collect());
             frontiers.insert(dropped.clone(), frontier);
@@ -150,6 +160,7 @@ pub fn diagnose(
             return Some(Diagnosis {
                 relaxations: Vec::new(),
                 complete: false,
+                max_size: limit.max_size,
             });
         }
     }
@@ -176,6 +187,55 @@ pub fn diagnose(
     Some(Diagnosis {
         relaxations,
         complete,
+        max_size: limit.max_size,
+    })
+}
+
+/// Whether every point keeps some value under the unconditional red lines of `parties`
+/// that are not `dropped`. When it does not, no package clears them all, and no frontier
+/// needs computing to say so.
+fn some_value_per_point(case: &Case, parties: &[PartyIdx], dropped: &[Constraint]) -> bool {
+    let mut lowest: Vec<f64> = vec![f64::NEG_INFINITY; case.points().len()];
+    let mut highest: Vec<f64> = vec![f64::INFINITY; case.points().len()];
+    let mut allowed: Vec<Option<Vec<bool>>> = vec![None; case.points().len()];
+    for &party in parties {
+        let Some(position) = case.position(party) else {
+            continue;
+        };
+        for (index, red_line) in position.red_lines.iter().enumerate() {
+            if red_line.when.is_some() || dropped.contains(&Constraint::RedLine { party, index }) {
+                continue;
+            }
+            let k = red_line.require.point.0;
+            match &red_line.require.values {
+                ValueSet::Options(options) => {
+                    let n = case.points()[k].options().len();
+                    let mask = allowed[k].get_or_insert_with(|| vec![true; n]);
+                    for (o, slot) in mask.iter_mut().enumerate() {
+                        *slot &= options.contains(&OptionIdx(o));
+                    }
+                }
+                ValueSet::Range { min, max } => {
+                    lowest[k] = lowest[k].max(*min);
+                    highest[k] = highest[k].min(*max);
+                }
+            }
+        }
+    }
+    case.points().iter().enumerate().all(|(k, point)| {
+        let options_left = allowed[k]
+            .as_ref()
+            .is_none_or(|mask| mask.iter().any(|&a| a));
+        let range_left = match point.kind {
+            PointKind::Options(_) => true,
+            PointKind::Integer { min, max } => {
+                let lo = lowest[k].max(min as f64).ceil();
+                let hi = highest[k].min(max as f64).floor();
+                lo <= hi
+            }
+            PointKind::Real { min, max } => lowest[k].max(min) <= highest[k].min(max),
+        };
+        options_left && range_left
     })
 }
 
@@ -192,8 +252,12 @@ fn next_combination(pick: &mut [usize], n: usize) -> bool {
     true
 }
 
-/// `case` with the red lines `dropped` removed from their positions.
-fn without_red_lines(case: &Case, dropped: &[Constraint]) -> Case {
+/// `case` with a relaxation applied: its red lines dropped from their positions and its
+/// reservation values waived (set to 0, the least any utility can be). Description and
+/// draft are kept, so the relaxed case can be analysed in full: "if these gave way, what
+/// would agreement look like".
+#[must_use]
+pub fn relaxed(case: &Case, relaxation: &[Constraint]) -> Case {
     let parties = case
         .parties()
         .iter()
@@ -203,17 +267,27 @@ fn without_red_lines(case: &Case, dropped: &[Constraint]) -> Case {
             if let Some(position) = party.position.as_mut() {
                 let mut index = 0;
                 position.red_lines.retain(|_| {
-                    let keep = !dropped.contains(&Constraint::RedLine {
+                    let keep = !relaxation.contains(&Constraint::RedLine {
                         party: PartyIdx(p),
                         index,
                     });
                     index += 1;
                     keep
                 });
+                if relaxation.contains(&Constraint::Reservation { party: PartyIdx(p) }) {
+                    position.reservation_value = 0.0;
+                }
             }
             party
         })
         .collect();
-    Case::new(case.name(), case.points().to_vec(), parties)
-        .expect("dropping red lines keeps a valid case valid")
+    let case_out = Case::new(case.name(), case.points().to_vec(), parties)
+        .expect("relaxing constraints keeps a valid case valid")
+        .with_description(case.description());
+    match case.draft() {
+        Some(draft) => case_out
+            .with_draft(draft.clone())
+            .expect("the draft fitted the same points"),
+        None => case_out,
+    }
 }

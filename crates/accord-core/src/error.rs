@@ -119,4 +119,10 @@ pub enum ModelError {
         /// The value.
         value: f64,
     },
+    /// A draft package that does not fit the case's points.
+    #[error("draft: {reason}")]
+    BadDraft {
+        /// What is wrong.
+        reason: String,
+    },
 }

@@ -66,6 +66,52 @@ pub enum NotEnumerable {
     },
 }
 
+impl std::fmt::Display for NotEnumerable {
+    /// Why there is no exact analysis, in words (lowercase, as every message).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::NotMergeable;
+        let text = match self {
+            NotEnumerable::TooLarge {
+                log10_n_packages,
+                limit,
+                merge,
+            } => {
+                let why = match merge {
+                    None => String::new(),
+                    Some(NotMergeable::NotAdditive { party }) => format!(
+                        "; merging per-point frontiers needs additive utilities, and party `{party}`'s is not"
+                    ),
+                    Some(NotMergeable::RealPoint { point }) => {
+                        format!("; point `{point}` is a real range")
+                    }
+                    Some(NotMergeable::PointTooLarge { point }) => {
+                        format!("; point `{point}` has too many values to merge")
+                    }
+                    Some(NotMergeable::TooManySubcases) => {
+                        "; its conditional red lines split it into too many sub-cases to merge"
+                            .to_string()
+                    }
+                    Some(NotMergeable::FrontierTooLarge { limit }) => format!(
+                        "; merging per-point frontiers gave more than {limit} partial frontier vectors"
+                    ),
+                    Some(NotMergeable::TooMuchWork { limit }) => {
+                        format!(
+                            "; merging per-point frontiers needed more than {limit} units of work (comparisons)"
+                        )
+                    }
+                };
+                format!(
+                    "about 10^{log10_n_packages:.1} packages: too large for exact enumeration (limit {limit}){why}"
+                )
+            }
+            NotEnumerable::RealPoint { point } => {
+                format!("point `{point}` is a real range: exact analysis needs finite points")
+            }
+        };
+        f.write_str(&text)
+    }
+}
+
 /// One vector of the Pareto frontier, with the first package (in enumeration order)
 /// that attains it.
 #[derive(Debug, Clone, PartialEq)]

@@ -41,23 +41,29 @@ mod bargaining;
 mod consensus;
 mod diagnosis;
 mod error;
+mod fairness;
 mod frontier;
+mod insight;
 mod merge;
 mod model;
 mod position;
+mod sensitivity;
 mod skyline;
+mod trades;
 
 pub use analysis::{
     Analysis, AnalysisOptions, ExactAnalysis, FrontierMethod, analyze, analyze_with,
 };
 pub use bargaining::{BargainingPoint, BargainingPoints, TIE_EPS, bargaining_points};
 pub use consensus::{OptionStance, PointConsensus, point_consensus};
-pub use diagnosis::{Constraint, Diagnosis, DiagnosisLimit, diagnose};
+pub use diagnosis::{Constraint, Diagnosis, DiagnosisLimit, diagnose, relaxed};
 pub use error::ModelError;
+pub use fairness::{Fairness, PartyFairness, fairness, favourite_compromises};
 pub use frontier::{
     EQUAL_EPS, EnumerationLimit, FrontierPoint, FrontierScan, NotEnumerable, dominates,
     equal_utilities, pareto_frontier,
 };
+pub use insight::{DraftInsight, Insight, InsightOptions, Relaxed, Solution, insight};
 pub use merge::{MergeLimit, NotMergeable, merged_frontier};
 pub use model::{
     Case, Choice, Delegate, ModelErrors, OptionIdx, Package, Party, PartyIdx, Point, PointIdx,
@@ -67,3 +73,5 @@ pub use position::{
     AdditiveUtility, Aggregation, Bound, Condition, ConstraintNode, ConstraintUtility, Evaluator,
     Position, Rectangle, RedLine, UtilityFunction, ValueSet,
 };
+pub use sensitivity::{PartySensitivity, SENSITIVITY_ALL, Sensitivity, WeightRange, sensitivity};
+pub use trades::{Change, Logroll, Trade, TradeLimit, Trades, trades};

@@ -335,6 +335,7 @@ pub struct Case {
     description: String,
     points: Vec<Point>,
     parties: Vec<Party>,
+    draft: Option<Package>,
 }
 
 impl Case {
@@ -349,6 +350,7 @@ impl Case {
             description: String::new(),
             points,
             parties,
+            draft: None,
         };
         let errors = case.validate();
         if errors.is_empty() {
@@ -363,6 +365,44 @@ impl Case {
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = description.into();
         self
+    }
+
+    /// The same case with a draft package: the text currently on the table, which
+    /// trades start from. It must give every point one of its values.
+    pub fn with_draft(mut self, draft: Package) -> Result<Self, ModelErrors> {
+        if draft.0.len() != self.points.len() {
+            return Err(ModelErrors(vec![ModelError::BadDraft {
+                reason: format!(
+                    "the case has {} points but the draft gives {} values",
+                    self.points.len(),
+                    draft.0.len()
+                ),
+            }]));
+        }
+        let errors: Vec<ModelError> = self
+            .points
+            .iter()
+            .zip(&draft.0)
+            .filter(|(point, choice)| !point.admits(choice))
+            .map(|(point, choice)| ModelError::BadDraft {
+                reason: format!(
+                    "`{}` is not a value of point `{}`",
+                    point.choice_label(choice),
+                    point.id
+                ),
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(ModelErrors(errors));
+        }
+        self.draft = Some(draft);
+        Ok(self)
+    }
+
+    /// The draft package on the table, if the case has one.
+    #[must_use]
+    pub fn draft(&self) -> Option<&Package> {
+        self.draft.as_ref()
     }
 
     fn validate(&self) -> Vec<ModelError> {

@@ -1,0 +1,275 @@
+//! Everything a mediator asks of a case, in one call: the analysis (frontier and
+//! bargaining packages), the consensus per point, why there is no agreement when there is
+//! none, how the draft on the table fares and which trades improve it, how robust the
+//! recommendation is, and how fair each bargaining package is.
+//!
+//! When nothing is acceptable to every party, [`insight`] diagnoses why and then analyses
+//! the case once more with the first (smallest) relaxation applied, so the mediator sees
+//! what agreement would look like if those constraints gave way.
+//!
+//! This is a mediator's view: it holds every party's utilities and red lines.
+//!
+//! ```
+//! use accord_core::{insight, AdditiveUtility, Case, Choice, Evaluator, InsightOptions,
+//!     OptionIdx, Package, Party, Point, PointKind, Position, Role};
+//!
+//! let points = vec![
+//!     Point::new("wage", PointKind::options(["low", "high"])),
+//!     Point::new("hours", PointKind::options(["35", "40"])),
+//! ];
+//! let position = |weights: Vec<f64>, wage: Vec<f64>, hours: Vec<f64>| Position::new(
+//!     AdditiveUtility::new(weights, vec![Evaluator::Options(wage), Evaluator::Options(hours)])
+//!         .into());
+//! let case = Case::new("labour", points, vec![
+//!     Party::new("union", "Union", Role::Party)
+//!         .with_position(position(vec![0.7, 0.3], vec![0.0, 1.0], vec![1.0, 0.0])),
+//!     Party::new("employer", "Employer", Role::Party)
+//!         .with_position(position(vec![0.3, 0.7], vec![1.0, 0.0], vec![0.0, 1.0])),
+//! ]).unwrap();
+//! // The draft gives each side the point it cares less about: (low wage, 35 hours).
+//! let draft = Package(vec![Choice::Option(OptionIdx(0)), Choice::Option(OptionIdx(0))]);
+//! let case = case.with_draft(draft).unwrap();
+//! let seen = insight(&case, &case.negotiating_parties(), &InsightOptions::default());
+//! // Swapping both points gives each side what it cares more about: a trade.
+//! let draft = seen.draft.unwrap();
+//! assert_eq!(draft.trades.improvements[0].changes.len(), 2);
+//! assert!(seen.sensitivity.is_some());
+//! ```
+
+use crate::analysis::{Analysis, AnalysisOptions, analyze_with};
+use crate::consensus::{PointConsensus, point_consensus};
+use crate::diagnosis::{Constraint, Diagnosis, DiagnosisLimit, diagnose, relaxed};
+use crate::fairness::{Fairness, fairness};
+use crate::frontier::EQUAL_EPS;
+use crate::model::{Case, Package, PartyIdx};
+use crate::sensitivity::{Sensitivity, sensitivity};
+use crate::trades::{TradeLimit, Trades, trades};
+
+/// How far [`insight`] searches.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct InsightOptions {
+    /// How the frontier is found.
+    pub analysis: AnalysisOptions,
+    /// How far the infeasibility diagnosis searches.
+    pub diagnosis: DiagnosisLimit,
+    /// How far the search for trades on the draft goes.
+    pub trades: TradeLimit,
+}
+
+/// The four bargaining solutions, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Solution {
+    /// Nash (1950).
+    Nash,
+    /// Kalai–Smorodinsky (1975).
+    KalaiSmorodinsky,
+    /// Egalitarian (max-min gain).
+    Egalitarian,
+    /// Utilitarian (max welfare).
+    Utilitarian,
+}
+
+impl Solution {
+    /// The four, in the order reports list them.
+    pub const ALL: [Solution; 4] = [
+        Solution::Nash,
+        Solution::KalaiSmorodinsky,
+        Solution::Egalitarian,
+        Solution::Utilitarian,
+    ];
+
+    /// The name used in reports and JSON keys.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Solution::Nash => "nash",
+            Solution::KalaiSmorodinsky => "kalai_smorodinsky",
+            Solution::Egalitarian => "egalitarian",
+            Solution::Utilitarian => "utilitarian",
+        }
+    }
+
+    /// The name in words.
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            Solution::Nash => "Nash",
+            Solution::KalaiSmorodinsky => "Kalai–Smorodinsky",
+            Solution::Egalitarian => "Egalitarian",
+            Solution::Utilitarian => "Utilitarian",
+        }
+    }
+}
+
+/// How the draft on the table fares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftInsight {
+    /// The draft.
+    pub package: Package,
+    /// Each party's utility for it.
+    pub utilities: Vec<f64>,
+    /// For each party, the indices of its red lines the draft crosses.
+    pub crossed: Vec<Vec<usize>>,
+    /// For each party, whether it can accept the draft: no red line crossed and at least
+    /// its reservation value.
+    pub accepts: Vec<bool>,
+    /// How evenly it shares the gains; `None` without a frontier to judge against.
+    pub fairness: Option<Fairness>,
+    /// The Pareto improvements and logrolls reachable from it.
+    pub trades: Trades,
+}
+
+/// The analysis of a relaxed case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relaxed {
+    /// The constraints dropped (the first minimal relaxation of the diagnosis).
+    pub relaxation: Vec<Constraint>,
+    /// The case with them dropped.
+    pub case: Case,
+    /// Its insight.
+    pub insight: Box<Insight>,
+}
+
+/// What [`insight`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Insight {
+    /// Frontier and bargaining packages.
+    pub analysis: Analysis,
+    /// Consensus and conflict on every point of options.
+    pub consensus: Vec<PointConsensus>,
+    /// Why nothing is acceptable to every party; `None` when something is, or when the
+    /// frontier could not be found.
+    pub diagnosis: Option<Diagnosis>,
+    /// The case analysed again with the diagnosis's first relaxation applied.
+    pub relaxed: Option<Relaxed>,
+    /// The draft's standing and trades, when the case has a draft.
+    pub draft: Option<DraftInsight>,
+    /// How far weights can move before the Nash package changes; `None` without one.
+    pub sensitivity: Option<Sensitivity>,
+    /// The fairness of each bargaining package that exists.
+    pub fairness: Vec<(Solution, Fairness)>,
+}
+
+impl Insight {
+    /// Whether some package is acceptable to every party (`None`: not known, because the
+    /// frontier could not be found).
+    #[must_use]
+    pub fn feasible(&self) -> Option<bool> {
+        self.analysis
+            .result
+            .as_ref()
+            .ok()
+            .map(|exact| exact.bargaining.ideal_point.is_some())
+    }
+}
+
+/// Everything [`Insight`] holds, for `parties` of `case` (its draft from
+/// [`Case::draft`]).
+#[must_use]
+pub fn insight(case: &Case, parties: &[PartyIdx], options: &InsightOptions) -> Insight {
+    insight_once(case, parties, options, true)
+}
+
+fn insight_once(
+    case: &Case,
+    parties: &[PartyIdx],
+    options: &InsightOptions,
+    may_relax: bool,
+) -> Insight {
+    let analysis = analyze_with(case, parties, &options.analysis);
+    let consensus = point_consensus(case, parties);
+    let infeasible =
+        matches!(&analysis.result, Ok(exact) if exact.bargaining.ideal_point.is_none());
+    let diagnosis = if infeasible {
+        diagnose(case, parties, &options.analysis, options.diagnosis)
+    } else {
+        None
+    };
+    let relaxed_insight = diagnosis
+        .as_ref()
+        .and_then(|d| d.relaxations.first())
+        .filter(|_| may_relax)
+        .map(|relaxation| {
+            let case = relaxed(case, relaxation);
+            let insight = insight_once(&case, parties, options, false);
+            Relaxed {
+                relaxation: relaxation.clone(),
+                case,
+                insight: Box::new(insight),
+            }
+        });
+    let exact = analysis.result.as_ref().ok();
+    let frontier = exact.map(|e| e.scan.frontier.as_slice());
+    let draft = case.draft().map(|package| {
+        let utilities = case.utilities(parties, package);
+        let crossed: Vec<Vec<usize>> = parties
+            .iter()
+            .map(|&p| {
+                case.position(p).map_or_else(Vec::new, |position| {
+                    position
+                        .red_lines
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.is_crossed_by(package))
+                        .map(|(k, _)| k)
+                        .collect()
+                })
+            })
+            .collect();
+        let accepts = crossed
+            .iter()
+            .zip(&utilities)
+            .zip(&analysis.reservation_values)
+            .map(|((c, u), d)| c.is_empty() && *u >= d - EQUAL_EPS)
+            .collect();
+        DraftInsight {
+            package: package.clone(),
+            fairness: frontier
+                .map(|f| fairness(parties, &utilities, &analysis.reservation_values, f)),
+            utilities,
+            crossed,
+            accepts,
+            trades: trades(case, parties, package, options.trades),
+        }
+    });
+    let sensitivity = exact.and_then(|e| {
+        e.bargaining
+            .nash
+            .as_ref()
+            .map(|nash| sensitivity(case, parties, &e.scan.frontier, nash))
+    });
+    let fairness_of = exact.map_or_else(Vec::new, |e| {
+        let b = &e.bargaining;
+        Solution::ALL
+            .iter()
+            .zip([
+                &b.nash,
+                &b.kalai_smorodinsky,
+                &b.egalitarian,
+                &b.utilitarian,
+            ])
+            .filter_map(|(&solution, point)| {
+                point.as_ref().map(|point| {
+                    (
+                        solution,
+                        fairness(
+                            parties,
+                            &point.utilities,
+                            &analysis.reservation_values,
+                            &e.scan.frontier,
+                        ),
+                    )
+                })
+            })
+            .collect()
+    });
+    Insight {
+        analysis,
+        consensus,
+        diagnosis,
+        relaxed: relaxed_insight,
+        draft,
+        sensitivity,
+        fairness: fairness_of,
+    }
+}
