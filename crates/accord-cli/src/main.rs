@@ -3,6 +3,7 @@
 //! - `accord analyze PATH [--json]`: feasibility, Pareto frontier and bargaining packages.
 //! - `accord check PATH`: validate and summarise; exit 1 when nothing is feasible.
 //! - `accord evaluate PATH --package FILE`: score one package for every party.
+//! - `accord report PATH [-o FILE]`: the mediator's report, HTML or Markdown with SVG plots.
 //!
 //! PATH is a case file (`.toml` or `.json`), a GENIUS domain folder or a GeniusWeb domain
 //! folder. Exit codes: 0 success, 1 a negative answer, 2 an error (bad input included).
@@ -15,12 +16,15 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use accord_core::{AnalysisOptions, EnumerationLimit, analyze_with};
+use accord_core::{
+    AnalysisOptions, DiagnosisLimit, EnumerationLimit, InsightOptions, analyze_with, diagnose,
+    insight,
+};
 use accord_formats::case_file::CaseFormat;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
-use crate::load::load;
+use crate::load::{Loaded, load};
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +50,23 @@ enum Command {
     Evaluate(EvaluateArgs),
     /// Write a random additive case file (reproducible from its seed), for benchmarks.
     Generate(GenerateArgs),
+    /// The mediator's report: why there is no agreement, the draft and the trades that
+    /// improve it, the frontier for every pair of parties, heat maps, conflicts,
+    /// robustness and fairness; a self-contained HTML page, or Markdown with SVG files.
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Write the report to this file (default: print it); the plots of a Markdown report
+    /// are written beside it, as FILE-STEM-NAME.svg.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// html or md (default: from the output file's extension, else html).
+    #[arg(long, value_parser = ["html", "md"])]
+    format: Option<String>,
 }
 
 #[derive(Args)]
@@ -101,9 +122,20 @@ struct InputArgs {
     /// --max-packages), even where merging per-point frontiers would be faster.
     #[arg(long)]
     count: bool,
+    /// The draft on the table: a package file (.toml or .json, `{ point = option or
+    /// number }`); replaces the case file's `[draft]`.
+    #[arg(long, value_name = "FILE")]
+    draft: Option<PathBuf>,
 }
 
 impl InputArgs {
+    fn insight_options(&self) -> InsightOptions {
+        InsightOptions {
+            analysis: self.options(),
+            ..InsightOptions::default()
+        }
+    }
+
     fn options(&self) -> AnalysisOptions {
         AnalysisOptions {
             enumeration: EnumerationLimit(self.max_packages),
@@ -112,6 +144,35 @@ impl InputArgs {
             ..AnalysisOptions::default()
         }
     }
+
+    /// The case and parties, with the draft from --draft when given.
+    fn load(&self) -> Result<Loaded> {
+        let mut loaded = load(&self.path, &self.parties)?;
+        if let Some(path) = &self.draft {
+            let package = read_package_file(path, &loaded.case)?;
+            let shown = path.display().to_string();
+            loaded.case = loaded
+                .case
+                .with_draft(package)
+                .map_err(|e| anyhow::anyhow!("`{shown}`: {e}"))?;
+        }
+        Ok(loaded)
+    }
+}
+
+/// A package file (.toml or .json) for `case`.
+fn read_package_file(
+    path: &std::path::Path,
+    case: &accord_core::Case,
+) -> Result<accord_core::Package> {
+    let shown = path.display().to_string();
+    let Some(format) = CaseFormat::from_extension(&shown) else {
+        anyhow::bail!("`{shown}`: a package file ends in .toml or .json");
+    };
+    let text = fs_err::read_to_string(path)?;
+    Ok(accord_formats::case_file::read_package(
+        &shown, &text, format, case,
+    )?)
 }
 
 fn parse_epsilon(text: &str) -> Result<f64, String> {
@@ -176,36 +237,76 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
     match cli.command {
         Command::Analyze(args) => {
-            let loaded = load(&args.input.path, &args.input.parties)?;
-            let analysis = analyze_with(&loaded.case, &loaded.parties, &args.input.options());
+            let loaded = args.input.load()?;
+            let found = insight(&loaded.case, &loaded.parties, &args.input.insight_options());
             for warning in &loaded.source.warnings {
                 let _ = writeln!(io::stderr(), "warning: {warning}");
             }
             if args.json {
                 let json = accord_formats::analysis_json::analysis_to_json(
                     &loaded.case,
-                    &analysis,
+                    &found,
                     &loaded.source,
                 );
                 let text = serde_json::to_string_pretty(&json)?;
                 writeln!(out, "{text}")?;
             } else {
                 out.write_all(
-                    report::render(&loaded.case, &analysis, &loaded.source, args.top).as_bytes(),
+                    report::render(&loaded.case, &found, &loaded.source, args.top).as_bytes(),
                 )?;
             }
             // A case too large to enumerate still gets a report that says so: an answer.
             Ok(Outcome::Done)
         }
-        Command::Evaluate(args) => {
-            let loaded = load(&args.input.path, &args.input.parties)?;
-            let shown = args.package.display().to_string();
-            let Some(format) = CaseFormat::from_extension(&shown) else {
-                anyhow::bail!("`{shown}`: a package file ends in .toml or .json");
+        Command::Report(args) => {
+            let loaded = args.input.load()?;
+            let found = insight(&loaded.case, &loaded.parties, &args.input.insight_options());
+            for warning in &loaded.source.warnings {
+                let _ = writeln!(io::stderr(), "warning: {warning}");
+            }
+            let view = accord_report::View {
+                case: &loaded.case,
+                insight: &found,
+                source: &loaded.source.path,
             };
-            let text = fs_err::read_to_string(&args.package)?;
-            let package =
-                accord_formats::case_file::read_package(&shown, &text, format, &loaded.case)?;
+            let markdown = match args.format.as_deref() {
+                Some(format) => format == "md",
+                None => args
+                    .output
+                    .as_ref()
+                    .is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))),
+            };
+            match (&args.output, markdown) {
+                (None, false) => out.write_all(accord_report::html(&view).as_bytes())?,
+                (None, true) => {
+                    let md = accord_report::markdown(&view, "");
+                    out.write_all(md.text.as_bytes())?;
+                    let _ = writeln!(
+                        io::stderr(),
+                        "warning: the {} plots of a Markdown report are written only with -o FILE",
+                        md.plots.len()
+                    );
+                }
+                (Some(path), false) => fs_err::write(path, accord_report::html(&view))?,
+                (Some(path), true) => {
+                    let stem = path.file_stem().map_or_else(
+                        || "report".to_string(),
+                        |s| s.to_string_lossy().into_owned(),
+                    );
+                    let md = accord_report::markdown(&view, &format!("{stem}-"));
+                    let dir = path.parent().unwrap_or(std::path::Path::new(""));
+                    for plot in &md.plots {
+                        fs_err::write(dir.join(format!("{stem}-{}", plot.file_name)), &plot.svg)?;
+                    }
+                    fs_err::write(path, md.text)?;
+                }
+            }
+            Ok(Outcome::Done)
+        }
+        Command::Evaluate(args) => {
+            let loaded = args.input.load()?;
+            let shown = args.package.display().to_string();
+            let package = read_package_file(&args.package, &loaded.case)?;
             let (text, acceptable) =
                 report::evaluation(&loaded.case, &loaded.parties, &package, &shown);
             out.write_all(text.as_bytes())?;
@@ -238,9 +339,23 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
             Ok(Outcome::Done)
         }
         Command::Check(input) => {
-            let loaded = load(&input.path, &input.parties)?;
-            let analysis = analyze_with(&loaded.case, &loaded.parties, &input.options());
-            let (text, feasible) = report::check_summary(&loaded.case, &analysis, &loaded.source);
+            let loaded = input.load()?;
+            let options = input.options();
+            let analysis = analyze_with(&loaded.case, &loaded.parties, &options);
+            let infeasible =
+                matches!(&analysis.result, Ok(exact) if exact.bargaining.ideal_point.is_none());
+            let diagnosis = if infeasible {
+                diagnose(
+                    &loaded.case,
+                    &loaded.parties,
+                    &options,
+                    DiagnosisLimit::default(),
+                )
+            } else {
+                None
+            };
+            let (text, feasible) =
+                report::check_summary(&loaded.case, &analysis, diagnosis.as_ref(), &loaded.source);
             out.write_all(text.as_bytes())?;
             Ok(if feasible == Some(false) {
                 Outcome::Negative

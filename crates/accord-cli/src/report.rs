@@ -3,11 +3,11 @@
 use std::fmt::Write as _;
 
 use accord_core::{
-    Analysis, AnalysisOptions, BargainingPoint, Case, Choice, Condition, Constraint,
-    DiagnosisLimit, FrontierMethod, NotEnumerable, OptionIdx, Package, PartyIdx, PointConsensus,
-    RedLine, ValueSet, diagnose, point_consensus,
+    Analysis, BargainingPoint, Case, Choice, Diagnosis, FrontierMethod, Insight, NotEnumerable,
+    OptionIdx, Package, PartyIdx, PointConsensus, RedLine,
 };
 use accord_formats::analysis_json::Source;
+use accord_report::words::{describe_red_line, describe_relaxation, group, package_count};
 
 fn party_names(case: &Case, analysis: &Analysis) -> Vec<String> {
     analysis
@@ -15,29 +15,6 @@ fn party_names(case: &Case, analysis: &Analysis) -> Vec<String> {
         .iter()
         .map(|p| case.parties()[p.0].name.clone())
         .collect()
-}
-
-fn count(case: &Case) -> String {
-    match case.n_packages() {
-        Some(n) if n < 10_u128.pow(15) => group(n),
-        _ => case.log10_n_packages().map_or_else(
-            || "infinitely many".to_string(),
-            |l| format!("about 10^{l:.1}"),
-        ),
-    }
-}
-
-/// 1234567 -> "1,234,567".
-fn group(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn utilities(names: &[String], values: &[f64]) -> String {
@@ -78,11 +55,12 @@ fn not_enumerable(reason: &NotEnumerable) -> String {
 
 /// "n of N packages", with N the case's package count.
 fn of_all(case: &Case, n: u128) -> String {
-    format!("{} of {}", group(n), count(case))
+    format!("{} of {}", group(n), package_count(case))
 }
 
 /// The report of `accord analyze`.
-pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usize) -> String {
+pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize) -> String {
+    let analysis = &insight.analysis;
     let mut out = String::new();
     let names = party_names(case, analysis);
     let _ = writeln!(
@@ -96,13 +74,14 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
         out,
         "points: {}; packages: {}",
         case.points().len(),
-        count(case)
+        package_count(case)
     );
     let _ = writeln!(out, "parties:");
     for (name, reservation) in names.iter().zip(&analysis.reservation_values) {
         let _ = writeln!(out, "  {name}  (reservation value {reservation})");
     }
-    consensus_lines(case, analysis, &names, top, &mut out);
+    consensus_lines(case, &insight.consensus, &names, top, &mut out);
+    draft_lines(case, insight, &names, top, &mut out);
     let exact = match &analysis.result {
         Ok(exact) => exact,
         Err(reason) => {
@@ -162,7 +141,30 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
     }
     if exact.bargaining.ideal_point.is_none() {
         let _ = writeln!(out, "  no package is acceptable to every party");
-        relaxation_lines(case, analysis, &names, &mut out);
+        if let Some(diagnosis) = &insight.diagnosis {
+            relaxation_lines(case, diagnosis, &mut out);
+        }
+        if let Some(relaxed) = &insight.relaxed
+            && let Ok(exact) = &relaxed.insight.analysis.result
+        {
+            let _ = writeln!(
+                out,
+                "  with relaxation 1 granted, the frontier has {} vector(s){}",
+                group(exact.scan.frontier.len() as u128),
+                exact
+                    .bargaining
+                    .nash
+                    .as_ref()
+                    .map_or_else(String::new, |n| format!(
+                        "; nash {}",
+                        utilities(&names, &n.utilities)
+                    ))
+            );
+            let _ = writeln!(
+                out,
+                "  (accord report shows the whole analysis with it granted)"
+            );
+        }
     }
     let frontier_packages: u64 = scan
         .frontier
@@ -275,20 +277,17 @@ pub(crate) fn render(case: &Case, analysis: &Analysis, source: &Source, top: usi
 /// leaves the party rating it lowest best off, or the red lines that block every option.
 fn consensus_lines(
     case: &Case,
-    analysis: &Analysis,
+    consensus: &[PointConsensus],
     names: &[String],
     top: usize,
     out: &mut String,
 ) {
-    let mut points: Vec<PointConsensus> = point_consensus(case, &analysis.parties)
-        .into_iter()
-        .filter(|c| c.conflict > 1e-9)
-        .collect();
+    let mut points: Vec<&PointConsensus> = consensus.iter().filter(|c| c.conflict > 1e-9).collect();
     if points.is_empty() {
         return;
     }
     // Most conflicted first; among equals, the one the parties care most about.
-    let stake = |c: &PointConsensus| c.stakes.iter().sum::<f64>();
+    let stake = |c: &&PointConsensus| c.stakes.iter().sum::<f64>();
     points.sort_by(|a, b| {
         b.conflict
             .total_cmp(&a.conflict)
@@ -314,7 +313,7 @@ fn consensus_lines(
                     let who: Vec<&str> = o
                         .blocked_by
                         .iter()
-                        .map(|p| names[party_position(analysis, *p)].as_str())
+                        .map(|p| case.parties()[p.0].name.as_str())
                         .collect();
                     format!("{} by {}", label(o.option), who.join(", "))
                 })
@@ -333,16 +332,8 @@ fn consensus_lines(
 
 /// The smallest sets of red lines and reservation values whose relaxation would make
 /// agreement possible.
-fn relaxation_lines(case: &Case, analysis: &Analysis, names: &[String], out: &mut String) {
-    let Some(diagnosis) = diagnose(
-        case,
-        &analysis.parties,
-        &AnalysisOptions::default(),
-        DiagnosisLimit::default(),
-    ) else {
-        return;
-    };
-    let limit = DiagnosisLimit::default().max_size;
+fn relaxation_lines(case: &Case, diagnosis: &Diagnosis, out: &mut String) {
+    let limit = diagnosis.max_size;
     if diagnosis.relaxations.is_empty() {
         let _ = writeln!(
             out,
@@ -365,40 +356,94 @@ fn relaxation_lines(case: &Case, analysis: &Analysis, names: &[String], out: &mu
         }
     );
     for (k, set) in diagnosis.relaxations.iter().enumerate() {
-        let parts: Vec<String> = set
-            .iter()
-            .map(|c| match *c {
-                Constraint::RedLine { party, index } => {
-                    let position = case.position(party).expect("a red line has a position");
-                    format!(
-                        "{}'s red line \"{}\"",
-                        names[party_position(analysis, party)],
-                        describe_red_line(case, &position.red_lines[index])
-                    )
-                }
-                Constraint::Reservation { party } => format!(
-                    "{}'s reservation value",
-                    names[party_position(analysis, party)]
-                ),
-            })
-            .collect();
-        let _ = writeln!(out, "    {}. {}", k + 1, parts.join(" and "));
+        let _ = writeln!(out, "    {}. {}", k + 1, describe_relaxation(case, set));
     }
 }
 
-/// Where party `p` stands among the analysed parties.
-fn party_position(analysis: &Analysis, p: PartyIdx) -> usize {
-    analysis
-        .parties
-        .iter()
-        .position(|&q| q == p)
-        .expect("blockers are analysed parties")
+/// The draft on the table: who accepts it, and the best trades that improve it.
+fn draft_lines(case: &Case, insight: &Insight, names: &[String], top: usize, out: &mut String) {
+    let Some(draft) = &insight.draft else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\ndraft on the table: {}",
+        utilities(names, &draft.utilities)
+    );
+    for (k, name) in names.iter().enumerate() {
+        if draft.accepts[k] {
+            continue;
+        }
+        let position = case.position(insight.analysis.parties[k]);
+        if draft.crossed[k].is_empty() {
+            let _ = writeln!(out, "  {name} rejects it: below its reservation value");
+        }
+        for &index in &draft.crossed[k] {
+            if let Some(red_line) = position.and_then(|p| p.red_lines.get(index)) {
+                let _ = writeln!(
+                    out,
+                    "  {name} rejects it: crosses \"{}\"",
+                    describe_red_line(case, red_line)
+                );
+            }
+        }
+    }
+    // Trades are judged on the relaxed case when there is one: on the original, a draft
+    // that crosses conflicting red lines cannot be improved into an acceptable package.
+    let (trades_case, trades) = match &insight.relaxed {
+        Some(r) => (&r.case, r.insight.draft.as_ref().map(|d| &d.trades)),
+        None => (case, Some(&draft.trades)),
+    };
+    let Some(trades) = trades else {
+        return;
+    };
+    if trades.improvements.is_empty() {
+        let _ = writeln!(
+            out,
+            "  no change of a few points improves it for some party without hurting another"
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  trades that improve it for every party (top {} of {}{}):",
+        top.min(trades.improvements.len()),
+        trades.improvements.len(),
+        if insight.relaxed.is_some() {
+            "; with relaxation 1 granted"
+        } else {
+            ""
+        }
+    );
+    for (k, trade) in trades.improvements.iter().take(top).enumerate() {
+        let changes: Vec<String> = trade
+            .changes
+            .iter()
+            .map(|c| {
+                let point = &trades_case.points()[c.point.0];
+                format!(
+                    "{}: {} -> {}",
+                    point.id,
+                    point.choice_label(&c.from),
+                    point.choice_label(&c.to)
+                )
+            })
+            .collect();
+        let gains: Vec<String> = names
+            .iter()
+            .zip(&trade.gains)
+            .map(|(n, g)| format!("{n} {g:+.4}"))
+            .collect();
+        let _ = writeln!(out, "    {}. {}", k + 1, changes.join("; "));
+        let _ = writeln!(out, "       gains: {}", gains.join(" | "));
+    }
 }
 
 /// The summary of `accord check`, and whether some package is feasible (`None`: unknown).
 pub(crate) fn check_summary(
     case: &Case,
     analysis: &Analysis,
+    diagnosis: Option<&Diagnosis>,
     source: &Source,
 ) -> (String, Option<bool>) {
     let mut out = String::new();
@@ -408,7 +453,7 @@ pub(crate) fn check_summary(
         out,
         "points: {}; packages: {}",
         case.points().len(),
-        count(case)
+        package_count(case)
     );
     let _ = writeln!(out, "parties analysed: {}", names.join(", "));
     let others: Vec<String> = case
@@ -441,44 +486,15 @@ pub(crate) fn check_summary(
                     ": no package clears every red line and reservation value"
                 }
             );
+            if let Some(diagnosis) = diagnosis {
+                relaxation_lines(case, diagnosis, &mut out);
+            }
             (out, Some(feasible))
         }
         Err(reason) => {
             let _ = writeln!(out, "feasibility unknown: {}", not_enumerable(reason));
             (out, None)
         }
-    }
-}
-
-fn describe_condition(case: &Case, condition: &Condition, verb: &str) -> String {
-    let point = &case.points()[condition.point.0];
-    match &condition.values {
-        ValueSet::Options(options) => {
-            let names: Vec<String> = options
-                .iter()
-                .map(|o| format!("`{}`", point.choice_label(&accord_core::Choice::Option(*o))))
-                .collect();
-            match names.len() {
-                0 => format!("`{}` has no allowed option", point.id),
-                1 => format!("`{}` {verb} {}", point.id, names[0]),
-                _ => format!("`{}` {verb} one of {}", point.id, names.join(", ")),
-            }
-        }
-        ValueSet::Range { min, max } => match (min.is_finite(), max.is_finite()) {
-            (true, true) => format!("`{}` {verb} between {min} and {max}", point.id),
-            (true, false) => format!("`{}` {verb} at least {min}", point.id),
-            (false, true) => format!("`{}` {verb} at most {max}", point.id),
-            (false, false) => format!("`{}` {verb} any value", point.id),
-        },
-    }
-}
-
-/// A red line in words: "if `a` is `x`, `b` must be one of `y`, `z`".
-fn describe_red_line(case: &Case, red_line: &RedLine) -> String {
-    let require = describe_condition(case, &red_line.require, "must be");
-    match &red_line.when {
-        Some(when) => format!("if {}, {require}", describe_condition(case, when, "is")),
-        None => require,
     }
 }
 

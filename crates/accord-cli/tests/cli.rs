@@ -217,21 +217,33 @@ fn the_peace_framework_example_analyses() {
         json["parties"],
         serde_json::json!(["ukraine", "russia", "united-states", "european-partners"])
     );
-    // About 10^19 packages and an army-size range of 500,001 values: the range alone is
-    // thinned, within 0.01, and the rest merged exactly.
     assert!(json["log10_n_packages"].as_f64().unwrap() > 18.0);
-    assert_eq!(json["status"], "approximate");
-    assert_eq!(json["method"], "merge");
-    let bound = json["error_bound"].as_f64().unwrap();
+    // Ukraine's army-cap floor (750,000) and Russia's ceiling (700,000) leave no package:
+    // either red line alone is a minimal relaxation, and nothing smaller exists.
+    assert_eq!(json["any_feasible"], false);
+    assert_eq!(
+        json["blockers"]["relaxations"],
+        serde_json::json!([
+            [{"kind": "red-line", "party": "ukraine", "red_line": 1}],
+            [{"kind": "red-line", "party": "russia", "red_line": 1}],
+        ])
+    );
+    assert_eq!(json["blockers"]["complete"], true);
+    // With the first granted: about 10^19 packages and an army-size range of 500,001
+    // values, so the range alone is thinned, within 0.01, and the rest merged exactly.
+    let relaxed = &json["relaxed"];
+    assert_eq!(relaxed["relaxation"], json["blockers"]["relaxations"][0]);
+    assert_eq!(relaxed["status"], "approximate");
+    assert_eq!(relaxed["method"], "merge");
+    let bound = relaxed["error_bound"].as_f64().unwrap();
     assert!(bound > 0.0 && bound <= 0.01, "{bound}");
-    let frontier = json["frontier"].as_array().unwrap();
-    assert!(frontier.len() > 100, "{}", frontier.len());
-    assert_eq!(json["any_feasible"], true);
+    assert!(relaxed["frontier"].as_array().unwrap().len() > 100);
+    assert_eq!(relaxed["any_feasible"], true);
     // The Nash package is a real package: an army cap inside the range, and utilities
     // that clear every reservation value.
-    let nash = &json["nash"];
+    let nash = &relaxed["nash"];
     let cap = nash["package"]["army-cap"].as_i64().unwrap();
-    assert!((400_000..=900_000).contains(&cap), "{cap}");
+    assert!((400_000..=700_000).contains(&cap), "{cap}");
     let reservations = json["reservation_values"].as_array().unwrap();
     for (u, r) in nash["utilities"]
         .as_array()
@@ -241,6 +253,29 @@ fn the_peace_framework_example_analyses() {
     {
         assert!(u.as_f64().unwrap() >= r.as_f64().unwrap());
     }
+    // The draft: Ukraine (army cap 600,000) and the European partners (a binding halt
+    // to NATO enlargement) cannot accept it. With the relaxation, trades improve it for
+    // everyone, and the Nash package's robustness and fairness are reported.
+    let draft = &json["draft"];
+    assert_eq!(
+        draft["accepts"],
+        serde_json::json!({"ukraine": false, "russia": true, "united-states": true, "european-partners": false})
+    );
+    let improvements = relaxed["trades"]["improvements"].as_array().unwrap();
+    assert!(!improvements.is_empty());
+    for trade in improvements {
+        let gains = trade["gains"].as_array().unwrap();
+        assert!(
+            gains.iter().all(|g| g.as_f64().unwrap() >= -1e-9),
+            "{trade}"
+        );
+        assert!(gains.iter().any(|g| g.as_f64().unwrap() > 1e-9), "{trade}");
+    }
+    assert_eq!(
+        relaxed["sensitivity"]["parties"].as_object().unwrap().len(),
+        4
+    );
+    assert!(relaxed["fairness"]["nash"]["spread"].as_f64().is_some());
     // The per-point consensus: one entry per point of options (the army-size range is
     // left out), each compromise an option no party's red line blocks.
     let consensus = json["conflicts"].as_array().unwrap();
@@ -258,19 +293,82 @@ fn the_peace_framework_example_analyses() {
             assert_eq!(stance["blocked_by"], serde_json::json!([]), "{c}");
         }
     }
-    // ... and `accord evaluate` agrees that every party can accept it.
+    // ... and `accord evaluate` agrees: on the case as it stands, Ukraine's floor is the
+    // only objection to the relaxed Nash package.
     let dir = std::env::temp_dir().join(format!("accord-cli-peace-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let package = dir.join("nash.json");
     std::fs::write(&package, nash["package"].to_string()).unwrap();
-    Command::cargo_bin("accord")
+    let evaluated = Command::cargo_bin("accord")
         .unwrap()
         .current_dir(root())
         .args(["evaluate", "examples/peace-framework.toml", "--package"])
         .arg(&package)
-        .assert()
-        .success();
+        .output()
+        .unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
+    let stdout = String::from_utf8_lossy(&evaluated.stdout);
+    assert_eq!(evaluated.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("not acceptable to: Ukraine\n"), "{stdout}");
+}
+
+#[test]
+fn report_writes_html_or_markdown_with_its_plots() {
+    let dir = std::env::temp_dir().join(format!("accord-cli-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        Command::cargo_bin("accord")
+            .unwrap()
+            .current_dir(root())
+            .args(["report", "examples/labour-contract.toml", "--draft"])
+            .arg("crates/accord-cli/tests/data/labour-draft.toml")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let html = dir.join("labour.html");
+    let out = run(&["-o", html.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert_eq!(page.matches("<svg").count(), 3);
+    assert!(page.contains("Trades that improve the draft"));
+    // Markdown: the text and its three plots, named after it.
+    let md = dir.join("labour.md");
+    let out = run(&["-o", md.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(&md).unwrap();
+    for plot in [
+        "frontier-1-2.svg",
+        "heat-map-draft.svg",
+        "heat-map-nash.svg",
+    ] {
+        assert!(text.contains(&format!("(labour-{plot})")), "{plot}");
+        let svg = std::fs::read_to_string(dir.join(format!("labour-{plot}"))).unwrap();
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    }
+    // --format wins over the extension; a draft that does not fit is a named error.
+    let out = run(&["--format", "md"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("# Labour contract"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let bad = Command::cargo_bin("accord")
+        .unwrap()
+        .current_dir(root())
+        .args(["report", "examples/labour-contract.toml", "--draft"])
+        .arg("crates/accord-cli/tests/data/labour-draft-bad.json")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.starts_with("error: crates/accord-cli/tests/data/labour-draft-bad.json"),
+        "{stderr}"
+    );
 }
 
 #[test]

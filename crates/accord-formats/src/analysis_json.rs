@@ -2,19 +2,18 @@
 //! docs/analysis-json.md. Packages are objects `{point id: option id or number}`.
 //!
 //! ```
-//! use accord_core::{analyze, Case, EnumerationLimit, Point, PointKind};
+//! use accord_core::{insight, Case, InsightOptions, Point, PointKind};
 //! use accord_formats::analysis_json::{analysis_to_json, Source};
 //!
 //! let case = Case::new("t", vec![Point::new("a", PointKind::options(["x"]))], vec![]).unwrap();
-//! let analysis = analyze(&case, &[], EnumerationLimit::default());
-//! let json = analysis_to_json(&case, &analysis, &Source::default());
+//! let found = insight(&case, &[], &InsightOptions::default());
+//! let json = analysis_to_json(&case, &found, &Source::default());
 //! assert_eq!(json["n_packages"], 1);
 //! ```
 
 use accord_core::{
-    Analysis, AnalysisOptions, BargainingPoint, Case, Choice, Constraint, DiagnosisLimit,
-    FrontierMethod, NotEnumerable, NotMergeable, Package, PointConsensus, diagnose,
-    point_consensus,
+    BargainingPoint, Case, Change, Choice, Constraint, Fairness, FrontierMethod, Insight,
+    NotEnumerable, Package, PartyIdx, PointConsensus, Sensitivity, Trades,
 };
 use serde_json::{Map, Value, json};
 
@@ -32,8 +31,13 @@ pub struct Source {
 /// A package as `{point id: option id or number}`, in point order.
 #[must_use]
 pub fn package_to_json(case: &Case, package: &Package) -> Value {
-    let map: Map<String, Value> = case
-        .points()
+    Value::Object(package_map(case, package))
+}
+
+/// The map of [`package_to_json`].
+#[must_use]
+pub fn package_map(case: &Case, package: &Package) -> Map<String, Value> {
+    case.points()
         .iter()
         .zip(&package.0)
         .map(|(point, choice)| {
@@ -44,8 +48,7 @@ pub fn package_to_json(case: &Case, package: &Package) -> Value {
             };
             (point.id.clone(), value)
         })
-        .collect();
-    Value::Object(map)
+        .collect()
 }
 
 fn bargaining_json(case: &Case, point: Option<&BargainingPoint>, objective: &str) -> Value {
@@ -67,49 +70,13 @@ fn count_json(count: u128) -> Value {
 /// Why there is no exact analysis, in words (lowercase, as every message).
 #[must_use]
 pub fn explain(reason: &NotEnumerable) -> String {
-    match reason {
-        NotEnumerable::TooLarge {
-            log10_n_packages,
-            limit,
-            merge,
-        } => {
-            let why = match merge {
-                None => String::new(),
-                Some(NotMergeable::NotAdditive { party }) => format!(
-                    "; merging per-point frontiers needs additive utilities, and party `{party}`'s is not"
-                ),
-                Some(NotMergeable::RealPoint { point }) => {
-                    format!("; point `{point}` is a real range")
-                }
-                Some(NotMergeable::PointTooLarge { point }) => {
-                    format!("; point `{point}` has too many values to merge")
-                }
-                Some(NotMergeable::TooManySubcases) => {
-                    "; its conditional red lines split it into too many sub-cases to merge"
-                        .to_string()
-                }
-                Some(NotMergeable::FrontierTooLarge { limit }) => format!(
-                    "; merging per-point frontiers gave more than {limit} partial frontier vectors"
-                ),
-                Some(NotMergeable::TooMuchWork { limit }) => {
-                    format!(
-                        "; merging per-point frontiers needed more than {limit} units of work (comparisons)"
-                    )
-                }
-            };
-            format!(
-                "about 10^{log10_n_packages:.1} packages: too large for exact enumeration (limit {limit}){why}"
-            )
-        }
-        NotEnumerable::RealPoint { point } => {
-            format!("point `{point}` is a real range: exact analysis needs finite points")
-        }
-    }
+    reason.to_string()
 }
 
 /// The whole analysis as one JSON object.
 #[must_use]
-pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Value {
+pub fn analysis_to_json(case: &Case, insight: &Insight, source: &Source) -> Value {
+    let analysis = &insight.analysis;
     let n_packages = case.n_packages().and_then(|n| u64::try_from(n).ok());
     let mut out = json!({
         "case": case.name(),
@@ -174,51 +141,194 @@ pub fn analysis_to_json(case: &Case, analysis: &Analysis, source: &Source) -> Va
             map.extend(fields.as_object().expect("an object").clone());
         }
     }
-    let infeasible =
-        matches!(&analysis.result, Ok(exact) if exact.bargaining.ideal_point.is_none());
+    let parties = &analysis.parties;
     map.insert(
         "blockers".into(),
-        if infeasible {
-            blockers_json(case, &analysis.parties)
-        } else {
-            Value::Null
-        },
+        insight.diagnosis.as_ref().map_or(Value::Null, |d| {
+            json!({
+                "complete": d.complete,
+                "max_size": d.max_size,
+                "relaxations": d.relaxations.iter()
+                    .map(|set| relaxation_json(case, set))
+                    .collect::<Vec<_>>(),
+            })
+        }),
     );
     map.insert(
         "conflicts".into(),
         Value::Array(
-            point_consensus(case, &analysis.parties)
+            insight
+                .consensus
                 .iter()
-                .map(|c| consensus_json(case, &analysis.parties, c))
+                .map(|c| consensus_json(case, parties, c))
                 .collect(),
         ),
+    );
+    map.insert(
+        "draft".into(),
+        insight.draft.as_ref().map_or(Value::Null, |d| {
+            json!({
+                "package": package_to_json(case, &d.package),
+                "utilities": d.utilities,
+                "accepts": by_party(case, parties, d.accepts.iter().map(|a| json!(a))),
+                "red_lines_crossed": by_party(case, parties, d.crossed.iter().map(|c| json!(c))),
+                "fairness": d.fairness.as_ref().map_or(Value::Null, |f| fairness_json(case, f)),
+            })
+        }),
+    );
+    map.insert(
+        "trades".into(),
+        insight
+            .draft
+            .as_ref()
+            .map_or(Value::Null, |d| trades_json(case, parties, &d.trades)),
+    );
+    map.insert(
+        "sensitivity".into(),
+        insight
+            .sensitivity
+            .as_ref()
+            .map_or(Value::Null, |s| sensitivity_json(case, s)),
+    );
+    map.insert(
+        "fairness".into(),
+        Value::Object(
+            insight
+                .fairness
+                .iter()
+                .map(|(solution, f)| (solution.key().to_string(), fairness_json(case, f)))
+                .collect(),
+        ),
+    );
+    map.insert(
+        "relaxed".into(),
+        insight.relaxed.as_ref().map_or(Value::Null, |r| {
+            let mut inner = analysis_to_json(&r.case, &r.insight, source);
+            let object = inner.as_object_mut().expect("an object");
+            object.insert("relaxation".into(), relaxation_json(case, &r.relaxation));
+            object.remove("warnings");
+            inner
+        }),
     );
     map.insert("warnings".into(), json!(source.warnings));
     out
 }
 
-/// The minimal relaxations that would make agreement possible (see `accord_core::diagnose`).
-fn blockers_json(case: &Case, parties: &[accord_core::PartyIdx]) -> Value {
-    let Some(diagnosis) = diagnose(
-        case,
-        parties,
-        &AnalysisOptions::default(),
-        DiagnosisLimit::default(),
-    ) else {
-        return Value::Null;
+fn party_id(case: &Case, party: PartyIdx) -> String {
+    case.parties()[party.0].id.clone()
+}
+
+/// `{party id: value}` in the order of `parties`.
+fn by_party(case: &Case, parties: &[PartyIdx], values: impl Iterator<Item = Value>) -> Value {
+    Value::Object(
+        parties
+            .iter()
+            .map(|&p| party_id(case, p))
+            .zip(values)
+            .collect(),
+    )
+}
+
+/// One relaxation: its constraints, each naming the party and, for a red line, its place
+/// in the party's list.
+fn relaxation_json(case: &Case, set: &[Constraint]) -> Value {
+    Value::Array(
+        set.iter()
+            .map(|c| match *c {
+                Constraint::RedLine { party, index } => json!({
+                    "kind": "red-line", "party": party_id(case, party), "red_line": index,
+                }),
+                Constraint::Reservation { party } => json!({
+                    "kind": "reservation", "party": party_id(case, party),
+                }),
+            })
+            .collect(),
+    )
+}
+
+fn change_json(case: &Case, change: &Change) -> Value {
+    let point = &case.points()[change.point.0];
+    let value = |choice: &Choice| match choice {
+        Choice::Option(_) => Value::String(point.choice_label(choice)),
+        Choice::Integer(v) => json!(v),
+        Choice::Real(v) => json!(v),
     };
-    let id = |p: accord_core::PartyIdx| case.parties()[p.0].id.clone();
+    json!({ "point": point.id, "from": value(&change.from), "to": value(&change.to) })
+}
+
+fn trades_json(case: &Case, parties: &[PartyIdx], trades: &Trades) -> Value {
     json!({
-        "complete": diagnosis.complete,
-        "max_size": DiagnosisLimit::default().max_size,
-        "relaxations": diagnosis.relaxations.iter().map(|set| set.iter().map(|c| match *c {
-            Constraint::RedLine { party, index } => json!({
-                "kind": "red-line", "party": id(party), "red_line": index,
-            }),
-            Constraint::Reservation { party } => json!({
-                "kind": "reservation", "party": id(party),
-            }),
-        }).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "complete": trades.complete,
+        "n_evaluated": trades.n_evaluated,
+        "draft_utilities": trades.draft_utilities,
+        "improvements": trades.improvements.iter().map(|t| json!({
+            "changes": t.changes.iter().map(|c| change_json(case, c)).collect::<Vec<_>>(),
+            "utilities": t.utilities,
+            "gains": t.gains,
+            "resolves": t.resolves.iter().map(|&(party, index)| json!({
+                "party": party_id(case, party), "red_line": index,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "logrolls": trades.logrolls.iter().map(|l| json!({
+            "parties": l.parties.iter().map(|&p| party_id(case, p)).collect::<Vec<_>>(),
+            "concessions": l.parties.iter().zip(&l.changes).map(|(&p, c)| {
+                let mut change = change_json(case, c);
+                change.as_object_mut().expect("an object")
+                    .insert("conceded_by".into(), json!(party_id(case, p)));
+                change
+            }).collect::<Vec<_>>(),
+            "utilities": l.utilities,
+            "gains": by_party(case, parties, l.gains.iter().map(|g| json!(g))),
+            "others_not_worse": l.others_not_worse,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The points where `to` differs from `from`, as a package fragment.
+fn changed_points(case: &Case, from: &Package, to: &Package) -> Value {
+    let full = package_map(case, to);
+    Value::Object(
+        full.into_iter()
+            .zip(from.0.iter().zip(&to.0))
+            .filter(|(_, (a, b))| a != b)
+            .map(|(entry, _)| entry)
+            .collect(),
+    )
+}
+
+fn sensitivity_json(case: &Case, s: &Sensitivity) -> Value {
+    json!({
+        "solution": "nash",
+        "exact": s.exact,
+        "package": package_to_json(case, &s.package),
+        "utilities": s.utilities,
+        "parties": Value::Object(s.parties.iter().map(|p| (party_id(case, p.party), json!({
+            "margin": p.margin,
+            "tightest": p.tightest.map(|k| case.points()[k.0].id.clone()),
+            "ranges": p.ranges.iter().map(|r| json!({
+                "point": case.points()[r.point.0].id,
+                "share": r.share,
+                "low": r.low,
+                "high": r.high,
+                "switches_below": r.switches_below,
+                "switches_above": r.switches_above,
+                "below": r.below.as_ref().map(|b| changed_points(case, &s.package, b)),
+                "above": r.above.as_ref().map(|b| changed_points(case, &s.package, b)),
+            })).collect::<Vec<_>>(),
+        }))).collect()),
+    })
+}
+
+fn fairness_json(case: &Case, f: &Fairness) -> Value {
+    json!({
+        "spread": f.spread,
+        "worst_off": f.worst_off.map(|p| party_id(case, p)),
+        "parties": Value::Object(f.parties.iter().map(|p| (party_id(case, p.party), json!({
+            "utility": p.utility,
+            "gain": p.gain,
+            "gain_share": p.gain_share,
+            "prefers": p.prefers.iter().map(|&q| party_id(case, q)).collect::<Vec<_>>(),
+        }))).collect()),
     })
 }
 

@@ -79,6 +79,8 @@ struct CaseFile {
     points: Vec<PointFile>,
     #[serde(default)]
     parties: Vec<PartyFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    draft: Option<serde_json::Map<String, Value>>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -498,11 +500,25 @@ impl Reader<'_, '_> {
         if !self.problems.is_empty() {
             return None;
         }
-        Case::new(file.name, points, parties)
+        let case = Case::new(file.name, points, parties)
             .map(|case| case.with_description(file.description))
             .map_err(|errors| {
                 for error in errors.0 {
                     self.problem(&[], ErrorKind::Invalid, error.to_string());
+                }
+            })
+            .ok()?;
+        let Some(draft) = file.draft else {
+            return Some(case);
+        };
+        let package = self.package(&[key("draft")], &draft, &case);
+        if !self.problems.is_empty() {
+            return None;
+        }
+        case.with_draft(package)
+            .map_err(|errors| {
+                for error in errors.0 {
+                    self.problem(&[key("draft")], ErrorKind::Invalid, error.to_string());
                 }
             })
             .ok()
@@ -1211,6 +1227,9 @@ pub fn write_case(case: &Case, format: CaseFormat) -> String {
                     .map(|p| position_file(case.points(), p)),
             })
             .collect(),
+        draft: case
+            .draft()
+            .map(|draft| crate::analysis_json::package_map(case, draft)),
     };
     match format {
         CaseFormat::Toml => toml::to_string_pretty(&file).expect("case files serialise to TOML"),
@@ -1459,43 +1478,58 @@ pub fn read_package(
         locator: &locator,
         problems: Vec::new(),
     };
-    for id in map.keys() {
-        if case.point_idx(id).is_none() {
-            reader.problem(&[key(id)], ErrorKind::Unknown, format!("no point `{id}`"));
-        }
-    }
-    let mut choices = Vec::new();
-    for point in case.points() {
-        let at = [key(&point.id)];
-        let Some(value) = map.get(&point.id) else {
-            reader.problem(
-                &[],
-                ErrorKind::Missing,
-                format!("no value for point `{}`", point.id),
-            );
-            continue;
-        };
-        let choice = match (&point.kind, value) {
-            (PointKind::Options(_), Value::String(id)) => point.option_idx(id).map(Choice::Option),
-            (PointKind::Integer { .. }, v) => v.as_i64().map(Choice::Integer),
-            (PointKind::Real { .. }, v) => v.as_f64().map(Choice::Real),
-            _ => None,
-        };
-        match choice {
-            Some(choice) if point.admits(&choice) => choices.push(choice),
-            _ => {
-                let shown = value
-                    .as_str()
-                    .map_or_else(|| value.to_string(), str::to_string);
-                reader.problem(
-                    &at,
-                    ErrorKind::Invalid,
-                    format!("`{shown}` is not a value of point `{}`", point.id),
-                );
+    let package = reader.package(&[], &map, case);
+    FormatError::check(reader.problems, package)
+}
+
+impl Reader<'_, '_> {
+    /// A package `{ point = value }` for `case`, read at `path`.
+    fn package(
+        &mut self,
+        path: &[Step],
+        map: &serde_json::Map<String, Value>,
+        case: &Case,
+    ) -> accord_core::Package {
+        let at = |name: &str| [path, &[key(name)]].concat();
+        for id in map.keys() {
+            if case.point_idx(id).is_none() {
+                self.problem(&at(id), ErrorKind::Unknown, format!("no point `{id}`"));
             }
         }
+        let mut choices = Vec::new();
+        for point in case.points() {
+            let Some(value) = map.get(&point.id) else {
+                self.problem(
+                    path,
+                    ErrorKind::Missing,
+                    format!("no value for point `{}`", point.id),
+                );
+                continue;
+            };
+            let choice = match (&point.kind, value) {
+                (PointKind::Options(_), Value::String(id)) => {
+                    point.option_idx(id).map(Choice::Option)
+                }
+                (PointKind::Integer { .. }, v) => v.as_i64().map(Choice::Integer),
+                (PointKind::Real { .. }, v) => v.as_f64().map(Choice::Real),
+                _ => None,
+            };
+            match choice {
+                Some(choice) if point.admits(&choice) => choices.push(choice),
+                _ => {
+                    let shown = value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_string);
+                    self.problem(
+                        &at(&point.id),
+                        ErrorKind::Invalid,
+                        format!("`{shown}` is not a value of point `{}`", point.id),
+                    );
+                }
+            }
+        }
+        accord_core::Package(choices)
     }
-    FormatError::check(reader.problems, accord_core::Package(choices))
 }
 
 #[cfg(test)]
@@ -1571,5 +1605,32 @@ range = { min = 1, max = 5 }
             let again = read_case("again", &write_case(&case, format), format).unwrap();
             assert_eq!(again, case);
         }
+    }
+
+    #[test]
+    fn a_draft_reads_writes_back_and_names_its_bad_values() {
+        let text = format!("{POINTS}[draft]\na = \"y\"\nb = 4\n");
+        let case = read_case("case.toml", &text, CaseFormat::Toml).unwrap();
+        assert_eq!(
+            case.draft(),
+            Some(&accord_core::Package(vec![
+                Choice::Option(accord_core::OptionIdx(1)),
+                Choice::Integer(4)
+            ]))
+        );
+        for format in [CaseFormat::Toml, CaseFormat::Json] {
+            let again = read_case("again", &write_case(&case, format), format).unwrap();
+            assert_eq!(again, case);
+        }
+        check(
+            &format!("{POINTS}[draft]\na = \"z\"\nb = 9\nc = 1\n"),
+            "case.toml:12:5: draft.c: no point `c`\n\
+             case.toml:10:5: draft.a: `z` is not a value of point `a`\n\
+             case.toml:11:5: draft.b: `9` is not a value of point `b`",
+        );
+        check(
+            &format!("{POINTS}[draft]\na = \"x\"\n"),
+            "case.toml:9:1: draft: no value for point `b`",
+        );
     }
 }
