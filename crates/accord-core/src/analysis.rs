@@ -108,11 +108,19 @@ pub fn analyze(case: &Case, parties: &[PartyIdx], limit: EnumerationLimit) -> An
 /// `scan.error_bound`); anything else gets `Err(NotEnumerable)` in `result`.
 #[must_use]
 pub fn analyze_with(case: &Case, parties: &[PartyIdx], options: &AnalysisOptions) -> Analysis {
+    analysis_from(case, parties, find_frontier(case, parties, options))
+}
+
+/// What a frontier found for `case` gives: the bargaining packages over it.
+pub(crate) fn analysis_from(
+    case: &Case,
+    parties: &[PartyIdx],
+    found: Result<(FrontierMethod, FrontierScan), NotEnumerable>,
+) -> Analysis {
     let reservation_values: Vec<f64> = parties
         .iter()
         .map(|&p| case.position(p).map_or(0.0, |pos| pos.reservation_value))
         .collect();
-    let found = find_frontier(case, parties, options);
     let result = found.map(|(method, scan)| {
         let bargaining = bargaining_points(&scan.frontier, &reservation_values);
         ExactAnalysis {

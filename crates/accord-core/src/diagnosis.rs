@@ -35,8 +35,9 @@
 
 use std::collections::HashMap;
 
-use crate::analysis::{AnalysisOptions, find_frontier};
+use crate::analysis::{AnalysisOptions, FrontierMethod, find_frontier};
 use crate::frontier::EQUAL_EPS;
+use crate::frontier::FrontierScan;
 use crate::model::{Case, OptionIdx, PartyIdx, PointKind};
 use crate::position::ValueSet;
 
@@ -98,6 +99,22 @@ pub fn diagnose(
     options: &AnalysisOptions,
     limit: DiagnosisLimit,
 ) -> Option<Diagnosis> {
+    diagnose_keeping(case, parties, options, limit, None).0
+}
+
+/// A frontier and how it was found.
+pub(crate) type Found = (FrontierMethod, FrontierScan);
+
+/// [`diagnose`], told the frontier of the case as it stands when it is known, and
+/// returning the frontier of the case with the first relaxation's red lines dropped when
+/// it was the last one computed (so that it need not be found again).
+pub(crate) fn diagnose_keeping(
+    case: &Case,
+    parties: &[PartyIdx],
+    options: &AnalysisOptions,
+    limit: DiagnosisLimit,
+    known: Option<&FrontierScan>,
+) -> (Option<Diagnosis>, Option<Found>) {
     let mut constraints = Vec::new();
     for &party in parties {
         if let Some(position) = case.position(party) {
@@ -111,60 +128,40 @@ pub fn diagnose(
             constraints.push(Constraint::Reservation { party });
         }
     }
-    let reservation: Vec<f64> = parties
-        .iter()
-        .map(|&p| case.position(p).map_or(0.0, |pos| pos.reservation_value))
-        .collect();
-    // Frontiers by the red lines dropped; `None` when it could not be found.
-    let mut frontiers: HashMap<Vec<Constraint>, Option<Vec<Vec<f64>>>> = HashMap::new();
-    let mut complete = true;
-    let mut n_computed = 0;
-    let mut feasible = |set: &[Constraint], complete: &mut bool| -> Option<bool> {
-        let dropped: Vec<Constraint> = set
+    let mut search = Search {
+        case,
+        parties,
+        options,
+        max_frontiers: limit.max_frontiers,
+        reservation: parties
             .iter()
-            .copied()
-            .filter(|c| matches!(c, Constraint::RedLine { .. }))
-            .collect();
-        if !frontiers.contains_key(&dropped) && !some_value_per_point(case, parties, &dropped) {
-            // A point whose unconditional red lines leave it no value: nothing to compute.
-            frontiers.insert(dropped.clone(), Some(Vec::new()));
-        }
-        if !frontiers.contains_key(&dropped) {
-            if n_computed >= limit.max_frontiers {
-                *complete = false;
-                return None;
-            }
-            n_computed += 1;
-            let without = relaxed(case, &dropped);
-            let frontier = find_frontier(&without, parties, options)
-                .ok()
-                .map(|(_, scan)| scan.frontier.into_iter().map(|f| f.utilities).collect());
-            frontiers.insert(dropped.clone(), frontier);
-        }
-        let frontier = frontiers[&dropped].as_ref()?;
-        let waived: Vec<bool> = parties
-            .iter()
-            .map(|&p| set.contains(&Constraint::Reservation { party: p }))
-            .collect();
-        Some(frontier.iter().any(|u| {
-            u.iter()
-                .zip(&reservation)
-                .zip(&waived)
-                .all(|((u, r), w)| *w || *u >= r - EQUAL_EPS)
-        }))
+            .map(|&p| case.position(p).map_or(0.0, |pos| pos.reservation_value))
+            .collect(),
+        frontiers: HashMap::new(),
+        n_computed: 0,
+        last: None,
     };
-    match feasible(&[], &mut complete) {
-        Some(true) => return None,
+    if let Some(scan) = known {
+        search.frontiers.insert(
+            Vec::new(),
+            Some(scan.frontier.iter().map(|f| f.utilities.clone()).collect()),
+        );
+    }
+    let mut complete = true;
+    match search.feasible(&[]) {
+        Some(true) => return (None, None),
         Some(false) => {}
         None => {
-            return Some(Diagnosis {
+            let diagnosis = Diagnosis {
                 relaxations: Vec::new(),
                 complete: false,
                 max_size: limit.max_size,
-            });
+            };
+            return (Some(diagnosis), None);
         }
     }
     let mut relaxations: Vec<Vec<Constraint>> = Vec::new();
+    let mut first = None;
     for size in 1..=limit.max_size.min(constraints.len()) {
         let mut pick: Vec<usize> = (0..size).collect();
         loop {
@@ -173,8 +170,17 @@ pub fn diagnose(
                 .iter()
                 .any(|r| r.iter().all(|c| set.contains(c)));
             if !contains_found {
-                match feasible(&set, &mut complete) {
-                    Some(true) => relaxations.push(set),
+                match search.feasible(&set) {
+                    Some(true) => {
+                        if relaxations.is_empty() {
+                            first = search
+                                .last
+                                .take()
+                                .filter(|(dropped, _)| *dropped == red_lines_of(&set))
+                                .map(|(_, found)| found);
+                        }
+                        relaxations.push(set);
+                    }
                     Some(false) => {}
                     None => complete = false,
                 }
@@ -184,11 +190,73 @@ pub fn diagnose(
             }
         }
     }
-    Some(Diagnosis {
+    let diagnosis = Diagnosis {
         relaxations,
         complete,
         max_size: limit.max_size,
-    })
+    };
+    (Some(diagnosis), first)
+}
+
+/// The red lines of a set of constraints.
+fn red_lines_of(set: &[Constraint]) -> Vec<Constraint> {
+    set.iter()
+        .copied()
+        .filter(|c| matches!(c, Constraint::RedLine { .. }))
+        .collect()
+}
+
+/// The frontiers found so far, by the red lines dropped.
+struct Search<'a> {
+    case: &'a Case,
+    parties: &'a [PartyIdx],
+    options: &'a AnalysisOptions,
+    max_frontiers: usize,
+    reservation: Vec<f64>,
+    /// Frontier utilities by the red lines dropped; `None` when it could not be found.
+    frontiers: HashMap<Vec<Constraint>, Option<Vec<Vec<f64>>>>,
+    n_computed: usize,
+    /// The last frontier computed, whole, with the red lines dropped for it.
+    last: Option<(Vec<Constraint>, Found)>,
+}
+
+impl Search<'_> {
+    /// Whether relaxing `set` makes some package acceptable; `None` when its frontier
+    /// could not be found or the budget of frontiers is spent.
+    fn feasible(&mut self, set: &[Constraint]) -> Option<bool> {
+        let dropped = red_lines_of(set);
+        if !self.frontiers.contains_key(&dropped)
+            && !some_value_per_point(self.case, self.parties, &dropped)
+        {
+            // A point whose unconditional red lines leave it no value: nothing to compute.
+            self.frontiers.insert(dropped.clone(), Some(Vec::new()));
+        }
+        if !self.frontiers.contains_key(&dropped) {
+            if self.n_computed >= self.max_frontiers {
+                return None;
+            }
+            self.n_computed += 1;
+            let without = relaxed(self.case, &dropped);
+            let found = find_frontier(&without, self.parties, self.options).ok();
+            let frontier = found
+                .as_ref()
+                .map(|(_, scan)| scan.frontier.iter().map(|f| f.utilities.clone()).collect());
+            self.frontiers.insert(dropped.clone(), frontier);
+            self.last = found.map(|found| (dropped.clone(), found));
+        }
+        let frontier = self.frontiers[&dropped].as_ref()?;
+        let waived: Vec<bool> = self
+            .parties
+            .iter()
+            .map(|&p| set.contains(&Constraint::Reservation { party: p }))
+            .collect();
+        Some(frontier.iter().any(|u| {
+            u.iter()
+                .zip(&self.reservation)
+                .zip(&waived)
+                .all(|((u, r), w)| *w || *u >= r - EQUAL_EPS)
+        }))
+    }
 }
 
 /// Whether every point keeps some value under the unconditional red lines of `parties`

@@ -36,9 +36,9 @@
 //! assert!(seen.sensitivity.is_some());
 //! ```
 
-use crate::analysis::{Analysis, AnalysisOptions, analyze_with};
+use crate::analysis::{Analysis, AnalysisOptions, analysis_from, analyze_with};
 use crate::consensus::{PointConsensus, point_consensus};
-use crate::diagnosis::{Constraint, Diagnosis, DiagnosisLimit, diagnose, relaxed};
+use crate::diagnosis::{Constraint, Diagnosis, DiagnosisLimit, diagnose_keeping, relaxed};
 use crate::fairness::{Fairness, fairness};
 use crate::frontier::EQUAL_EPS;
 use crate::model::{Case, Package, PartyIdx};
@@ -177,13 +177,26 @@ fn insight_once(
     may_relax: bool,
 ) -> Insight {
     let analysis = analyze_with(case, parties, &options.analysis);
+    insight_of(case, parties, options, may_relax, analysis)
+}
+
+fn insight_of(
+    case: &Case,
+    parties: &[PartyIdx],
+    options: &InsightOptions,
+    may_relax: bool,
+    analysis: Analysis,
+) -> Insight {
     let consensus = point_consensus(case, parties);
-    let infeasible =
-        matches!(&analysis.result, Ok(exact) if exact.bargaining.ideal_point.is_none());
-    let diagnosis = if infeasible {
-        diagnose(case, parties, &options.analysis, options.diagnosis)
-    } else {
-        None
+    let (diagnosis, first_frontier) = match &analysis.result {
+        Ok(exact) if exact.bargaining.ideal_point.is_none() => diagnose_keeping(
+            case,
+            parties,
+            &options.analysis,
+            options.diagnosis,
+            Some(&exact.scan),
+        ),
+        _ => (None, None),
     };
     let relaxed_insight = diagnosis
         .as_ref()
@@ -191,7 +204,15 @@ fn insight_once(
         .filter(|_| may_relax)
         .map(|relaxation| {
             let case = relaxed(case, relaxation);
-            let insight = insight_once(&case, parties, options, false);
+            // The diagnosis found this frontier already (reservation values do not
+            // change a frontier, only the bargaining packages over it).
+            let insight = match first_frontier {
+                Some(found) => {
+                    let analysis = analysis_from(&case, parties, Ok(found));
+                    insight_of(&case, parties, options, false, analysis)
+                }
+                None => insight_once(&case, parties, options, false),
+            };
             Relaxed {
                 relaxation: relaxation.clone(),
                 case,
@@ -271,5 +292,74 @@ fn insight_once(
         draft,
         sensitivity,
         fairness: fairness_of,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{OptionIdx, Party, Point, PointIdx, PointKind, Role};
+    use crate::position::{AdditiveUtility, Evaluator, Position, RedLine};
+
+    /// East forbids `south`, west forbids `north`: nothing is acceptable. Either red line
+    /// alone is a minimal relaxation; east's comes first.
+    fn deadlock() -> Case {
+        let points = vec![
+            Point::new("border", PointKind::options(["north", "south"])),
+            Point::new("trade", PointKind::options(["open", "closed"])),
+        ];
+        let side = |forbidden: usize, scores: Vec<f64>| {
+            let mut p = Position::new(
+                AdditiveUtility::new(
+                    vec![0.5, 0.5],
+                    vec![
+                        Evaluator::Options(vec![0.5, 0.5]),
+                        Evaluator::Options(scores),
+                    ],
+                )
+                .into(),
+            );
+            p.red_lines.push(RedLine::forbid(
+                &points[0],
+                PointIdx(0),
+                &[OptionIdx(forbidden)],
+            ));
+            p.reservation_value = 0.2;
+            p
+        };
+        Case::new(
+            "deadlock",
+            points.clone(),
+            vec![
+                Party::new("east", "East", Role::Party).with_position(side(1, vec![1.0, 0.2])),
+                Party::new("west", "West", Role::Party).with_position(side(0, vec![0.4, 1.0])),
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_relaxed_analysis_reuses_the_diagnosis_frontier_and_matches_a_fresh_one() {
+        let case = deadlock();
+        let parties = case.negotiating_parties();
+        let seen = insight(&case, &parties, &InsightOptions::default());
+        assert_eq!(seen.feasible(), Some(false));
+        let relaxed_seen = seen.relaxed.expect("a relaxation exists");
+        assert_eq!(
+            relaxed_seen.relaxation,
+            vec![Constraint::RedLine {
+                party: PartyIdx(0),
+                index: 0
+            }]
+        );
+        let fresh = analyze_with(
+            &relaxed(&case, &relaxed_seen.relaxation),
+            &parties,
+            &AnalysisOptions::default(),
+        );
+        assert_eq!(relaxed_seen.insight.analysis, fresh);
+        assert_eq!(relaxed_seen.insight.feasible(), Some(true));
+        // Only one level: the relaxed case is not relaxed again.
+        assert!(relaxed_seen.insight.relaxed.is_none());
     }
 }
