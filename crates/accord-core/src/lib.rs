@@ -44,11 +44,16 @@ mod error;
 mod fairness;
 mod frontier;
 mod insight;
+mod mediation;
 mod merge;
 mod model;
+mod negotiation;
+mod negotiators;
 mod position;
+mod saop;
 mod sensitivity;
 mod skyline;
+mod tournament;
 mod trades;
 
 pub use analysis::{
@@ -64,14 +69,30 @@ pub use frontier::{
     equal_utilities, pareto_frontier,
 };
 pub use insight::{DraftInsight, Insight, InsightOptions, Relaxed, Solution, insight};
+pub use mediation::{
+    MediationOptions, MediationOutcome, MediationStep, MediatorRule, Voter, run_single_text,
+};
 pub use merge::{MergeLimit, NotMergeable, merged_frontier};
 pub use model::{
     Case, Choice, Delegate, ModelErrors, OptionIdx, Package, Party, PartyIdx, Point, PointIdx,
     PointKind, PointOption, Role,
 };
+pub use negotiation::{
+    Action, Clock, Deadline, Me, Negotiator, NoClock, Offer, OutcomeIndex, State,
+};
+pub use negotiators::{
+    Aspiration, HardLiner, Micro, NEGOTIATORS, RandomNegotiator, TimeBased, TitForTat, negotiator,
+};
 pub use position::{
     AdditiveUtility, Aggregation, Bound, Condition, ConstraintNode, ConstraintUtility, Evaluator,
     Position, Rectangle, RedLine, UtilityFunction, ValueSet,
 };
+pub use rand_chacha::ChaCha8Rng;
+pub use saop::{SaopOptions, SaopOutcome, Step, run_saop};
 pub use sensitivity::{PartySensitivity, SENSITIVITY_ALL, Sensitivity, WeightRange, sensitivity};
+pub use tournament::{
+    Job, MAX_JOBS, NegotiationResult, NegotiatorSummary, SummaryRow, TournamentDomain,
+    TournamentError, TournamentSpec, job_seed, jobs, n_jobs, run_tournament, summarize, summary,
+    validate_tournament,
+};
 pub use trades::{Change, Logroll, Trade, TradeLimit, Trades, trades};

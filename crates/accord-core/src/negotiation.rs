@@ -1,0 +1,618 @@
+//! What automated negotiators and protocols share: the [`Negotiator`] trait, what a
+//! negotiator may know ([`Me`]: its own position only), the state of a session
+//! ([`State`]), the actions ([`Action`]), deadlines ([`Deadline`]) and the caller's clock
+//! ([`Clock`]), and each party's packages ordered by its own utility ([`OutcomeIndex`]).
+//!
+//! Core has no clock and no global random generator: a time budget is measured by a
+//! [`Clock`] the caller supplies, and every negotiator draws from the seeded
+//! [`rand_chacha::ChaCha8Rng`] the protocol hands it, so that a session is reproducible
+//! from its seed.
+//!
+//! Confidentiality holds by construction: a negotiator sees its own [`Position`] through
+//! [`Me`], and of the others only their actions.
+//!
+//! ```
+//! use accord_core::{AdditiveUtility, Evaluator, OutcomeIndex, Point, PointKind, Position};
+//!
+//! let points = vec![Point::new("wage", PointKind::options(["low", "mid", "high"]))];
+//! let position = Position::new(
+//!     AdditiveUtility::new(vec![1.0], vec![Evaluator::Options(vec![0.0, 0.6, 1.0])]).into());
+//! let index = OutcomeIndex::new(&points, &position, OutcomeIndex::DEFAULT_LIMIT, 0);
+//! assert_eq!(index.len(), 3);
+//! assert_eq!(index.best().1, 1.0);
+//! // The least good package worth at least 0.5 to this party.
+//! assert_eq!(index.at_least(0.5).1, 0.6);
+//! ```
+
+use rand::RngExt as _;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::model::{Choice, Package, Point, PointKind};
+use crate::position::Position;
+
+/// When a session ends without agreement: after a number of rounds, a time budget, or
+/// whichever comes first. At least one is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Deadline {
+    /// Rounds: a round is every party acting once.
+    pub rounds: Option<u32>,
+    /// Seconds, as measured by the session's [`Clock`].
+    pub seconds: Option<f64>,
+}
+
+impl Deadline {
+    /// A deadline of `n` rounds.
+    #[must_use]
+    pub fn rounds(n: u32) -> Self {
+        Self {
+            rounds: Some(n),
+            seconds: None,
+        }
+    }
+
+    /// Normalised time in `[0, 1]` after `round` rounds and `elapsed` seconds: the larger
+    /// of the two fractions used.
+    #[must_use]
+    pub fn time(&self, round: u32, elapsed: f64) -> f64 {
+        let by_rounds = self
+            .rounds
+            .map_or(0.0, |n| f64::from(round) / f64::from(n.max(1)));
+        let by_seconds = self
+            .seconds
+            .map_or(0.0, |s| if s > 0.0 { elapsed / s } else { 1.0 });
+        by_rounds.max(by_seconds).clamp(0.0, 1.0)
+    }
+}
+
+/// The caller's clock: seconds since the session started. Core never reads the time
+/// itself.
+pub trait Clock {
+    /// Seconds elapsed since the session started.
+    fn elapsed(&self) -> f64;
+}
+
+/// A clock that never moves: sessions with a deadline in rounds only, reproducible
+/// whatever the machine.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoClock;
+
+impl Clock for NoClock {
+    fn elapsed(&self) -> f64 {
+        0.0
+    }
+}
+
+/// What a negotiator knows of itself: the points, its own position, its packages ordered
+/// by its own utility, and its place at the table. Nothing of another party's position.
+#[derive(Debug, Clone, Copy)]
+pub struct Me<'a> {
+    /// The points of the case.
+    pub points: &'a [Point],
+    /// Its own confidential position.
+    pub position: &'a Position,
+    /// Its packages by utility.
+    pub outcomes: &'a OutcomeIndex,
+    /// Its place in the order of play, from 0.
+    pub place: usize,
+    /// How many parties negotiate.
+    pub n_parties: usize,
+}
+
+impl Me<'_> {
+    /// Its utility of a package (undiscounted).
+    #[must_use]
+    pub fn utility(&self, package: &Package) -> f64 {
+        self.position.utility(package)
+    }
+
+    /// Its reservation value.
+    #[must_use]
+    pub fn reservation_value(&self) -> f64 {
+        self.position.reservation_value
+    }
+}
+
+/// Where a session stands when a negotiator acts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct State {
+    /// The current round, from 0.
+    pub round: u32,
+    /// Normalised time in `[0, 1]` ([`Deadline::time`]).
+    pub time: f64,
+}
+
+/// An offer on the table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    /// The package offered.
+    pub package: Package,
+    /// The place of the party that offered it.
+    pub by: usize,
+}
+
+/// What a negotiator does when its turn comes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Accept the standing offer.
+    Accept,
+    /// Reject it (if any) and offer this package instead.
+    Offer(Package),
+    /// Walk away: the session ends without agreement.
+    End,
+}
+
+/// An automated negotiator. Implement it to bring your own strategy; the protocols call
+/// it in turn.
+pub trait Negotiator: Send {
+    /// A short name for traces and tournament tables.
+    fn name(&self) -> &str;
+
+    /// Called once before the session.
+    fn start(&mut self, _me: &Me<'_>) {}
+
+    /// Its turn: `standing` is the offer on the table (`None` when it opens, and then it
+    /// must offer; accepting nothing ends the session).
+    fn act(
+        &mut self,
+        me: &Me<'_>,
+        state: &State,
+        standing: Option<&Offer>,
+        rng: &mut ChaCha8Rng,
+    ) -> Action;
+
+    /// Another party's action, as every party hears it.
+    fn observe(&mut self, _me: &Me<'_>, _by: usize, _action: &Action) {}
+}
+
+/// One party's packages ordered by its own utility, for negotiators that look for "a
+/// package worth about this much to me".
+///
+/// Up to `limit` packages, every package that clears the party's own red lines is listed
+/// (`exact`). Beyond, a seeded sample of `limit` packages clearing them is, with the
+/// package best for the party (found point by point for an additive utility) added: a
+/// negotiator then picks among those. Packages are addressed by their rank, from 0 (the
+/// worst listed) to `len() - 1` (the best); equal utilities keep enumeration (or draw)
+/// order. Packages are stored flat, one allocation for all of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeIndex {
+    /// Utilities by rank, ascending.
+    utilities: Vec<f64>,
+    packages: Stored,
+}
+
+/// How the packages behind the ranks are kept.
+#[derive(Debug, Clone, PartialEq)]
+enum Stored {
+    /// Every package: by rank, its place in enumeration order, decoded on demand.
+    Enumerated {
+        order: Vec<u32>,
+        /// Each point's value count and first value.
+        points: Vec<(u64, Choice)>,
+    },
+    /// A sample: the choices of the package of rank `k` at `k * n_points..`.
+    Sampled {
+        n_points: usize,
+        choices: Vec<Choice>,
+    },
+}
+
+/// Sorts `(utility, place)` pairs by ascending utility (as `f64::total_cmp`), equal
+/// utilities keeping their order. A stable radix sort on the utility's 32 high-order bits
+/// (4 passes instead of 8), then the few runs whose high bits tie are sorted on the whole
+/// number.
+fn sort_by_utility(kept: &mut [(f64, u32)]) {
+    // An order-preserving map of every `f64` to a `u64`; its high half keeps the order,
+    // with ties.
+    let high = |utility: f64| {
+        let bits = utility.to_bits();
+        let key = if bits >> 63 == 1 {
+            !bits
+        } else {
+            bits | 1 << 63
+        };
+        (key >> 32) as u32
+    };
+    radsort::sort_by_key(kept, |&(utility, _)| high(utility));
+    let mut start = 0;
+    while start < kept.len() {
+        let key = high(kept[start].0);
+        let end = start
+            + kept[start..]
+                .iter()
+                .position(|&(u, _)| high(u) != key)
+                .unwrap_or(kept.len() - start);
+        if end - start > 1 {
+            kept[start..end].sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        start = end;
+    }
+}
+
+impl OutcomeIndex {
+    /// Packages listed in full up to this many.
+    pub const DEFAULT_LIMIT: u128 = 1 << 18;
+
+    /// The index of `position` over `points`; `seed` draws the sample of a larger case.
+    #[must_use]
+    pub fn new(points: &[Point], position: &Position, limit: u128, seed: u64) -> Self {
+        let n_packages = points
+            .iter()
+            .try_fold(1u128, |acc, p| acc.checked_mul(u128::from(p.n_values()?)));
+        match n_packages.filter(|&n| n <= limit.min(u128::from(u32::MAX))) {
+            Some(n) => Self::enumerated(points, position, n as u64),
+            None => Self::sampled(points, position, limit, seed),
+        }
+    }
+
+    /// Every package, enumerated in order (the last point fastest).
+    fn enumerated(points: &[Point], position: &Position, n: u64) -> Self {
+        let n_points = points.len();
+        let sizes: Vec<u64> = points.iter().map(|p| p.n_values().unwrap_or(1)).collect();
+        // An additive utility sums per-point contributions in point order: keep the
+        // partial sums of the points before each one, so that moving to the next package
+        // re-adds only the points that changed, and the sums are bit-identical to
+        // `Position::utility`.
+        let table: Option<Vec<Vec<f64>>> = match &position.utility {
+            crate::UtilityFunction::Additive(additive) => Some(
+                points
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| {
+                        (0..sizes[k])
+                            .map(|v| additive.contribution(crate::PointIdx(k), p.choice_at(v)))
+                            .collect()
+                    })
+                    .collect(),
+            ),
+            crate::UtilityFunction::Constraint(_) => None,
+        };
+        let check_red_lines = !position.red_lines.is_empty();
+        let needs_package = check_red_lines || table.is_none();
+        let mut buffer = Package(points.iter().map(|p| p.choice_at(0)).collect());
+        let mut digits = vec![0_u64; n_points];
+        // prefix[k]: the sum of the contributions of points 0..k.
+        let mut prefix = vec![0.0_f64; n_points + 1];
+        let mut dirty = 0;
+        let mut kept: Vec<(f64, u32)> = Vec::with_capacity(n as usize);
+        for index in 0..n {
+            if !check_red_lines || position.clears_red_lines(&buffer) {
+                let utility = match &table {
+                    Some(table) => {
+                        for k in dirty..n_points {
+                            prefix[k + 1] = prefix[k] + table[k][digits[k] as usize];
+                        }
+                        dirty = n_points;
+                        prefix[n_points].min(1.0)
+                    }
+                    None => position.utility(&buffer),
+                };
+                kept.push((utility, index as u32));
+            }
+            // The last point varies fastest.
+            for k in (0..n_points).rev() {
+                dirty = dirty.min(k);
+                digits[k] += 1;
+                if digits[k] < sizes[k] {
+                    if needs_package {
+                        buffer.0[k] = points[k].choice_at(digits[k]);
+                    }
+                    break;
+                }
+                digits[k] = 0;
+                if needs_package {
+                    buffer.0[k] = points[k].choice_at(0);
+                }
+            }
+        }
+        sort_by_utility(&mut kept);
+        Self {
+            utilities: kept.iter().map(|&(utility, _)| utility).collect(),
+            packages: Stored::Enumerated {
+                order: kept.iter().map(|&(_, index)| index).collect(),
+                points: points
+                    .iter()
+                    .zip(&sizes)
+                    .map(|(p, &size)| (size, p.choice_at(0)))
+                    .collect(),
+            },
+        }
+    }
+
+    /// A seeded sample of `limit` packages clearing the red lines, and the best package.
+    fn sampled(points: &[Point], position: &Position, limit: u128, seed: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let draw = |rng: &mut ChaCha8Rng| {
+            Package(
+                points
+                    .iter()
+                    .map(|p| match &p.kind {
+                        PointKind::Options(options) => {
+                            Choice::Option(crate::OptionIdx(rng.random_range(0..options.len())))
+                        }
+                        PointKind::Integer { min, max } => {
+                            Choice::Integer(rng.random_range(*min..=*max))
+                        }
+                        PointKind::Real { min, max } => Choice::Real(if max > min {
+                            rng.random_range(*min..=*max)
+                        } else {
+                            *min
+                        }),
+                    })
+                    .collect(),
+            )
+        };
+        let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut drawn: Vec<(f64, Package)> = Vec::new();
+        // Red lines may reject most draws: try a bounded number of times.
+        for _ in 0..wanted.saturating_mul(4) {
+            if drawn.len() >= wanted {
+                break;
+            }
+            let package = draw(&mut rng);
+            if position.clears_red_lines(&package) {
+                drawn.push((position.utility(&package), package));
+            }
+        }
+        if let Some(best) = best_package(points, position)
+            && position.clears_red_lines(&best)
+        {
+            drawn.push((position.utility(&best), best));
+        }
+        // Stable: equal utilities keep draw order.
+        drawn.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Self {
+            utilities: drawn.iter().map(|(u, _)| *u).collect(),
+            packages: Stored::Sampled {
+                n_points: points.len(),
+                choices: drawn
+                    .iter()
+                    .flat_map(|(_, p)| p.0.iter().copied())
+                    .collect(),
+            },
+        }
+    }
+
+    /// Whether every package clearing the red lines is listed.
+    #[must_use]
+    pub fn is_exact(&self) -> bool {
+        matches!(self.packages, Stored::Enumerated { .. })
+    }
+
+    /// How many packages are listed.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.utilities.len()
+    }
+
+    /// Whether no package is listed (every package crosses a red line).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.utilities.is_empty()
+    }
+
+    /// The utility of the package of rank `rank`.
+    ///
+    /// # Panics
+    /// When `rank >= len()`.
+    #[must_use]
+    pub fn utility(&self, rank: usize) -> f64 {
+        self.utilities[rank]
+    }
+
+    /// The package of rank `rank`.
+    ///
+    /// # Panics
+    /// When `rank >= len()`.
+    #[must_use]
+    pub fn package(&self, rank: usize) -> Package {
+        match &self.packages {
+            Stored::Enumerated { order, points } => {
+                let mut rest = u64::from(order[rank]);
+                let mut choices = vec![Choice::Option(crate::OptionIdx(0)); points.len()];
+                for (slot, &(size, first)) in choices.iter_mut().zip(points).rev() {
+                    let v = rest % size;
+                    rest /= size;
+                    *slot = match first {
+                        Choice::Option(_) => Choice::Option(crate::OptionIdx(v as usize)),
+                        Choice::Integer(min) => Choice::Integer(min + v as i64),
+                        Choice::Real(min) => Choice::Real(min),
+                    };
+                }
+                Package(choices)
+            }
+            Stored::Sampled { n_points, choices } => {
+                Package(choices[rank * n_points..(rank + 1) * n_points].to_vec())
+            }
+        }
+    }
+
+    /// The best package for the party (the last listed on a tie) and its utility.
+    ///
+    /// # Panics
+    /// When the index is empty.
+    #[must_use]
+    pub fn best(&self) -> (Package, f64) {
+        let rank = self.len().checked_sub(1).expect("an index with packages");
+        (self.package(rank), self.utilities[rank])
+    }
+
+    /// The worst package listed and its utility.
+    ///
+    /// # Panics
+    /// When the index is empty.
+    #[must_use]
+    pub fn worst(&self) -> (Package, f64) {
+        assert!(!self.is_empty(), "an index with packages");
+        (self.package(0), self.utilities[0])
+    }
+
+    /// The rank of the package of least utility at or above `target`; `len()` when none
+    /// reaches it.
+    #[must_use]
+    pub fn rank_at_least(&self, target: f64) -> usize {
+        self.utilities.partition_point(|u| *u < target)
+    }
+
+    /// The package of least utility at or above `target` (the best package when none
+    /// reaches it), and its utility.
+    ///
+    /// # Panics
+    /// When the index is empty.
+    #[must_use]
+    pub fn at_least(&self, target: f64) -> (Package, f64) {
+        let rank = self
+            .rank_at_least(target)
+            .min(self.len().checked_sub(1).expect("an index with packages"));
+        (self.package(rank), self.utilities[rank])
+    }
+
+    /// The ranks of the packages with utility in `[low, high]`.
+    #[must_use]
+    pub fn between(&self, low: f64, high: f64) -> std::ops::Range<usize> {
+        let from = self.rank_at_least(low);
+        let to = self.utilities.partition_point(|u| *u <= high);
+        from..to.max(from)
+    }
+}
+
+/// For an additive utility, the package taking on every point the value with the highest
+/// score (the first on a tie); `None` for a constraint utility or a real range.
+fn best_package(points: &[Point], position: &Position) -> Option<Package> {
+    let crate::UtilityFunction::Additive(additive) = &position.utility else {
+        return None;
+    };
+    points
+        .iter()
+        .enumerate()
+        .map(|(k, point)| {
+            let n = point.n_values()?;
+            if n > 1 << 20 {
+                // A wide range: its ends and the evaluator's own peak are enough.
+                let ends = [point.choice_at(0), point.choice_at(n - 1)];
+                return ends.into_iter().max_by(|a, b| {
+                    additive
+                        .contribution(crate::PointIdx(k), *a)
+                        .total_cmp(&additive.contribution(crate::PointIdx(k), *b))
+                });
+            }
+            (0..n).map(|v| point.choice_at(v)).reduce(|best, c| {
+                if additive.contribution(crate::PointIdx(k), c)
+                    > additive.contribution(crate::PointIdx(k), best)
+                {
+                    c
+                } else {
+                    best
+                }
+            })
+        })
+        .collect::<Option<Vec<Choice>>>()
+        .map(Package)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::position::{AdditiveUtility, Evaluator, RedLine};
+
+    fn wage() -> (Vec<Point>, Position) {
+        let points = vec![
+            Point::new("wage", PointKind::options(["low", "mid", "high"])),
+            Point::new("hours", PointKind::integer(35, 40)),
+        ];
+        let position = Position::new(
+            AdditiveUtility::new(
+                vec![0.5, 0.5],
+                vec![
+                    Evaluator::Options(vec![0.0, 0.6, 1.0]),
+                    Evaluator::Linear {
+                        origin: 35.0,
+                        offset: 1.0,
+                        slope: -0.2,
+                    },
+                ],
+            )
+            .into(),
+        );
+        (points, position)
+    }
+
+    #[test]
+    fn lists_every_package_clearing_the_red_lines_by_utility() {
+        let (points, mut position) = wage();
+        position.red_lines.push(RedLine::forbid(
+            &points[0],
+            crate::PointIdx(0),
+            &[crate::OptionIdx(0)],
+        ));
+        let index = OutcomeIndex::new(&points, &position, OutcomeIndex::DEFAULT_LIMIT, 0);
+        // 3 x 6 packages, of which the 6 with a low wage cross the red line.
+        assert_eq!(index.len(), 12);
+        assert!(index.is_exact());
+        assert!((1..index.len()).all(|k| index.utility(k - 1) <= index.utility(k)));
+        // Each listed utility is the package's own.
+        for k in 0..index.len() {
+            assert_eq!(index.utility(k), position.utility(&index.package(k)));
+            assert!(position.clears_red_lines(&index.package(k)));
+        }
+        // Best: high wage, 35 hours: 0.5 + 0.5.
+        assert_eq!(index.best().1, 1.0);
+        // Worst allowed: mid wage, 40 hours: 0.3 + 0.0.
+        assert!((index.worst().1 - 0.3).abs() < 1e-12);
+        let (_, u) = index.at_least(0.75);
+        assert!((u - 0.8).abs() < 1e-12, "{u}");
+        assert_eq!(index.at_least(2.0).1, 1.0);
+        let range = index.between(0.5, 0.7);
+        assert!(!range.is_empty());
+        for k in 0..index.len() {
+            assert_eq!(range.contains(&k), (0.5..=0.7).contains(&index.utility(k)));
+        }
+    }
+
+    #[test]
+    fn a_large_case_is_sampled_with_the_best_package_added() {
+        let (points, position) = wage();
+        let index = OutcomeIndex::new(&points, &position, 5, 7);
+        assert!(!index.is_exact());
+        assert_eq!(index.len(), 6);
+        assert_eq!(index.best().1, 1.0);
+        // The same seed draws the same sample.
+        assert_eq!(index, OutcomeIndex::new(&points, &position, 5, 7));
+    }
+
+    #[test]
+    fn sorting_by_utility_is_total_and_stable() {
+        // Values whose 32 high-order bits tie (1.0 and the next numbers up) and values
+        // that tie exactly, with negative numbers.
+        let next = |x: f64| f64::from_bits(x.to_bits() + 1);
+        let values = [
+            next(1.0),
+            1.0,
+            -2.0,
+            0.5,
+            next(next(1.0)),
+            0.5,
+            -0.0,
+            0.0,
+            1.0,
+            1e-300,
+        ];
+        let mut kept: Vec<(f64, u32)> = values.iter().zip(0..).map(|(&v, k)| (v, k)).collect();
+        let mut expected = kept.clone();
+        expected.sort_by(|a, b| a.0.total_cmp(&b.0));
+        sort_by_utility(&mut kept);
+        let bits = |v: &[(f64, u32)]| v.iter().map(|(u, k)| (u.to_bits(), *k)).collect::<Vec<_>>();
+        assert_eq!(bits(&kept), bits(&expected));
+    }
+
+    #[test]
+    fn normalised_time_is_the_larger_fraction_used() {
+        let deadline = Deadline {
+            rounds: Some(100),
+            seconds: Some(10.0),
+        };
+        assert!((deadline.time(25, 5.0) - 0.5).abs() < 1e-12);
+        assert!((deadline.time(75, 5.0) - 0.75).abs() < 1e-12);
+        assert_eq!(Deadline::rounds(10).time(20, 0.0), 1.0);
+    }
+}
