@@ -4,13 +4,19 @@
 //! - `accord check PATH`: validate and summarise; exit 1 when nothing is feasible.
 //! - `accord evaluate PATH --package FILE`: score one package for every party.
 //! - `accord report PATH [-o FILE]`: the mediator's report, HTML or Markdown with SVG plots.
+//! - `accord negotiate PATH --negotiators A,B`: one SAOP session between standard
+//!   negotiators, with its offer trace.
+//! - `accord tournament CONFIG [-o DIR] [--shard I/N]`: every negotiator against every other
+//!   on every domain (docs/tournament.md); `accord merge` joins shard results.
 //!
 //! PATH is a case file (`.toml` or `.json`), a GENIUS domain folder or a GeniusWeb domain
 //! folder. Exit codes: 0 success, 1 a negative answer, 2 an error (bad input included).
 
 mod generate;
 mod load;
+mod negotiate;
 mod report;
+mod tournament;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -54,6 +60,16 @@ enum Command {
     /// improve it, the frontier for every pair of parties, heat maps, conflicts,
     /// robustness and fairness; a self-contained HTML page, or Markdown with SVG files.
     Report(ReportArgs),
+    /// One negotiation session (stacked alternating offers) between standard negotiators:
+    /// the offer trace, with every party's utility of each offer, and the outcome.
+    Negotiate(negotiate::NegotiateArgs),
+    /// Run a tournament configuration (docs/tournament.md): every negotiator against every
+    /// other, on every domain, in every order; writes results.jsonl and results.csv and
+    /// prints a summary per negotiator.
+    Tournament(tournament::TournamentArgs),
+    /// Join the results of tournament shards (results-I-of-N.jsonl) into results.jsonl and
+    /// results.csv, and print the summary.
+    Merge(tournament::MergeArgs),
 }
 
 #[derive(Args)]
@@ -336,6 +352,18 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
                     fs_err::write(path, accord_formats::case_file::write_case(&case, format))?;
                 }
             }
+            Ok(Outcome::Done)
+        }
+        Command::Negotiate(args) => {
+            out.write_all(negotiate::negotiate(&args)?.as_bytes())?;
+            Ok(Outcome::Done)
+        }
+        Command::Tournament(args) => {
+            out.write_all(tournament::tournament(&args)?.as_bytes())?;
+            Ok(Outcome::Done)
+        }
+        Command::Merge(args) => {
+            out.write_all(tournament::merge(&args)?.as_bytes())?;
             Ok(Outcome::Done)
         }
         Command::Check(input) => {

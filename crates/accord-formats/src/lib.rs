@@ -15,6 +15,7 @@ pub mod folder;
 pub mod generate;
 pub mod genius;
 pub mod geniusweb;
+pub mod tournament;
 
 pub use error::{ErrorKind, FormatError, Problem};
 

@@ -1,0 +1,300 @@
+//! `accord tournament` and `accord merge`: run a tournament configuration (or one shard of
+//! it) with a progress bar, write its results as JSON Lines and CSV, and join shards.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use accord_core::{
+    Deadline, NegotiatorSummary, TournamentDomain, TournamentSpec, jobs, run_tournament, summarize,
+    summary, validate_tournament,
+};
+use accord_formats::tournament::{ResultRecord, read_config, read_jsonl, write_csv, write_jsonl};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::load::load;
+
+#[derive(Args)]
+pub(crate) struct TournamentArgs {
+    /// The tournament configuration (TOML; docs/tournament.md).
+    config: PathBuf,
+    /// The folder the results are written to (default: ./tournament-NAME).
+    #[arg(short, long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Run only shard I of N (from 0): the sessions whose index is I modulo N; the
+    /// results go to results-I-of-N.jsonl and .csv, for `accord merge`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<(u64, u64)>,
+}
+
+#[derive(Args)]
+pub(crate) struct MergeArgs {
+    /// Shard result files (results-I-of-N.jsonl), or folders holding them.
+    #[arg(required = true, value_name = "DIR_OR_FILES")]
+    inputs: Vec<PathBuf>,
+    /// The folder the joined results.jsonl and results.csv are written to.
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+}
+
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let parsed = text
+        .split_once('/')
+        .and_then(|(i, n)| Some((i.trim().parse::<u64>().ok()?, n.trim().parse::<u64>().ok()?)));
+    match parsed {
+        Some((i, n)) if n > 0 && i < n => Ok((i, n)),
+        Some((i, n)) => Err(format!(
+            "`{i}/{n}` does not exist: shards are numbered 0 to N - 1"
+        )),
+        None => Err(format!("`{text}` is not I/N, such as 0/4")),
+    }
+}
+
+/// The file names of a shard's (or the whole tournament's) results, without extension.
+fn stem(shard: Option<(u64, u64)>) -> String {
+    shard.map_or_else(
+        || "results".to_string(),
+        |(i, n)| format!("results-{i}-of-{n}"),
+    )
+}
+
+/// A folder name made of the tournament's name.
+fn folder_name(name: &str) -> String {
+    let slug: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("tournament-{slug}")
+}
+
+/// Runs `accord tournament`; returns the summary table.
+pub(crate) fn tournament(args: &TournamentArgs) -> Result<String> {
+    let shown = args.config.display().to_string();
+    let text = fs_err::read_to_string(&args.config)?;
+    let config = read_config(&shown, &text)?;
+    let folder = args.config.parent().unwrap_or(Path::new(""));
+    let mut domains = Vec::new();
+    for entry in &config.domains {
+        let path = folder.join(&entry.path);
+        let loaded = load(&path, &entry.parties).with_context(|| entry.location.clone())?;
+        for warning in &loaded.source.warnings {
+            eprintln!("warning: {warning}");
+        }
+        domains.push(TournamentDomain {
+            // As written: the results do not depend on where the configuration lies.
+            name: entry.path.clone(),
+            case: loaded.case,
+            parties: loaded.parties,
+        });
+    }
+    let spec = TournamentSpec {
+        domains,
+        negotiators: config.negotiators.clone(),
+        repetitions: config.repetitions,
+        deadline: Deadline::rounds(config.rounds),
+        seed: config.seed,
+    };
+    validate_tournament(&spec).with_context(|| shown.clone())?;
+    let selected: Vec<_> = jobs(&spec)
+        .into_iter()
+        .filter(|job| args.shard.is_none_or(|(i, n)| job.index % n == i))
+        .collect();
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(folder_name(&config.name)));
+    fs_err::create_dir_all(&output)?;
+
+    let bar = ProgressBar::new(selected.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:30}] {pos}/{len} sessions, {elapsed} (eta {eta})",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_message(config.name.clone());
+    let results =
+        run_tournament(&spec, args.shard, &|| bar.inc(1)).with_context(|| shown.clone())?;
+    bar.finish_and_clear();
+
+    let records: Vec<ResultRecord> = selected
+        .iter()
+        .zip(&results)
+        .map(|(job, result)| ResultRecord::new(&spec.domains[job.domain].case, result))
+        .collect();
+    let written = write_results(&output, &stem(args.shard), &records)?;
+    eprintln!(
+        "{} sessions ({} in the tournament); wrote {}",
+        records.len(),
+        accord_core::n_jobs(&spec).unwrap_or(0),
+        written.join(", ")
+    );
+    Ok(summary_table(&summary(&spec.negotiators, &results)))
+}
+
+/// Writes DIR/STEM.jsonl and DIR/STEM.csv; returns their paths.
+fn write_results(dir: &Path, stem: &str, records: &[ResultRecord]) -> Result<Vec<String>> {
+    let jsonl = dir.join(format!("{stem}.jsonl"));
+    let csv = dir.join(format!("{stem}.csv"));
+    fs_err::write(&jsonl, write_jsonl(records))?;
+    fs_err::write(&csv, write_csv(records))?;
+    Ok(vec![jsonl.display().to_string(), csv.display().to_string()])
+}
+
+/// The shard files `results-I-of-N.jsonl` of a folder, by name.
+fn shard_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in fs_err::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if shard_of(&name).is_some() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        bail!(
+            "`{}` holds no shard results (results-I-of-N.jsonl)",
+            dir.display()
+        );
+    }
+    Ok(files)
+}
+
+/// `(I, N)` of a file named `results-I-of-N.jsonl`.
+fn shard_of(name: &str) -> Option<(u64, u64)> {
+    let (i, n) = name
+        .strip_prefix("results-")?
+        .strip_suffix(".jsonl")?
+        .split_once("-of-")?;
+    Some((i.parse().ok()?, n.parse().ok()?))
+}
+
+/// Runs `accord merge`; returns the summary table.
+pub(crate) fn merge(args: &MergeArgs) -> Result<String> {
+    let mut files = Vec::new();
+    for input in &args.inputs {
+        if input.is_dir() {
+            files.extend(shard_files(input)?);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    // Each index with the file it came from.
+    let mut by_index: BTreeMap<u64, (ResultRecord, String)> = BTreeMap::new();
+    let mut shard_counts = Vec::new();
+    for file in &files {
+        let shown = file.display().to_string();
+        let text = fs_err::read_to_string(file)?;
+        if let Some((_, n)) = file
+            .file_name()
+            .and_then(|name| shard_of(&name.to_string_lossy()))
+        {
+            shard_counts.push(n);
+        }
+        for record in read_jsonl(&shown, &text)? {
+            if let Some((_, earlier)) = by_index.get(&record.index) {
+                bail!(
+                    "{shown}: session {} is also in `{earlier}`\nhint: give each shard once",
+                    record.index
+                );
+            }
+            by_index.insert(record.index, (record, shown.clone()));
+        }
+    }
+    if by_index.is_empty() {
+        bail!("no results to merge");
+    }
+    // Every index below the largest must be there; with shard files, every shard too.
+    let n_shards = shard_counts.first().copied();
+    if let Some(n) = n_shards {
+        if shard_counts.iter().any(|&m| m != n) {
+            bail!("the files come from different shardings (results-I-of-N with different N)");
+        }
+        for i in 0..n {
+            let name = format!("results-{i}-of-{n}.jsonl");
+            if !files
+                .iter()
+                .any(|f| f.file_name().is_some_and(|f| f == name.as_str()))
+            {
+                bail!("shard `{name}` is missing");
+            }
+        }
+    }
+    for (expected, (&index, (_, file))) in by_index.iter().enumerate() {
+        let expected = expected as u64;
+        if index != expected {
+            let owner = n_shards.map_or_else(
+                || "no file given".to_string(),
+                |n| format!("it belongs in `results-{}-of-{n}.jsonl`", expected % n),
+            );
+            bail!("session {expected} is missing ({owner}); the next one, {index}, is in `{file}`");
+        }
+    }
+    let records: Vec<ResultRecord> = by_index.into_values().map(|(r, _)| r).collect();
+    // In job order the negotiators first appear in the configuration's order.
+    let mut negotiators: Vec<String> = Vec::new();
+    for record in &records {
+        for name in &record.line_up {
+            if !negotiators.contains(name) {
+                negotiators.push(name.clone());
+            }
+        }
+    }
+    fs_err::create_dir_all(&args.output)?;
+    let written = write_results(&args.output, "results", &records)?;
+    eprintln!(
+        "{} sessions from {} files; wrote {}",
+        records.len(),
+        files.len(),
+        written.join(", ")
+    );
+    Ok(summary_table(&summarize(
+        &negotiators,
+        records.iter().map(ResultRecord::summary_row),
+    )))
+}
+
+/// The summary per negotiator, as a table.
+pub(crate) fn summary_table(rows: &[NegotiatorSummary]) -> String {
+    let width = rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("negotiator".len());
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:width$}  {:>8}  {:>9}  {:>12}  {:>11}  {:>7}  {:>7}",
+        "negotiator", "sessions", "agreement", "mean utility", "to frontier", "to Nash", "welfare"
+    );
+    let distance = |d: Option<f64>| d.map_or_else(|| "-".to_string(), |d| format!("{d:.4}"));
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "{:width$}  {:>8}  {:>8.1}%  {:>12.4}  {:>11}  {:>7}  {:>7.4}",
+            row.name,
+            row.negotiations,
+            row.agreement_rate * 100.0,
+            row.mean_utility,
+            distance(row.mean_distance_to_frontier),
+            distance(row.mean_distance_to_nash),
+            row.mean_welfare
+        );
+    }
+    out
+}

@@ -1,0 +1,290 @@
+//! `accord negotiate`, `accord tournament` and `accord merge` end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `accord ARGS` from the repository root.
+fn accord(args: &[&str]) -> Output {
+    Command::cargo_bin("accord")
+        .unwrap()
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fresh folder for one test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("negotiation-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn negotiate_prints_the_trace_and_the_outcome() {
+    let output = accord(&[
+        "negotiate",
+        "examples/labour-contract.toml",
+        "--negotiators",
+        "boulware,conceder",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("  Union: boulware\n  Employer: conceder\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("round  party     action   Union  Employer\n"),
+        "{text}"
+    );
+    assert!(text.contains("    1  Union     offer   1.0000"), "{text}");
+    assert!(text.contains("agreement after "), "{text}");
+    assert!(text.contains("\n  wage     "), "{text}");
+    assert!(text.contains("utilities (discounted): Union "), "{text}");
+}
+
+#[test]
+fn negotiate_json_is_one_object_and_negotiators_cycle() {
+    let output = accord(&[
+        "negotiate",
+        "testdata/genius/anac2010-ItexvsCypress",
+        "--negotiators",
+        "linear",
+        "--rounds",
+        "20",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["negotiators"], serde_json::json!(["linear", "linear"]));
+    assert_eq!(json["deadline_rounds"], 20);
+    let trace = json["trace"].as_array().unwrap();
+    assert!(!trace.is_empty());
+    assert_eq!(trace[0]["action"], "offer");
+    assert_eq!(trace[0]["round"], 1);
+    assert_eq!(trace[0]["utilities"].as_array().unwrap().len(), 2);
+    assert!(json["rounds"].as_u64().unwrap() <= 20);
+    assert_eq!(json["utilities"].as_array().unwrap().len(), 2);
+    // The same seed gives the same session.
+    let again = accord(&[
+        "negotiate",
+        "testdata/genius/anac2010-ItexvsCypress",
+        "--negotiators",
+        "linear",
+        "--rounds",
+        "20",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(again.stdout, output.stdout);
+}
+
+#[test]
+fn an_unknown_negotiator_is_an_error_listing_the_known_ones() {
+    let output = accord(&[
+        "negotiate",
+        "examples/labour-contract.toml",
+        "--negotiators",
+        "boulware,nobody",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        "error: unknown negotiator `nobody`\nhint: the negotiators are boulware, linear, \
+         conceder, hardliner, random, tit-for-tat, micro, aspiration\n"
+    );
+}
+
+/// A configuration over the labour example and a GENIUS folder, in `dir`.
+fn small_config(dir: &Path) -> PathBuf {
+    let examples = root().join("examples");
+    let genius = root().join("testdata/genius/anac2010-ItexvsCypress");
+    let config = dir.join("small.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "name = \"small\"\nseed = 9\nrepetitions = 2\nrounds = 40\n\
+             negotiators = [\"boulware\", \"random\", \"micro\"]\n\
+             [[domains]]\npath = {:?}\n\
+             [[domains]]\npath = {:?}\n",
+            examples.join("labour-contract.toml").display().to_string(),
+            genius.display().to_string(),
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn a_tournament_writes_one_line_per_session_and_shards_merge_to_the_same_bytes() {
+    let dir = scratch("tournament");
+    let config = small_config(&dir);
+    let config = config.to_str().unwrap();
+    let whole = dir.join("whole");
+    let output = accord(&["tournament", config, "-o", whole.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let table = stdout(&output);
+    assert!(
+        table.starts_with("negotiator  sessions  agreement  mean utility  to frontier"),
+        "{table}"
+    );
+    assert_eq!(table.lines().count(), 4, "{table}");
+    // 2 bilateral domains x 3^2 line-ups x 2 repetitions.
+    let jsonl = read(&whole.join("results.jsonl"));
+    assert_eq!(jsonl.lines().count(), 36);
+    let csv = read(&whole.join("results.csv"));
+    assert_eq!(csv.lines().count(), 37);
+    assert!(csv.starts_with(
+        "index,domain,line_up,repetition,seed,agreement,utilities,rounds,time,welfare,\
+         distance_to_frontier,distance_to_nash\n"
+    ));
+    for (k, line) in jsonl.lines().enumerate() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(record["index"], k as u64);
+    }
+
+    let shards = dir.join("shards");
+    for shard in ["0/2", "1/2"] {
+        let output = accord(&[
+            "tournament",
+            config,
+            "-o",
+            shards.to_str().unwrap(),
+            "--shard",
+            shard,
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    assert_eq!(
+        read(&shards.join("results-0-of-2.jsonl")).lines().count(),
+        18
+    );
+    assert_eq!(read(&shards.join("results-1-of-2.csv")).lines().count(), 19);
+    let merged = dir.join("merged");
+    let output = accord(&[
+        "merge",
+        shards.to_str().unwrap(),
+        "-o",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(read(&merged.join("results.jsonl")), jsonl);
+    assert_eq!(read(&merged.join("results.csv")), csv);
+    assert_eq!(stdout(&output), table);
+
+    // A shard given twice, or left out, is named.
+    let first = shards.join("results-0-of-2.jsonl");
+    let first = first.to_str().unwrap();
+    let output = accord(&["merge", first, first, "-o", merged.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("session 0 is also in `"),
+        "{}",
+        stderr(&output)
+    );
+    let output = accord(&["merge", first, "-o", merged.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: shard `results-1-of-2.jsonl` is missing\n"
+    );
+}
+
+#[test]
+fn a_bad_configuration_names_the_file_line_and_field() {
+    let dir = scratch("bad-config");
+    let config = dir.join("bad.toml");
+    std::fs::write(
+        &config,
+        "name = \"bad\"\nrounds = 100\nnegotiators = [\"boulware\", \"nobody\"]\n\
+         [[domains]]\npath = \"x.toml\"\n",
+    )
+    .unwrap();
+    let output = Command::cargo_bin("accord")
+        .unwrap()
+        .current_dir(&dir)
+        .args(["tournament", "bad.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: bad.toml:3:28: negotiators[1]: unknown negotiator `nobody`\n\
+         hint: the negotiators are boulware, linear, conceder, hardliner, random, \
+         tit-for-tat, micro, aspiration\n"
+    );
+    std::fs::write(
+        &config,
+        "name = \"bad\"\nseconds = 10\nnegotiators = [\"boulware\"]\n[[domains]]\npath = \"x\"\n",
+    )
+    .unwrap();
+    let output = Command::cargo_bin("accord")
+        .unwrap()
+        .current_dir(&dir)
+        .args(["tournament", "bad.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with("error: bad.toml:2:11: seconds: a tournament's deadline"),
+        "{}",
+        stderr(&output)
+    );
+    // A domain that cannot be loaded is named by its entry.
+    std::fs::write(
+        &config,
+        "name = \"bad\"\nnegotiators = [\"boulware\"]\n[[domains]]\npath = \"nowhere.toml\"\n",
+    )
+    .unwrap();
+    let output = Command::cargo_bin("accord")
+        .unwrap()
+        .current_dir(&dir)
+        .args(["tournament", "bad.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with("error: bad.toml:4:8: domains[0].path: "),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn the_example_tournament_runs() {
+    let dir = scratch("example");
+    let output = accord(&[
+        "tournament",
+        "examples/tournament.toml",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // 3 bilateral domains x 4^2 line-ups x 2 repetitions.
+    assert_eq!(read(&dir.join("results.jsonl")).lines().count(), 96);
+    assert_eq!(stdout(&output).lines().count(), 5);
+}

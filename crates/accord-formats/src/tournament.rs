@@ -1,0 +1,613 @@
+//! Tournament files (docs/tournament.md): the configuration (TOML) that `accord
+//! tournament` runs, and the results it writes, one line per session, as JSON Lines and
+//! CSV.
+//!
+//! - [`read_config`] parses a configuration into a [`TournamentConfig`] of names and
+//!   paths as written (the caller resolves paths against the file's folder and loads the
+//!   domains), collecting every problem with its line and field.
+//! - [`ResultRecord`] is the file form of a [`NegotiationResult`] (packages as `{point:
+//!   value}`); [`write_jsonl`] and [`write_csv`] write records, [`read_jsonl`] reads a
+//!   JSON Lines file back (for `accord merge`), so that writing what was read gives the
+//!   same bytes.
+//!
+//! ```
+//! use accord_formats::tournament::read_config;
+//!
+//! let text = r#"
+//! name = "demo"
+//! negotiators = ["boulware", "conceder"]
+//! [[domains]]
+//! path = "labour-contract.toml"
+//! "#;
+//! let config = read_config("demo.toml", text).unwrap();
+//! assert_eq!(config.rounds, 100);
+//! assert_eq!(config.repetitions, 1);
+//! assert_eq!(config.domains[0].path, "labour-contract.toml");
+//!
+//! let bad = read_config("demo.toml", "name = \"x\"\nnegotiators = [\"nobody\"]\ndomains = []\n");
+//! let message = bad.unwrap_err().to_string();
+//! assert!(message.starts_with("demo.toml:2:16: negotiators[0]: unknown negotiator `nobody`"));
+//! ```
+
+use std::fmt::Write as _;
+
+use accord_core::{Case, NEGOTIATORS, NegotiationResult, SummaryRow};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use toml::Spanned;
+
+use crate::analysis_json::package_map;
+use crate::error::{ErrorKind, FormatError, Problem};
+
+/// Rounds per session when the configuration does not say.
+pub const DEFAULT_ROUNDS: u32 = 100;
+
+/// A tournament configuration as written: names and paths, nothing loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TournamentConfig {
+    /// The tournament's name.
+    pub name: String,
+    /// The seed every session's seed is derived from (default 0).
+    pub seed: u64,
+    /// How many times each line-up plays each domain (default 1).
+    pub repetitions: u32,
+    /// The deadline of every session, in rounds (default [`DEFAULT_ROUNDS`]).
+    pub rounds: u32,
+    /// The negotiators, each one of [`NEGOTIATORS`], each listed once.
+    pub negotiators: Vec<String>,
+    /// The domains, in the order they are played.
+    pub domains: Vec<DomainEntry>,
+}
+
+/// One `[[domains]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainEntry {
+    /// The case file or domain folder, as written (relative paths are relative to the
+    /// configuration's folder).
+    pub path: String,
+    /// The parties that negotiate, in order of play: party ids of a case file or profile
+    /// file names of a folder; empty for the default.
+    pub parties: Vec<String>,
+    /// Where the entry's `path` is written, to name in messages: `file:line:column:
+    /// domains[k].path`.
+    pub location: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    name: Spanned<String>,
+    #[serde(default)]
+    seed: u64,
+    #[serde(default)]
+    repetitions: Option<Spanned<u32>>,
+    #[serde(default)]
+    rounds: Option<Spanned<u32>>,
+    /// Read only to refuse it with a clear message.
+    #[serde(default)]
+    seconds: Option<Spanned<f64>>,
+    negotiators: Spanned<Vec<Spanned<String>>>,
+    domains: Spanned<Vec<DomainFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DomainFile {
+    path: Spanned<String>,
+    #[serde(default)]
+    parties: Vec<Spanned<String>>,
+}
+
+/// Reads a tournament configuration (TOML); `source` names the file in messages. Every
+/// problem is collected.
+pub fn read_config(source: &str, text: &str) -> Result<TournamentConfig, FormatError> {
+    let file = parse(source, text)?;
+    let at = |span: std::ops::Range<usize>| Some(line_col(text, span.start));
+    let mut problems = Vec::new();
+    let mut problem = |span, field: String, kind, message: String| {
+        problems.push(Problem::at(source, at(span), field, kind, message));
+    };
+    if file.name.get_ref().trim().is_empty() {
+        problem(
+            file.name.span(),
+            "name".into(),
+            ErrorKind::Invalid,
+            "the name is empty".into(),
+        );
+    }
+    if let Some(seconds) = &file.seconds {
+        problem(
+            seconds.span(),
+            "seconds".into(),
+            ErrorKind::Unsupported,
+            "a tournament's deadline is a number of rounds only: a time budget would make \
+             results depend on the machine\nhint: use `rounds = N`"
+                .into(),
+        );
+    }
+    for (value, field) in [(&file.repetitions, "repetitions"), (&file.rounds, "rounds")] {
+        if let Some(value) = value
+            && *value.get_ref() == 0
+        {
+            problem(
+                value.span(),
+                field.into(),
+                ErrorKind::Invalid,
+                format!("`{field}` must be at least 1"),
+            );
+        }
+    }
+    if file.negotiators.get_ref().is_empty() {
+        problem(
+            file.negotiators.span(),
+            "negotiators".into(),
+            ErrorKind::Missing,
+            format!(
+                "no negotiator is listed\nhint: the negotiators are {}",
+                NEGOTIATORS.join(", ")
+            ),
+        );
+    }
+    for (k, name) in file.negotiators.get_ref().iter().enumerate() {
+        let field = format!("negotiators[{k}]");
+        if !NEGOTIATORS.contains(&name.get_ref().as_str()) {
+            problem(
+                name.span(),
+                field,
+                ErrorKind::Unknown,
+                format!(
+                    "unknown negotiator `{}`\nhint: the negotiators are {}",
+                    name.get_ref(),
+                    NEGOTIATORS.join(", ")
+                ),
+            );
+        } else if file.negotiators.get_ref()[..k]
+            .iter()
+            .any(|other| other.get_ref() == name.get_ref())
+        {
+            problem(
+                name.span(),
+                field,
+                ErrorKind::Duplicate,
+                format!("negotiator `{}` is listed twice", name.get_ref()),
+            );
+        }
+    }
+    if file.domains.get_ref().is_empty() {
+        problem(
+            file.domains.span(),
+            "domains".into(),
+            ErrorKind::Missing,
+            "no domain is listed\nhint: add `[[domains]]` with `path = \"case.toml\"`".into(),
+        );
+    }
+    let mut domains = Vec::new();
+    for (k, domain) in file.domains.get_ref().iter().enumerate() {
+        if domain.path.get_ref().trim().is_empty() {
+            problem(
+                domain.path.span(),
+                format!("domains[{k}].path"),
+                ErrorKind::Invalid,
+                "the path is empty".into(),
+            );
+        }
+        for (j, party) in domain.parties.iter().enumerate() {
+            if domain.parties[..j]
+                .iter()
+                .any(|other| other.get_ref() == party.get_ref())
+            {
+                problem(
+                    party.span(),
+                    format!("domains[{k}].parties[{j}]"),
+                    ErrorKind::Duplicate,
+                    format!("party `{}` is listed twice", party.get_ref()),
+                );
+            }
+        }
+        let (line, column) = line_col(text, domain.path.span().start);
+        domains.push(DomainEntry {
+            path: domain.path.get_ref().clone(),
+            parties: domain.parties.iter().map(|p| p.get_ref().clone()).collect(),
+            location: format!("{source}:{line}:{column}: domains[{k}].path"),
+        });
+    }
+    let config = TournamentConfig {
+        name: file.name.into_inner(),
+        seed: file.seed,
+        repetitions: file.repetitions.map_or(1, Spanned::into_inner),
+        rounds: file.rounds.map_or(DEFAULT_ROUNDS, Spanned::into_inner),
+        negotiators: file
+            .negotiators
+            .into_inner()
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect(),
+        domains,
+    };
+    // In the order of the file.
+    problems.sort_by_key(|p| p.line_col);
+    FormatError::check(problems, config)
+}
+
+fn parse(source: &str, text: &str) -> Result<ConfigFile, FormatError> {
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| {
+        Problem::at(
+            source,
+            e.span().map(|s| line_col(text, s.start)),
+            "",
+            ErrorKind::Syntax,
+            first_line(e.message()),
+        )
+    })?;
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        // Spanned values show up in serde's path under a private key.
+        let path = e
+            .path()
+            .to_string()
+            .replace(".$__serde_spanned_private_value", "");
+        let inner = e.into_inner();
+        let message = tidy_message(&first_line(inner.message()));
+        let kind = if message.starts_with("missing field") {
+            ErrorKind::Missing
+        } else if message.starts_with("unknown field") {
+            ErrorKind::Unknown
+        } else if message.starts_with("invalid type") {
+            ErrorKind::WrongType
+        } else {
+            ErrorKind::Invalid
+        };
+        let field = if path == "." || path == "?" {
+            String::new()
+        } else {
+            path
+        };
+        FormatError::single(Problem::at(
+            source,
+            inner.span().map(|s| line_col(text, s.start)),
+            field,
+            kind,
+            message,
+        ))
+    })
+}
+
+/// serde's wording in the project's style: no Rust type names.
+fn tidy_message(message: &str) -> String {
+    message
+        .replace("expected u64", "expected a whole number")
+        .replace("expected u32", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("expected a sequence", "expected an array")
+        .replace("expected a map", "expected a table")
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or("").trim().to_string()
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.chars().count(), |k| before[k + 1..].chars().count())
+        + 1;
+    (line, column)
+}
+
+// ---------------------------------------------------------------------------------------
+// Results.
+
+/// One session's result as written: a [`NegotiationResult`] with its package as
+/// `{point id: option id or number}`. Keys, in this order, are those of the JSON Lines
+/// file; the CSV has the same columns except the package.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultRecord {
+    /// The job's index in the tournament's canonical order.
+    pub index: u64,
+    /// The domain's name.
+    pub domain: String,
+    /// The negotiators, one per party in order of play.
+    pub line_up: Vec<String>,
+    /// The repetition, from 0.
+    pub repetition: u32,
+    /// The session's seed.
+    pub seed: u64,
+    /// The package agreed; `null` without agreement.
+    pub agreement: Option<Map<String, Value>>,
+    /// Each party's discounted utility of the outcome, in order of play.
+    pub utilities: Vec<f64>,
+    /// Rounds the session took.
+    pub rounds: u32,
+    /// Normalised time in `[0, 1]` when it ended.
+    pub time: f64,
+    /// The sum of `utilities`.
+    pub welfare: f64,
+    /// The agreement's distance to the Pareto frontier (undiscounted utilities).
+    pub distance_to_frontier: Option<f64>,
+    /// The agreement's distance to the Nash package (undiscounted utilities).
+    pub distance_to_nash: Option<f64>,
+}
+
+impl ResultRecord {
+    /// The record of `result`, a session on `case`.
+    #[must_use]
+    pub fn new(case: &Case, result: &NegotiationResult) -> Self {
+        Self {
+            index: result.index,
+            domain: result.domain.clone(),
+            line_up: result.line_up.clone(),
+            repetition: result.repetition,
+            seed: result.seed,
+            agreement: result
+                .agreement
+                .as_ref()
+                .map(|package| package_map(case, package)),
+            utilities: result.utilities.clone(),
+            rounds: result.rounds,
+            time: result.time,
+            welfare: result.welfare,
+            distance_to_frontier: result.distance_to_frontier,
+            distance_to_nash: result.distance_to_nash,
+        }
+    }
+
+    /// What [`accord_core::summarize`] reads of it.
+    #[must_use]
+    pub fn summary_row(&self) -> SummaryRow<'_> {
+        SummaryRow {
+            line_up: &self.line_up,
+            agreed: self.agreement.is_some(),
+            utilities: &self.utilities,
+            welfare: self.welfare,
+            distance_to_frontier: self.distance_to_frontier,
+            distance_to_nash: self.distance_to_nash,
+        }
+    }
+}
+
+/// The records as JSON Lines: one compact object per line, each line ending in `\n`.
+#[must_use]
+pub fn write_jsonl(records: &[ResultRecord]) -> String {
+    let mut out = String::new();
+    for record in records {
+        out.push_str(&serde_json::to_string(record).expect("records serialise to JSON"));
+        out.push('\n');
+    }
+    out
+}
+
+/// The CSV columns, in order.
+pub const CSV_COLUMNS: &[&str] = &[
+    "index",
+    "domain",
+    "line_up",
+    "repetition",
+    "seed",
+    "agreement",
+    "utilities",
+    "rounds",
+    "time",
+    "welfare",
+    "distance_to_frontier",
+    "distance_to_nash",
+];
+
+/// The records as CSV (RFC 4180, `\n` line ends) with a header line: the line-up joined
+/// with `+`, the agreement as `true` or `false`, utilities joined with `;`, a missing
+/// distance empty.
+#[must_use]
+pub fn write_csv(records: &[ResultRecord]) -> String {
+    let mut out = CSV_COLUMNS.join(",");
+    out.push('\n');
+    let number = |x: Option<f64>| x.map_or_else(String::new, |x| x.to_string());
+    for r in records {
+        let utilities: Vec<String> = r.utilities.iter().map(ToString::to_string).collect();
+        let fields = [
+            r.index.to_string(),
+            csv_field(&r.domain),
+            csv_field(&r.line_up.join("+")),
+            r.repetition.to_string(),
+            r.seed.to_string(),
+            r.agreement.is_some().to_string(),
+            utilities.join(";"),
+            r.rounds.to_string(),
+            r.time.to_string(),
+            r.welfare.to_string(),
+            number(r.distance_to_frontier),
+            number(r.distance_to_nash),
+        ];
+        let _ = writeln!(out, "{}", fields.join(","));
+    }
+    out
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Reads a JSON Lines file of results ([`write_jsonl`]); blank lines are skipped. Every
+/// bad line is reported, with its line and column.
+pub fn read_jsonl(source: &str, text: &str) -> Result<Vec<ResultRecord>, FormatError> {
+    let mut records = Vec::new();
+    let mut problems = Vec::new();
+    for (k, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut deserializer = serde_json::Deserializer::from_str(line);
+        let parsed = serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|e| (e.path().to_string(), e.into_inner()))
+            .and_then(|record: ResultRecord| {
+                deserializer
+                    .end()
+                    .map(|()| record)
+                    .map_err(|e| (String::new(), e))
+            });
+        match parsed {
+            Ok(record) => records.push(record),
+            Err((path, inner)) => {
+                let message = inner.to_string();
+                let message = message
+                    .rfind(" at line ")
+                    .map_or(message.as_str(), |at| &message[..at]);
+                let kind = if inner.is_syntax() || inner.is_eof() {
+                    ErrorKind::Syntax
+                } else if message.starts_with("missing field") {
+                    ErrorKind::Missing
+                } else if message.starts_with("unknown field") {
+                    ErrorKind::Unknown
+                } else {
+                    ErrorKind::WrongType
+                };
+                let field = if path == "." || path == "?" {
+                    String::new()
+                } else {
+                    path
+                };
+                problems.push(Problem::at(
+                    source,
+                    Some((k + 1, inner.column())),
+                    field,
+                    kind,
+                    tidy_message(message),
+                ));
+            }
+        }
+    }
+    FormatError::check(problems, records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_config(text: &str, expected: &str) {
+        let found = match read_config("t.toml", text) {
+            Ok(config) => format!("{config:?}"),
+            Err(e) => e.to_string(),
+        };
+        assert_eq!(found, expected, "{text}");
+    }
+
+    #[test]
+    fn a_full_configuration_is_read() {
+        check_config(
+            "name = \"n\"\nseed = 3\nrepetitions = 2\nrounds = 50\n\
+             negotiators = [\"boulware\", \"linear\"]\n\
+             [[domains]]\npath = \"a.toml\"\nparties = [\"x\", \"y\"]\n\
+             [[domains]]\npath = \"folder\"\n",
+            "TournamentConfig { name: \"n\", seed: 3, repetitions: 2, rounds: 50, \
+             negotiators: [\"boulware\", \"linear\"], domains: [\
+             DomainEntry { path: \"a.toml\", parties: [\"x\", \"y\"], location: \"t.toml:7:8: domains[0].path\" }, \
+             DomainEntry { path: \"folder\", parties: [], location: \"t.toml:10:8: domains[1].path\" }] }",
+        );
+    }
+
+    #[test]
+    fn every_problem_is_named_with_its_line_and_field() {
+        check_config(
+            "name = \"n\"\nrounds = 0\nseconds = 3.0\n\
+             negotiators = [\"boulware\", \"nobody\", \"boulware\"]\n\
+             [[domains]]\npath = \"a\"\nparties = [\"x\", \"x\"]\n",
+            "t.toml:2:10: rounds: `rounds` must be at least 1\n\
+             t.toml:3:11: seconds: a tournament's deadline is a number of rounds only: a time \
+             budget would make results depend on the machine\nhint: use `rounds = N`\n\
+             t.toml:4:28: negotiators[1]: unknown negotiator `nobody`\nhint: the negotiators are \
+             boulware, linear, conceder, hardliner, random, tit-for-tat, micro, aspiration\n\
+             t.toml:4:38: negotiators[2]: negotiator `boulware` is listed twice\n\
+             t.toml:7:17: domains[0].parties[1]: party `x` is listed twice",
+        );
+    }
+
+    #[test]
+    fn schema_problems_name_the_field() {
+        check_config(
+            "name = \"n\"\nnegotiators = [\"linear\"]\n[[domains]]\npth = \"a\"\n",
+            "t.toml:4:1: domains[0].pth: unknown field `pth`, expected `path` or `parties`",
+        );
+        check_config(
+            "name = \"n\"\nrepetitions = \"two\"\nnegotiators = []\ndomains = []\n",
+            "t.toml:2:15: repetitions: invalid type: string \"two\", expected a whole number",
+        );
+        check_config(
+            "negotiators = [\"linear\"]\ndomains = []\n",
+            "t.toml:1:1: missing field `name`",
+        );
+        check_config(
+            "name = \n",
+            "t.toml:1:8: string values must be quoted, expected literal string",
+        );
+    }
+
+    fn record(index: u64, agreement: bool) -> ResultRecord {
+        let mut package = Map::new();
+        package.insert("wage".into(), Value::String("+3%".into()));
+        package.insert("hours".into(), serde_json::json!(38));
+        ResultRecord {
+            index,
+            domain: "a, \"b\"".into(),
+            line_up: vec!["boulware".into(), "tit-for-tat".into()],
+            repetition: 1,
+            seed: u64::MAX,
+            agreement: agreement.then_some(package),
+            utilities: vec![0.1 + 0.2, 1.0 / 3.0],
+            rounds: 7,
+            time: 0.07,
+            welfare: 0.1 + 0.2 + 1.0 / 3.0,
+            distance_to_frontier: agreement.then_some(0.0),
+            distance_to_nash: agreement.then_some(1e-17),
+        }
+    }
+
+    #[test]
+    fn jsonl_reads_back_to_the_same_bytes() {
+        let records = vec![record(0, true), record(1, false)];
+        let text = write_jsonl(&records);
+        assert_eq!(text.lines().count(), 2);
+        let read = read_jsonl("r.jsonl", &text).unwrap();
+        assert_eq!(read, records);
+        assert_eq!(write_jsonl(&read), text);
+        assert!(text.starts_with(
+            "{\"index\":0,\"domain\":\"a, \\\"b\\\"\",\"line_up\":[\"boulware\",\"tit-for-tat\"],\
+             \"repetition\":1,\"seed\":18446744073709551615,\"agreement\":{\"wage\":\"+3%\",\"hours\":38},"
+        ));
+    }
+
+    #[test]
+    fn bad_jsonl_lines_are_each_reported() {
+        let good = write_jsonl(&[record(0, false)]);
+        let text = format!("{good}\n{{\"index\": 1}}\nnot json\n");
+        let error = read_jsonl("r.jsonl", &text).unwrap_err();
+        assert_eq!(error.problems.len(), 2);
+        assert_eq!(
+            error.to_string(),
+            "r.jsonl:3:12: missing field `domain`\nr.jsonl:4:2: expected ident"
+        );
+    }
+
+    #[test]
+    fn csv_has_the_documented_columns() {
+        let text = write_csv(&[record(0, true), record(1, false)]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "index,domain,line_up,repetition,seed,agreement,utilities,rounds,time,welfare,\
+             distance_to_frontier,distance_to_nash"
+        );
+        assert_eq!(
+            lines[1],
+            "0,\"a, \"\"b\"\"\",boulware+tit-for-tat,1,18446744073709551615,true,\
+             0.30000000000000004;0.3333333333333333,7,0.07,0.6333333333333333,0,0.00000000000000001"
+        );
+        assert!(lines[2].ends_with(
+            ",false,0.30000000000000004;0.3333333333333333,7,0.07,0.6333333333333333,,"
+        ));
+    }
+}
