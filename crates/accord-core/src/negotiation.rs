@@ -169,9 +169,9 @@ pub trait Negotiator: Send {
 /// package worth about this much to me".
 ///
 /// Up to `limit` packages, every package that clears the party's own red lines is listed
-/// (`exact`). Beyond, a seeded sample of `limit` packages clearing them is, with the
-/// package best for the party (found point by point for an additive utility) added: a
-/// negotiator then picks among those. Packages are addressed by their rank, from 0 (the
+/// (`exact`). Beyond, a seeded sample of `min(limit, SAMPLE_SIZE)` packages clearing them
+/// is, with the package best for the party (found point by point for an additive
+/// utility) added: a negotiator then picks among those. Packages are addressed by their rank, from 0 (the
 /// worst listed) to `len() - 1` (the best); equal utilities keep enumeration (or draw)
 /// order. Packages are stored flat, one allocation for all of them.
 #[derive(Debug, Clone, PartialEq)]
@@ -231,7 +231,10 @@ fn sort_by_utility(kept: &mut [(f64, u32)]) {
 
 impl OutcomeIndex {
     /// Packages listed in full up to this many.
-    pub const DEFAULT_LIMIT: u128 = 1 << 18;
+    pub const DEFAULT_LIMIT: u128 = 1 << 22;
+
+    /// The most packages a sample lists, when a case has more than the limit.
+    pub const SAMPLE_SIZE: u128 = 1 << 16;
 
     /// The index of `position` over `points`; `seed` draws the sample of a larger case.
     #[must_use]
@@ -322,54 +325,54 @@ impl OutcomeIndex {
     /// A seeded sample of `limit` packages clearing the red lines, and the best package.
     fn sampled(points: &[Point], position: &Position, limit: u128, seed: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let draw = |rng: &mut ChaCha8Rng| {
-            Package(
-                points
-                    .iter()
-                    .map(|p| match &p.kind {
-                        PointKind::Options(options) => {
-                            Choice::Option(crate::OptionIdx(rng.random_range(0..options.len())))
-                        }
-                        PointKind::Integer { min, max } => {
-                            Choice::Integer(rng.random_range(*min..=*max))
-                        }
-                        PointKind::Real { min, max } => Choice::Real(if max > min {
-                            rng.random_range(*min..=*max)
-                        } else {
-                            *min
-                        }),
-                    })
-                    .collect(),
-            )
+        let n_points = points.len();
+        let wanted = usize::try_from(limit.min(Self::SAMPLE_SIZE)).unwrap_or(usize::MAX);
+        // Draws go into one reused package and one flat list: no allocation per draw.
+        let mut buffer = Package(points.iter().map(|p| p.choice_at(0)).collect());
+        let mut raw: Vec<Choice> = Vec::with_capacity(wanted.saturating_add(1) * n_points);
+        let mut kept: Vec<(f64, u32)> = Vec::with_capacity(wanted.saturating_add(1));
+        let keep = |package: &Package, raw: &mut Vec<Choice>, kept: &mut Vec<(f64, u32)>| {
+            kept.push((position.utility(package), kept.len() as u32));
+            raw.extend_from_slice(&package.0);
         };
-        let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
-        let mut drawn: Vec<(f64, Package)> = Vec::new();
         // Red lines may reject most draws: try a bounded number of times.
         for _ in 0..wanted.saturating_mul(4) {
-            if drawn.len() >= wanted {
+            if kept.len() >= wanted {
                 break;
             }
-            let package = draw(&mut rng);
-            if position.clears_red_lines(&package) {
-                drawn.push((position.utility(&package), package));
+            for (slot, p) in buffer.0.iter_mut().zip(points) {
+                *slot = match &p.kind {
+                    PointKind::Options(options) => {
+                        Choice::Option(crate::OptionIdx(rng.random_range(0..options.len())))
+                    }
+                    PointKind::Integer { min, max } => {
+                        Choice::Integer(rng.random_range(*min..=*max))
+                    }
+                    PointKind::Real { min, max } => Choice::Real(if max > min {
+                        rng.random_range(*min..=*max)
+                    } else {
+                        *min
+                    }),
+                };
+            }
+            if position.clears_red_lines(&buffer) {
+                keep(&buffer, &mut raw, &mut kept);
             }
         }
         if let Some(best) = best_package(points, position)
             && position.clears_red_lines(&best)
         {
-            drawn.push((position.utility(&best), best));
+            keep(&best, &mut raw, &mut kept);
         }
-        // Stable: equal utilities keep draw order.
-        drawn.sort_by(|a, b| a.0.total_cmp(&b.0));
+        sort_by_utility(&mut kept);
+        let mut choices = Vec::with_capacity(raw.len());
+        for &(_, draw) in &kept {
+            let at = draw as usize * n_points;
+            choices.extend_from_slice(&raw[at..at + n_points]);
+        }
         Self {
-            utilities: drawn.iter().map(|(u, _)| *u).collect(),
-            packages: Stored::Sampled {
-                n_points: points.len(),
-                choices: drawn
-                    .iter()
-                    .flat_map(|(_, p)| p.0.iter().copied())
-                    .collect(),
-            },
+            utilities: kept.iter().map(|&(u, _)| u).collect(),
+            packages: Stored::Sampled { n_points, choices },
         }
     }
 
