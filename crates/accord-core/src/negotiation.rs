@@ -199,8 +199,8 @@ enum Stored {
 
 /// Sorts `(utility, place)` pairs by ascending utility (as `f64::total_cmp`), equal
 /// utilities keeping their order. A stable radix sort on the utility's 32 high-order bits
-/// (4 passes instead of 8), then the few runs whose high bits tie are sorted on the whole
-/// number.
+/// (4 passes instead of 8), then the runs whose high bits tie but whose numbers differ
+/// are sorted on the whole number.
 fn sort_by_utility(kept: &mut [(f64, u32)]) {
     // An order-preserving map of every `f64` to a `u64`; its high half keeps the order,
     // with ties.
@@ -216,14 +216,16 @@ fn sort_by_utility(kept: &mut [(f64, u32)]) {
     radsort::sort_by_key(kept, |&(utility, _)| high(utility));
     let mut start = 0;
     while start < kept.len() {
-        let key = high(kept[start].0);
+        let top = high(kept[start].0);
         let end = start
             + kept[start..]
                 .iter()
-                .position(|&(u, _)| high(u) != key)
+                .position(|&(u, _)| high(u) != top)
                 .unwrap_or(kept.len() - start);
-        if end - start > 1 {
-            kept[start..end].sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Runs of equal numbers are already in order (the radix sort is stable).
+        let run = &mut kept[start..end];
+        if run.windows(2).any(|w| w[0].0.total_cmp(&w[1].0).is_gt()) {
+            run.sort_by(|a, b| a.0.total_cmp(&b.0));
         }
         start = end;
     }
@@ -278,6 +280,40 @@ impl OutcomeIndex {
         let mut prefix = vec![0.0_f64; n_points + 1];
         let mut dirty = 0;
         let mut kept: Vec<(f64, u32)> = Vec::with_capacity(n as usize);
+        if let (false, Some((last, rest))) =
+            (check_red_lines, table.as_ref().and_then(|t| t.split_last()))
+        {
+            // The common case, an additive utility and no red line: for each combination
+            // of the other points, one tight loop over the last point's values.
+            let last_size = last.len() as u64;
+            let mut base = 0_u64;
+            let mut digits = vec![0_usize; rest.len()];
+            let mut prefix = vec![0.0_f64; rest.len() + 1];
+            let mut dirty = 0;
+            while base < n {
+                for k in dirty..rest.len() {
+                    prefix[k + 1] = prefix[k] + rest[k][digits[k]];
+                }
+                let head = prefix[rest.len()];
+                kept.extend(
+                    last.iter()
+                        .zip(base..)
+                        .map(|(c, index)| ((head + c).min(1.0), index as u32)),
+                );
+                base += last_size;
+                dirty = rest.len();
+                for k in (0..rest.len()).rev() {
+                    dirty = k;
+                    digits[k] += 1;
+                    if digits[k] < rest[k].len() {
+                        break;
+                    }
+                    digits[k] = 0;
+                }
+            }
+            sort_by_utility(&mut kept);
+            return Self::from_sorted(points, &sizes, &kept);
+        }
         for index in 0..n {
             if !check_red_lines || position.clears_red_lines(&buffer) {
                 let utility = match &table {
@@ -309,13 +345,18 @@ impl OutcomeIndex {
             }
         }
         sort_by_utility(&mut kept);
+        Self::from_sorted(points, &sizes, &kept)
+    }
+
+    /// The index of enumerated packages sorted by utility.
+    fn from_sorted(points: &[Point], sizes: &[u64], kept: &[(f64, u32)]) -> Self {
         Self {
             utilities: kept.iter().map(|&(utility, _)| utility).collect(),
             packages: Stored::Enumerated {
                 order: kept.iter().map(|&(_, index)| index).collect(),
                 points: points
                     .iter()
-                    .zip(&sizes)
+                    .zip(sizes)
                     .map(|(p, &size)| (size, p.choice_at(0)))
                     .collect(),
             },
@@ -569,6 +610,43 @@ mod tests {
         assert!(!range.is_empty());
         for k in 0..index.len() {
             assert_eq!(range.contains(&k), (0.5..=0.7).contains(&index.utility(k)));
+        }
+    }
+
+    #[test]
+    fn without_red_lines_every_package_is_ranked_with_its_own_utility() {
+        // 3 x 6 x 2 packages. A last point no one cares about gives every package a twin
+        // of equal utility; equal utilities keep enumeration order, so each red twin
+        // comes just before its blue one.
+        let (mut points, position) = wage();
+        points.push(Point::new("colour", PointKind::options(["red", "blue"])));
+        let crate::UtilityFunction::Additive(additive) = &position.utility else {
+            unreachable!()
+        };
+        let mut weights = additive.weights().to_vec();
+        weights.push(0.0);
+        let mut evaluators = additive.evaluators().to_vec();
+        evaluators.push(Evaluator::Options(vec![0.0, 1.0]));
+        let position = Position::new(AdditiveUtility::new(weights, evaluators).into());
+        let index = OutcomeIndex::new(&points, &position, OutcomeIndex::DEFAULT_LIMIT, 0);
+        assert_eq!(index.len(), 36);
+        for k in 0..index.len() {
+            let package = index.package(k);
+            assert_eq!(
+                index.utility(k).to_bits(),
+                position.utility(&package).to_bits()
+            );
+            if k > 0 {
+                assert!(index.utility(k - 1) <= index.utility(k));
+            }
+        }
+        // Twins differ only in colour: red (enumerated first) comes first.
+        for k in (0..index.len()).step_by(2) {
+            assert_eq!(index.package(k).0[2], Choice::Option(crate::OptionIdx(0)));
+            assert_eq!(
+                index.package(k + 1).0[2],
+                Choice::Option(crate::OptionIdx(1))
+            );
         }
     }
 
