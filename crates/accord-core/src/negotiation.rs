@@ -236,7 +236,7 @@ impl OutcomeIndex {
     pub const DEFAULT_LIMIT: u128 = 1 << 22;
 
     /// The most packages a sample lists, when a case has more than the limit.
-    pub const SAMPLE_SIZE: u128 = 1 << 16;
+    pub const SAMPLE_SIZE: u128 = 1 << 14;
 
     /// The index of `position` over `points`; `seed` draws the sample of a larger case.
     #[must_use]
@@ -372,16 +372,24 @@ impl OutcomeIndex {
         let mut buffer = Package(points.iter().map(|p| p.choice_at(0)).collect());
         let mut raw: Vec<Choice> = Vec::with_capacity(wanted.saturating_add(1) * n_points);
         let mut kept: Vec<(f64, u32)> = Vec::with_capacity(wanted.saturating_add(1));
-        let keep = |package: &Package, raw: &mut Vec<Choice>, kept: &mut Vec<(f64, u32)>| {
-            kept.push((position.utility(package), kept.len() as u32));
-            raw.extend_from_slice(&package.0);
+        let keep =
+            |utility: f64, package: &Package, raw: &mut Vec<Choice>, kept: &mut Vec<(f64, u32)>| {
+                kept.push((utility, kept.len() as u32));
+                raw.extend_from_slice(&package.0);
+            };
+        let additive = match &position.utility {
+            crate::UtilityFunction::Additive(additive) => Some(additive),
+            crate::UtilityFunction::Constraint(_) => None,
         };
         // Red lines may reject most draws: try a bounded number of times.
         for _ in 0..wanted.saturating_mul(4) {
             if kept.len() >= wanted {
                 break;
             }
-            for (slot, p) in buffer.0.iter_mut().zip(points) {
+            // An additive utility is summed while drawing, in point order, as
+            // `Position::utility` sums it.
+            let mut sum = 0.0;
+            for (k, (slot, p)) in buffer.0.iter_mut().zip(points).enumerate() {
                 *slot = match &p.kind {
                     PointKind::Options(options) => {
                         Choice::Option(crate::OptionIdx(rng.random_range(0..options.len())))
@@ -395,15 +403,23 @@ impl OutcomeIndex {
                         *min
                     }),
                 };
+                if let Some(additive) = additive {
+                    sum += additive.contribution(crate::PointIdx(k), *slot);
+                }
             }
             if position.clears_red_lines(&buffer) {
-                keep(&buffer, &mut raw, &mut kept);
+                let utility = if additive.is_some() {
+                    sum.min(1.0)
+                } else {
+                    position.utility(&buffer)
+                };
+                keep(utility, &buffer, &mut raw, &mut kept);
             }
         }
         if let Some(best) = best_package(points, position)
             && position.clears_red_lines(&best)
         {
-            keep(&best, &mut raw, &mut kept);
+            keep(position.utility(&best), &best, &mut raw, &mut kept);
         }
         sort_by_utility(&mut kept);
         let mut choices = Vec::with_capacity(raw.len());
@@ -657,6 +673,11 @@ mod tests {
         assert!(!index.is_exact());
         assert_eq!(index.len(), 6);
         assert_eq!(index.best().1, 1.0);
+        // Utilities summed while drawing are the packages' own, bit for bit.
+        for k in 0..index.len() {
+            let own = position.utility(&index.package(k));
+            assert_eq!(index.utility(k).to_bits(), own.to_bits());
+        }
         // The same seed draws the same sample.
         assert_eq!(index, OutcomeIndex::new(&points, &position, 5, 7));
     }
