@@ -8,12 +8,14 @@
 //!   negotiators, with its offer trace.
 //! - `accord tournament CONFIG [-o DIR] [--shard I/N]`: every negotiator against every other
 //!   on every domain (docs/tournament.md); `accord merge` joins shard results.
+//! - `accord mediate PATH`: single-text mediation rehearsed from the draft.
 //!
 //! PATH is a case file (`.toml` or `.json`), a GENIUS domain folder or a GeniusWeb domain
 //! folder. Exit codes: 0 success, 1 a negative answer, 2 an error (bad input included).
 
 mod generate;
 mod load;
+mod mediate;
 mod negotiate;
 mod report;
 mod tournament;
@@ -70,6 +72,9 @@ enum Command {
     /// Join the results of tournament shards (results-I-of-N.jsonl) into results.jsonl and
     /// results.csv, and print the summary.
     Merge(tournament::MergeArgs),
+    /// Rehearse single-text mediation from the draft: the mediator proposes one change at
+    /// a time, the parties vote, and the text moves (Klein et al. 2003).
+    Mediate(mediate::MediateArgs),
 }
 
 #[derive(Args)]
@@ -364,6 +369,10 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
         }
         Command::Merge(args) => {
             out.write_all(tournament::merge(&args)?.as_bytes())?;
+            Ok(Outcome::Done)
+        }
+        Command::Mediate(args) => {
+            out.write_all(mediate::mediate(&args)?.as_bytes())?;
             Ok(Outcome::Done)
         }
         Command::Check(input) => {

@@ -288,3 +288,64 @@ fn the_example_tournament_runs() {
     assert_eq!(read(&dir.join("results.jsonl")).lines().count(), 96);
     assert_eq!(stdout(&output).lines().count(), 5);
 }
+
+#[test]
+fn mediate_moves_the_draft_without_making_a_hill_climber_worse_off() {
+    let out = Command::cargo_bin("accord")
+        .unwrap()
+        .current_dir(root())
+        .args(["mediate", "examples/labour-contract.toml", "--draft"])
+        .arg("crates/accord-cli/tests/data/labour-draft.toml")
+        .args(["--steps", "300", "--seed", "3"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    // Hill-climbers under the veto rule: no party ends below where the draft left it.
+    let mut parties = 0;
+    for line in stdout
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains(" -> "))
+    {
+        let numbers: Vec<f64> = line
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        assert_eq!(numbers.len(), 2, "{line}");
+        assert!(numbers[1] >= numbers[0] - 1e-12, "{line}");
+        parties += 1;
+    }
+    assert_eq!(parties, 2, "{stdout}");
+    for point in ["wage", "hours", "remote", "pension", "length"] {
+        assert!(stdout.contains(point), "{point}: {stdout}");
+    }
+    // The draft crosses a red line of each party, and each repair costs the other party:
+    // hill-climbers veto every repair, annealers (seeded) accept some losses and reach a
+    // text both can accept.
+    assert!(
+        stdout.contains("the final text is not acceptable"),
+        "{stdout}"
+    );
+    let annealed = Command::cargo_bin("accord")
+        .unwrap()
+        .current_dir(root())
+        .args(["mediate", "examples/labour-contract.toml", "--draft"])
+        .arg("crates/accord-cli/tests/data/labour-draft.toml")
+        .args(["--steps", "1000", "--seed", "3", "--voters", "annealer"])
+        .output()
+        .unwrap();
+    let annealed = String::from_utf8_lossy(&annealed.stdout);
+    assert!(
+        annealed.contains("the final text is acceptable to every party"),
+        "{annealed}"
+    );
+    // Without a draft there is nothing to start from: a clear error.
+    let none = Command::cargo_bin("accord")
+        .unwrap()
+        .current_dir(root())
+        .args(["mediate", "examples/labour-contract.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("has no draft"));
+}

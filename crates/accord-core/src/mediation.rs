@@ -19,9 +19,12 @@
 //!   steps let hill-climbers follow a slope, jumps let them cross a plateau;
 //! - a real range takes a uniformly drawn value of the range.
 //!
-//! Red lines are hard: a party never votes for a text crossing one of its own red lines,
-//! and the mediator never adopts a text a party rejected on a red line, whatever the
-//! rule. So once the text clears every red line, it keeps clearing them.
+//! Red lines are hard: a party never votes for a change that crosses one of its own red
+//! lines the text clears, and always votes for one that clears a red line of its the
+//! text crosses without crossing another (a text across a red line is unacceptable at
+//! any utility). The mediator never adopts a change a party rejected on a red line,
+//! whatever the rule. So a red line the text clears stays cleared, and a draft across red
+//! lines can be mediated back over them.
 //!
 //! Everything is reproducible from [`MediationOptions::seed`]: the only randomness is a
 //! [`ChaCha8Rng`] seeded from it.
@@ -55,7 +58,8 @@ use crate::model::{Case, Choice, OptionIdx, Package, PartyIdx, Point, PointKind}
 use crate::position::Position;
 
 /// How a party votes on a proposed text, given the current one. Whatever the voter, a
-/// party rejects a proposal that crosses one of its own red lines.
+/// party rejects a proposal that crosses one of its own red lines the text clears, and
+/// accepts one that clears one the text crosses (crossing no other).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Voter {
     /// Accepts exactly when its utility does not fall.
@@ -158,7 +162,8 @@ pub struct MediationOutcome {
 enum Vote {
     Accept,
     Reject,
-    /// Rejected because the proposal crosses the party's red line: never overridden.
+    /// Rejected because the proposal crosses a red line of the party's that the text
+    /// clears: never overridden.
     RedLine,
 }
 
@@ -167,9 +172,9 @@ enum Vote {
 ///
 /// A start that is not a package of the case (wrong length, a value a point does not
 /// have) is returned unchanged with no steps and no utilities. A party without a position
-/// is indifferent: utility 0, no red lines. A start may cross red lines: a party then
-/// rejects every proposal that still crosses one of its own, so the text moves only by a
-/// change that clears them all, and from then on never crosses one again.
+/// is indifferent: utility 0, no red lines. A start may cross red lines: a change that
+/// clears one of a party's (crossing none it cleared) has that party's vote, and a red
+/// line once cleared is never crossed again.
 ///
 /// # Panics
 /// When a party index is not a party of the case.
@@ -226,8 +231,19 @@ pub fn run_single_text(
             .zip(&voters)
             .zip(utilities.iter().zip(&proposed))
             .map(|((position, voter), (&now, &then))| {
-                if position.is_some_and(|p| !p.clears_red_lines(&proposal)) {
+                let (crosses_new, clears_old) = position.map_or((false, false), |p| {
+                    p.red_lines.iter().fold((false, false), |(new, old), r| {
+                        let before = r.is_crossed_by(&text);
+                        let after = r.is_crossed_by(&proposal);
+                        (new || (after && !before), old || (before && !after))
+                    })
+                });
+                if crosses_new {
                     Vote::RedLine
+                } else if clears_old {
+                    // A text across a red line is unacceptable at any utility: clearing
+                    // one without crossing another is progress.
+                    Vote::Accept
                 } else if accepts(*voter, now - then, cooling, &mut rng) {
                     Vote::Accept
                 } else {
