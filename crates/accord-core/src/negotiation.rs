@@ -190,6 +190,13 @@ enum Stored {
         /// Each point's value count and first value.
         points: Vec<(u64, Choice)>,
     },
+    /// A sample of a case whose packages can be numbered in a `u64`: by rank, each
+    /// package's place in enumeration order, decoded on demand.
+    SampledIndexed {
+        order: Vec<u64>,
+        /// Each point's value count and first value.
+        points: Vec<(u64, Choice)>,
+    },
     /// A sample: the choices of the package of rank `k` at `k * n_points..`.
     Sampled {
         n_points: usize,
@@ -381,6 +388,78 @@ impl OutcomeIndex {
             crate::UtilityFunction::Additive(additive) => Some(additive),
             crate::UtilityFunction::Constraint(_) => None,
         };
+        let draw_choice = |p: &Point, rng: &mut ChaCha8Rng| match &p.kind {
+            PointKind::Options(options) => {
+                Choice::Option(crate::OptionIdx(rng.random_range(0..options.len())))
+            }
+            PointKind::Integer { min, max } => Choice::Integer(rng.random_range(*min..=*max)),
+            PointKind::Real { min, max } => Choice::Real(if max > min {
+                rng.random_range(*min..=*max)
+            } else {
+                *min
+            }),
+        };
+        let sizes: Option<Vec<u64>> = points.iter().map(Point::n_values).collect();
+        let numbered = sizes.as_ref().is_some_and(|sizes| {
+            sizes
+                .iter()
+                .try_fold(1u64, |acc, &n| acc.checked_mul(n))
+                .is_some()
+        });
+        if let (Some(additive), true, true, Some(sizes)) = (
+            additive,
+            position.red_lines.is_empty(),
+            numbered,
+            sizes.as_ref(),
+        ) {
+            // The common case: every draw is kept, as its place in enumeration order (8
+            // bytes, decoded on demand), its utility summed in point order as
+            // `Position::utility` sums.
+            let mut places: Vec<u64> = Vec::with_capacity(wanted + 1);
+            for draw in 0..wanted {
+                let mut sum = 0.0;
+                let mut place = 0_u64;
+                for (k, (p, &size)) in points.iter().zip(sizes).enumerate() {
+                    let v = rng.random_range(0..size);
+                    sum += additive.contribution(crate::PointIdx(k), p.choice_at(v));
+                    place = place * size + v;
+                }
+                kept.push((sum.min(1.0), draw as u32));
+                places.push(place);
+            }
+            let firsts: Vec<(u64, Choice)> = points
+                .iter()
+                .zip(sizes)
+                .map(|(p, &size)| (size, p.choice_at(0)))
+                .collect();
+            if let Some(best) = best_package(points, position) {
+                let place = best
+                    .0
+                    .iter()
+                    .zip(&firsts)
+                    .fold(0_u64, |acc, (c, &(size, first))| {
+                        let v = match (c, first) {
+                            (Choice::Option(o), _) => o.0 as u64,
+                            (Choice::Integer(x), Choice::Integer(min)) => (x - min) as u64,
+                            _ => 0,
+                        };
+                        acc * size + v
+                    });
+                kept.push((position.utility(&best), kept.len() as u32));
+                places.push(place);
+            }
+            sort_by_utility(&mut kept);
+            return Self {
+                utilities: kept.iter().map(|&(u, _)| u).collect(),
+                packages: Stored::SampledIndexed {
+                    order: kept
+                        .iter()
+                        .map(|&(_, draw)| places[draw as usize])
+                        .collect(),
+                    points: firsts,
+                },
+            };
+        }
         // Red lines may reject most draws: try a bounded number of times.
         for _ in 0..wanted.saturating_mul(4) {
             if kept.len() >= wanted {
@@ -390,19 +469,7 @@ impl OutcomeIndex {
             // `Position::utility` sums it.
             let mut sum = 0.0;
             for (k, (slot, p)) in buffer.0.iter_mut().zip(points).enumerate() {
-                *slot = match &p.kind {
-                    PointKind::Options(options) => {
-                        Choice::Option(crate::OptionIdx(rng.random_range(0..options.len())))
-                    }
-                    PointKind::Integer { min, max } => {
-                        Choice::Integer(rng.random_range(*min..=*max))
-                    }
-                    PointKind::Real { min, max } => Choice::Real(if max > min {
-                        rng.random_range(*min..=*max)
-                    } else {
-                        *min
-                    }),
-                };
+                *slot = draw_choice(p, &mut rng);
                 if let Some(additive) = additive {
                     sum += additive.contribution(crate::PointIdx(k), *slot);
                 }
@@ -467,20 +534,8 @@ impl OutcomeIndex {
     #[must_use]
     pub fn package(&self, rank: usize) -> Package {
         match &self.packages {
-            Stored::Enumerated { order, points } => {
-                let mut rest = u64::from(order[rank]);
-                let mut choices = vec![Choice::Option(crate::OptionIdx(0)); points.len()];
-                for (slot, &(size, first)) in choices.iter_mut().zip(points).rev() {
-                    let v = rest % size;
-                    rest /= size;
-                    *slot = match first {
-                        Choice::Option(_) => Choice::Option(crate::OptionIdx(v as usize)),
-                        Choice::Integer(min) => Choice::Integer(min + v as i64),
-                        Choice::Real(min) => Choice::Real(min),
-                    };
-                }
-                Package(choices)
-            }
+            Stored::Enumerated { order, points } => decode(u64::from(order[rank]), points),
+            Stored::SampledIndexed { order, points } => decode(order[rank], points),
             Stored::Sampled { n_points, choices } => {
                 Package(choices[rank * n_points..(rank + 1) * n_points].to_vec())
             }
@@ -534,6 +589,22 @@ impl OutcomeIndex {
         let to = self.utilities.partition_point(|u| *u <= high);
         from..to.max(from)
     }
+}
+
+/// The package with place `index` in enumeration order (the last point varying fastest),
+/// from each point's value count and first value.
+fn decode(mut index: u64, points: &[(u64, Choice)]) -> Package {
+    let mut choices = vec![Choice::Option(crate::OptionIdx(0)); points.len()];
+    for (slot, &(size, first)) in choices.iter_mut().zip(points).rev() {
+        let v = index % size;
+        index /= size;
+        *slot = match first {
+            Choice::Option(_) => Choice::Option(crate::OptionIdx(v as usize)),
+            Choice::Integer(min) => Choice::Integer(min + v as i64),
+            Choice::Real(min) => Choice::Real(min),
+        };
+    }
+    Package(choices)
 }
 
 /// For an additive utility, the package taking on every point the value with the highest
