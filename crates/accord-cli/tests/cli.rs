@@ -221,6 +221,9 @@ fn the_peace_framework_example_analyses() {
     // Ukraine's army-cap floor (750,000) and Russia's ceiling (700,000) leave no package:
     // either red line alone is a minimal relaxation, and nothing smaller exists.
     assert_eq!(json["any_feasible"], false);
+    // That nothing clears the red lines is exact, though the merge thinned its grid.
+    assert_eq!(json["status"], "exact");
+    assert_eq!(json["error_bound"], 0.0);
     assert_eq!(
         json["blockers"]["relaxations"],
         serde_json::json!([

@@ -121,7 +121,13 @@ pub(crate) fn analysis_from(
         .iter()
         .map(|&p| case.position(p).map_or(0.0, |pos| pos.reservation_value))
         .collect();
-    let result = found.map(|(method, scan)| {
+    let result = found.map(|(method, mut scan)| {
+        // An empty frontier is exact whatever the method: thinning keeps a package of
+        // every cell it merges, so it empties a frontier only when nothing clears the red
+        // lines.
+        if scan.frontier.is_empty() {
+            scan.error_bound = 0.0;
+        }
         let bargaining = bargaining_points(&scan.frontier, &reservation_values);
         ExactAnalysis {
             method,
