@@ -134,3 +134,19 @@ mod tests {
         assert!(format!("{error:#}").contains("no-such-domain"), "{error:#}");
     }
 }
+
+/// The median of `times` in seconds (the mean of the middle two for an even count; 0 for
+/// none).
+#[must_use]
+pub fn median_seconds(times: &mut [std::time::Duration]) -> f64 {
+    if times.is_empty() {
+        return 0.0;
+    }
+    times.sort_unstable();
+    let mid = times.len() / 2;
+    if times.len() % 2 == 1 {
+        times[mid].as_secs_f64()
+    } else {
+        (times[mid - 1] + times[mid]).as_secs_f64() / 2.0
+    }
+}

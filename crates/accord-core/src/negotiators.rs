@@ -84,6 +84,16 @@ fn acceptable(me: &Me<'_>, standing: Option<&Offer>) -> Option<f64> {
         .filter(|&u| u >= me.reservation_value())
 }
 
+/// `AC_next`: accept the standing offer when it is worth at least `bar` (and the
+/// reservation value), else offer `next`.
+fn accept_or_offer(me: &Me<'_>, standing: Option<&Offer>, bar: f64, next: Package) -> Action {
+    if acceptable(me, standing).is_some_and(|u| u >= bar) {
+        Action::Accept
+    } else {
+        Action::Offer(next)
+    }
+}
+
 /// A time-dependent negotiator (Faratin, Sierra & Jennings 1998, "Negotiation decision
 /// functions for autonomous agents"; GENIUS `TimeDependentAgent`).
 ///
@@ -152,10 +162,7 @@ impl Negotiator for TimeBased {
         }
         let (best, floor) = best_and_floor(me);
         let (package, utility) = me.outcomes.at_least(self.target(best, floor, state.time));
-        if acceptable(me, standing).is_some_and(|u| u >= utility) {
-            return Action::Accept;
-        }
-        Action::Offer(package.clone())
+        accept_or_offer(me, standing, utility, package)
     }
 }
 
@@ -180,10 +187,7 @@ impl Negotiator for HardLiner {
             return Action::End;
         }
         let (package, best) = me.outcomes.best();
-        if acceptable(me, standing).is_some_and(|u| u >= best) {
-            return Action::Accept;
-        }
-        Action::Offer(package.clone())
+        accept_or_offer(me, standing, best, package)
     }
 }
 
@@ -273,10 +277,7 @@ impl Negotiator for TitForTat {
             return Action::End;
         }
         let (package, utility) = me.outcomes.at_least(self.level);
-        if acceptable(me, standing).is_some_and(|u| u >= utility) {
-            return Action::Accept;
-        }
-        Action::Offer(package.clone())
+        accept_or_offer(me, standing, utility, package)
     }
 
     fn observe(&mut self, me: &Me<'_>, _by: usize, action: &Action) {
@@ -440,10 +441,7 @@ impl Negotiator for Aspiration {
         }
         let best = me.outcomes.best().1;
         let aspiration = self.aspiration(best, me.reservation_value(), state.time);
-        if acceptable(me, standing).is_some_and(|u| u >= aspiration) {
-            return Action::Accept;
-        }
-        Action::Offer(me.outcomes.at_least(aspiration).0.clone())
+        accept_or_offer(me, standing, aspiration, me.outcomes.at_least(aspiration).0)
     }
 }
 

@@ -2,12 +2,13 @@
 //! brute-force oracle that exists only here: every package evaluated through
 //! `Position::utility` and compared with every other.
 
+mod common;
+
 use accord_core::{
-    AdditiveUtility, Aggregation, AnalysisOptions, Bound, Case, Condition, Constraint,
-    ConstraintNode, ConstraintUtility, DiagnosisLimit, EQUAL_EPS, EnumerationLimit, Evaluator,
-    FrontierMethod, MergeLimit, OptionIdx, Package, Party, PartyIdx, Point, PointIdx, PointKind,
-    Position, Rectangle, RedLine, Role, ValueSet, analyze, analyze_with, diagnose, dominates,
-    equal_utilities, merged_frontier, pareto_frontier,
+    Aggregation, AnalysisOptions, Bound, Case, Condition, Constraint, ConstraintNode,
+    ConstraintUtility, DiagnosisLimit, EQUAL_EPS, EnumerationLimit, FrontierMethod, MergeLimit,
+    Package, PartyIdx, Point, PointIdx, PointKind, Position, Rectangle, RedLine, ValueSet, analyze,
+    analyze_with, diagnose, dominates, equal_utilities, merged_frontier, pareto_frontier,
 };
 use proptest::prelude::*;
 
@@ -16,8 +17,7 @@ fn score() -> impl Strategy<Value = f64> {
     (0u8..=4).prop_map(|k| f64::from(k) / 4.0)
 }
 
-/// A red line: (point, forbidden option, optional condition (point, option)).
-type RedLineSpec = (usize, usize, Option<(usize, usize)>);
+use common::RedLineSpec;
 /// A party: weights, scores per point, reservation value, red lines.
 type PartySpec = (Vec<f64>, Vec<Vec<f64>>, f64, Vec<RedLineSpec>);
 
@@ -55,43 +55,20 @@ fn spec() -> impl Strategy<Value = Spec> {
 }
 
 fn build(spec: &Spec) -> Case {
-    let points: Vec<Point> = spec
-        .radix
-        .iter()
-        .enumerate()
-        .map(|(i, &r)| {
-            Point::new(
-                format!("p{i}"),
-                PointKind::options((0..r).map(|k| format!("o{k}"))),
-            )
-        })
-        .collect();
+    let points = common::option_points(&spec.radix);
     let parties = spec
         .parties
         .iter()
         .enumerate()
         .map(|(k, (weights, scores, reservation, red_lines))| {
-            let utility = AdditiveUtility::new(
-                weights.clone(),
-                scores
-                    .iter()
-                    .map(|s| Evaluator::Options(s.clone()))
-                    .collect(),
-            );
-            let mut position = Position::new(utility.into());
+            let mut position = common::additive(weights, scores);
             position.reservation_value = *reservation;
-            for &(point, option, when) in red_lines {
-                let option = option % spec.radix[point];
-                let mut red_line =
-                    RedLine::forbid(&points[point], PointIdx(point), &[OptionIdx(option)]);
-                red_line.when = when.map(|(p, o)| Condition {
-                    point: PointIdx(p),
-                    values: ValueSet::Options(vec![OptionIdx(o % spec.radix[p])]),
-                });
-                position.red_lines.push(red_line);
-            }
-            Party::new(format!("party{k}"), format!("Party {k}"), Role::Party)
-                .with_position(position)
+            position.red_lines.extend(
+                red_lines
+                    .iter()
+                    .map(|&r| common::red_line(&points, &spec.radix, r)),
+            );
+            common::party(k, position)
         })
         .collect();
     Case::new("generated", points, parties).expect("generated cases are valid")
@@ -262,8 +239,7 @@ fn build_constraint(spec: &ConstraintSpec) -> Case {
                     },
                 });
             }
-            Party::new(format!("party{k}"), format!("Party {k}"), Role::Party)
-                .with_position(position)
+            common::party(k, position)
         })
         .collect();
     Case::new("rectangles", points, parties).expect("generated cases are valid")

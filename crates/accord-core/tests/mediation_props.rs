@@ -2,15 +2,15 @@
 //! hill-climbers under the veto rule never lose along the trace, the final text keeps
 //! clearing every red line the start cleared, and a run is reproducible from its seed.
 
+mod common;
+
 use accord_core::{
-    AdditiveUtility, Case, Choice, Condition, Evaluator, MediationOptions, MediationOutcome,
-    MediatorRule, OptionIdx, Package, Party, Point, PointIdx, PointKind, Position, RedLine, Role,
-    ValueSet, Voter, run_single_text,
+    AdditiveUtility, Case, Choice, Evaluator, MediationOptions, MediationOutcome, MediatorRule,
+    OptionIdx, Package, Point, PointKind, Position, Voter, run_single_text,
 };
 use proptest::prelude::*;
 
-/// A red line: (point, forbidden option, optional condition (point, option)).
-type RedLineSpec = (usize, usize, Option<(usize, usize)>);
+use common::RedLineSpec;
 /// A party: weights and scores per point (the last point is an integer range scored
 /// linearly by a slope), red lines on the options points.
 type PartySpec = (Vec<f64>, Vec<Vec<f64>>, f64, Vec<RedLineSpec>);
@@ -96,18 +96,12 @@ fn build(spec: &Spec) -> (Case, Package) {
             });
             let mut position =
                 Position::new(AdditiveUtility::new(weights.clone(), evaluators).into());
-            for &(point, option, when) in red_lines {
-                let option = option % spec.radix[point];
-                let mut red_line =
-                    RedLine::forbid(&points[point], PointIdx(point), &[OptionIdx(option)]);
-                red_line.when = when.map(|(p, o)| Condition {
-                    point: PointIdx(p),
-                    values: ValueSet::Options(vec![OptionIdx(o % spec.radix[p])]),
-                });
-                position.red_lines.push(red_line);
-            }
-            Party::new(format!("party{k}"), format!("Party {k}"), Role::Party)
-                .with_position(position)
+            position.red_lines.extend(
+                red_lines
+                    .iter()
+                    .map(|&r| common::red_line(&points, &spec.radix, r)),
+            );
+            common::party(k, position)
         })
         .collect();
     let mut start: Vec<Choice> = spec

@@ -3,10 +3,11 @@
 //! accepted (its proposer by offering it, every other party by an accept in turn), the
 //! payoffs are the discounted utilities of the outcome, and the deadline holds.
 
+mod common;
+
 use accord_core::{
-    Action, AdditiveUtility, Case, Deadline, Evaluator, NEGOTIATORS, Negotiator, NoClock,
-    OptionIdx, OutcomeIndex, Party, PartyIdx, Point, PointIdx, PointKind, Position, RedLine, Role,
-    SaopOptions, SaopOutcome, negotiator, run_saop,
+    Action, Case, Deadline, NEGOTIATORS, Negotiator, NoClock, OptionIdx, OutcomeIndex, PartyIdx,
+    PointIdx, Position, RedLine, SaopOptions, SaopOutcome, negotiator, run_saop,
 };
 use proptest::prelude::*;
 
@@ -56,29 +57,13 @@ fn spec() -> impl Strategy<Value = Spec> {
 }
 
 fn build(spec: &Spec) -> Case {
-    let points: Vec<Point> = spec
-        .radix
-        .iter()
-        .enumerate()
-        .map(|(k, &r)| {
-            Point::new(
-                format!("p{k}"),
-                PointKind::options((0..r).map(|o| format!("o{o}"))),
-            )
-        })
-        .collect();
+    let points = common::option_points(&spec.radix);
     let parties = spec
         .parties
         .iter()
         .enumerate()
         .map(|(k, (weights, scores, reservation, discount, forbidden))| {
-            let mut position = Position::new(
-                AdditiveUtility::new(
-                    weights.clone(),
-                    scores.iter().cloned().map(Evaluator::Options).collect(),
-                )
-                .into(),
-            );
+            let mut position = common::additive(weights, scores);
             position.reservation_value = *reservation;
             position.discount_factor = *discount;
             if let Some((point, option)) = *forbidden {
@@ -89,8 +74,7 @@ fn build(spec: &Spec) -> Case {
                     &[OptionIdx(option)],
                 ));
             }
-            Party::new(format!("party{k}"), format!("Party {k}"), Role::Party)
-                .with_position(position)
+            common::party(k, position)
         })
         .collect();
     Case::new("generated", points, parties).unwrap()

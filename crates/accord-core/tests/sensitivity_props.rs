@@ -2,15 +2,15 @@
 //! case is rebuilt with one party's weights moved as the model says, analysed again, and
 //! its Nash package compared with what the ranges promise.
 
+mod common;
+
 use accord_core::{
-    AdditiveUtility, Case, Condition, EQUAL_EPS, EnumerationLimit, Evaluator, OptionIdx, Package,
-    Party, PartyIdx, Point, PointIdx, PointKind, Position, RedLine, Role, Sensitivity, ValueSet,
-    analyze, sensitivity,
+    Case, EQUAL_EPS, EnumerationLimit, Package, PartyIdx, PointIdx, Sensitivity, analyze,
+    sensitivity,
 };
 use proptest::prelude::*;
 
-/// A red line: (point, forbidden option, optional condition (point, option)).
-type RedLineSpec = (usize, usize, Option<(usize, usize)>);
+use common::RedLineSpec;
 /// A party: weights, scores per point, reservation value, red lines.
 type PartySpec = (Vec<f64>, Vec<Vec<f64>>, f64, Vec<RedLineSpec>);
 
@@ -62,43 +62,20 @@ fn spec() -> impl Strategy<Value = Spec> {
 }
 
 fn build(spec: &Spec) -> Case {
-    let points: Vec<Point> = spec
-        .radix
-        .iter()
-        .enumerate()
-        .map(|(i, &r)| {
-            Point::new(
-                format!("p{i}"),
-                PointKind::options((0..r).map(|k| format!("o{k}"))),
-            )
-        })
-        .collect();
+    let points = common::option_points(&spec.radix);
     let parties = spec
         .parties
         .iter()
         .enumerate()
         .map(|(k, (weights, scores, reservation, red_lines))| {
-            let utility = AdditiveUtility::new(
-                weights.clone(),
-                scores
-                    .iter()
-                    .map(|s| Evaluator::Options(s.clone()))
-                    .collect(),
-            );
-            let mut position = Position::new(utility.into());
+            let mut position = common::additive(weights, scores);
             position.reservation_value = *reservation;
-            for &(point, option, when) in red_lines {
-                let option = option % spec.radix[point];
-                let mut red_line =
-                    RedLine::forbid(&points[point], PointIdx(point), &[OptionIdx(option)]);
-                red_line.when = when.map(|(p, o)| Condition {
-                    point: PointIdx(p),
-                    values: ValueSet::Options(vec![OptionIdx(o % spec.radix[p])]),
-                });
-                position.red_lines.push(red_line);
-            }
-            Party::new(format!("party{k}"), format!("Party {k}"), Role::Party)
-                .with_position(position)
+            position.red_lines.extend(
+                red_lines
+                    .iter()
+                    .map(|&r| common::red_line(&points, &spec.radix, r)),
+            );
+            common::party(k, position)
         })
         .collect();
     Case::new("generated", points, parties).expect("generated cases are valid")

@@ -2,16 +2,16 @@
 //! package within a few changes of the draft, evaluated through `Case::utilities` and
 //! `RedLine::is_crossed_by`.
 
+mod common;
+
 use accord_core::{
-    AdditiveUtility, Aggregation, Bound, Case, Choice, Condition, ConstraintNode,
-    ConstraintUtility, EQUAL_EPS, Evaluator, OptionIdx, Package, Party, PartyIdx, Point, PointIdx,
-    PointKind, Position, Rectangle, RedLine, Role, TradeLimit, Trades, UtilityFunction, ValueSet,
-    trades,
+    Aggregation, Bound, Case, Choice, Condition, ConstraintNode, ConstraintUtility, EQUAL_EPS,
+    OptionIdx, Package, PartyIdx, Point, PointIdx, PointKind, Position, Rectangle, RedLine,
+    TradeLimit, Trades, UtilityFunction, ValueSet, trades,
 };
 use proptest::prelude::*;
 
-/// A red line: (point, forbidden option, optional condition (point, option)).
-type RedLineSpec = (usize, usize, Option<(usize, usize)>);
+use common::RedLineSpec;
 /// A party: weights and scores per point, red lines.
 type PartySpec = (Vec<f64>, Vec<Vec<f64>>, Vec<RedLineSpec>);
 
@@ -57,42 +57,19 @@ fn spec() -> impl Strategy<Value = Spec> {
 }
 
 fn build(spec: &Spec) -> (Case, Package) {
-    let points: Vec<Point> = spec
-        .radix
-        .iter()
-        .enumerate()
-        .map(|(i, &r)| {
-            Point::new(
-                format!("p{i}"),
-                PointKind::options((0..r).map(|k| format!("o{k}"))),
-            )
-        })
-        .collect();
+    let points = common::option_points(&spec.radix);
     let parties = spec
         .parties
         .iter()
         .enumerate()
         .map(|(k, (weights, scores, red_lines))| {
-            let utility = AdditiveUtility::new(
-                weights.clone(),
-                scores
+            let mut position = common::additive(weights, scores);
+            position.red_lines.extend(
+                red_lines
                     .iter()
-                    .map(|s| Evaluator::Options(s.clone()))
-                    .collect(),
+                    .map(|&r| common::red_line(&points, &spec.radix, r)),
             );
-            let mut position = Position::new(utility.into());
-            for &(point, option, when) in red_lines {
-                let option = option % spec.radix[point];
-                let mut red_line =
-                    RedLine::forbid(&points[point], PointIdx(point), &[OptionIdx(option)]);
-                red_line.when = when.map(|(p, o)| Condition {
-                    point: PointIdx(p),
-                    values: ValueSet::Options(vec![OptionIdx(o % spec.radix[p])]),
-                });
-                position.red_lines.push(red_line);
-            }
-            Party::new(format!("party{k}"), format!("Party {k}"), Role::Party)
-                .with_position(position)
+            common::party(k, position)
         })
         .collect();
     let draft = Package(
@@ -223,8 +200,7 @@ fn build_constraint(spec: &ConstraintSpec) -> (Case, Package) {
                     require: range(require),
                 });
             }
-            Party::new(format!("party{k}"), format!("Party {k}"), Role::Party)
-                .with_position(position)
+            common::party(k, position)
         })
         .collect();
     let draft = Package(

@@ -17,9 +17,9 @@ use std::hint::black_box;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use accord_bench::{LoadedDomain, frontier_size, load_domain_folder};
+use accord_bench::{LoadedDomain, frontier_size, load_domain_folder, median_seconds};
 use accord_core::{AnalysisOptions, FrontierMethod, analyze_with};
 use anyhow::Result;
 use clap::Parser;
@@ -110,15 +110,4 @@ fn run(args: &Args) -> Result<serde_json::Value> {
         "method": method,
         "frontier_size": frontier_size(&analysis),
     }))
-}
-
-/// The median of `times` in seconds (the mean of the middle two for an even count).
-fn median_seconds(times: &mut [Duration]) -> f64 {
-    times.sort_unstable();
-    let mid = times.len() / 2;
-    if times.len() % 2 == 1 {
-        times[mid].as_secs_f64()
-    } else {
-        f64::midpoint(times[mid - 1].as_secs_f64(), times[mid].as_secs_f64())
-    }
 }

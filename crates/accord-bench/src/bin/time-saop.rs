@@ -18,9 +18,9 @@ use std::hint::black_box;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use accord_bench::load_domain_folder;
+use accord_bench::{load_domain_folder, median_seconds};
 use accord_core::{Deadline, Negotiator, NoClock, OutcomeIndex, SaopOptions, negotiator, run_saop};
 use anyhow::{Result, bail};
 use clap::Parser;
@@ -126,15 +126,4 @@ fn run(args: &Args) -> Result<serde_json::Value> {
         "agreement_rate": f64::from(agreements) / f64::from(args.runs),
         "median_rounds": rounds[rounds.len() / 2],
     }))
-}
-
-/// The median of `times` in seconds (the mean of the middle two for an even count).
-fn median_seconds(times: &mut [Duration]) -> f64 {
-    times.sort_unstable();
-    let mid = times.len() / 2;
-    if times.len() % 2 == 1 {
-        times[mid].as_secs_f64()
-    } else {
-        (times[mid - 1] + times[mid]).as_secs_f64() / 2.0
-    }
 }
