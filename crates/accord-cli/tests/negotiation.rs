@@ -217,60 +217,40 @@ fn a_tournament_writes_one_line_per_session_and_shards_merge_to_the_same_bytes()
 #[test]
 fn a_bad_configuration_names_the_file_line_and_field() {
     let dir = scratch("bad-config");
-    let config = dir.join("bad.toml");
-    std::fs::write(
-        &config,
-        "name = \"bad\"\nrounds = 100\nnegotiators = [\"boulware\", \"nobody\"]\n\
-         [[domains]]\npath = \"x.toml\"\n",
-    )
-    .unwrap();
-    let output = Command::cargo_bin("accord")
-        .unwrap()
-        .current_dir(&dir)
-        .args(["tournament", "bad.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    // Runs `accord tournament bad.toml` on this text, in the scratch folder.
+    let run = |text: &str| {
+        std::fs::write(dir.join("bad.toml"), text).unwrap();
+        let output = Command::cargo_bin("accord")
+            .unwrap()
+            .current_dir(&dir)
+            .args(["tournament", "bad.toml"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        stderr(&output)
+    };
     assert_eq!(
-        stderr(&output),
+        run(
+            "name = \"bad\"\nrounds = 100\nnegotiators = [\"boulware\", \"nobody\"]\n\
+             [[domains]]\npath = \"x.toml\"\n"
+        ),
         "error: bad.toml:3:28: negotiators[1]: unknown negotiator `nobody`\n\
          hint: the negotiators are boulware, linear, conceder, hardliner, random, \
          tit-for-tat, micro, aspiration\n"
     );
-    std::fs::write(
-        &config,
+    let seconds = run(
         "name = \"bad\"\nseconds = 10\nnegotiators = [\"boulware\"]\n[[domains]]\npath = \"x\"\n",
-    )
-    .unwrap();
-    let output = Command::cargo_bin("accord")
-        .unwrap()
-        .current_dir(&dir)
-        .args(["tournament", "bad.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    );
     assert!(
-        stderr(&output).starts_with("error: bad.toml:2:11: seconds: a tournament's deadline"),
-        "{}",
-        stderr(&output)
+        seconds.starts_with("error: bad.toml:2:11: seconds: a tournament's deadline"),
+        "{seconds}"
     );
     // A domain that cannot be loaded is named by its entry.
-    std::fs::write(
-        &config,
-        "name = \"bad\"\nnegotiators = [\"boulware\"]\n[[domains]]\npath = \"nowhere.toml\"\n",
-    )
-    .unwrap();
-    let output = Command::cargo_bin("accord")
-        .unwrap()
-        .current_dir(&dir)
-        .args(["tournament", "bad.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    let domain =
+        run("name = \"bad\"\nnegotiators = [\"boulware\"]\n[[domains]]\npath = \"nowhere.toml\"\n");
     assert!(
-        stderr(&output).starts_with("error: bad.toml:4:8: domains[0].path: "),
-        "{}",
-        stderr(&output)
+        domain.starts_with("error: bad.toml:4:8: domains[0].path: "),
+        "{domain}"
     );
 }
 
@@ -291,19 +271,24 @@ fn the_example_tournament_runs() {
 
 #[test]
 fn mediate_moves_the_draft_without_making_a_hill_climber_worse_off() {
-    let out = Command::cargo_bin("accord")
-        .unwrap()
-        .current_dir(root())
-        .args(["mediate", "examples/labour-contract.toml", "--draft"])
-        .arg("crates/accord-cli/tests/data/labour-draft.toml")
-        .args(["--steps", "300", "--seed", "3"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let mediate = |extra: &[&str]| {
+        let mut args = vec![
+            "mediate",
+            "examples/labour-contract.toml",
+            "--draft",
+            "crates/accord-cli/tests/data/labour-draft.toml",
+            "--seed",
+            "3",
+        ];
+        args.extend_from_slice(extra);
+        accord(&args)
+    };
+    let out = mediate(&["--steps", "300"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
     // Hill-climbers under the veto rule: no party ends below where the draft left it.
     let mut parties = 0;
-    for line in stdout
+    for line in text
         .lines()
         .filter(|l| l.starts_with("  ") && l.contains(" -> "))
     {
@@ -315,37 +300,21 @@ fn mediate_moves_the_draft_without_making_a_hill_climber_worse_off() {
         assert!(numbers[1] >= numbers[0] - 1e-12, "{line}");
         parties += 1;
     }
-    assert_eq!(parties, 2, "{stdout}");
+    assert_eq!(parties, 2, "{text}");
     for point in ["wage", "hours", "remote", "pension", "length"] {
-        assert!(stdout.contains(point), "{point}: {stdout}");
+        assert!(text.contains(point), "{point}: {text}");
     }
     // The draft crosses a red line of each party, and each repair costs the other party:
     // hill-climbers veto every repair, annealers (seeded) accept some losses and reach a
     // text both can accept.
-    assert!(
-        stdout.contains("the final text is not acceptable"),
-        "{stdout}"
-    );
-    let annealed = Command::cargo_bin("accord")
-        .unwrap()
-        .current_dir(root())
-        .args(["mediate", "examples/labour-contract.toml", "--draft"])
-        .arg("crates/accord-cli/tests/data/labour-draft.toml")
-        .args(["--steps", "1000", "--seed", "3", "--voters", "annealer"])
-        .output()
-        .unwrap();
-    let annealed = String::from_utf8_lossy(&annealed.stdout);
+    assert!(text.contains("the final text is not acceptable"), "{text}");
+    let annealed = stdout(&mediate(&["--steps", "1000", "--voters", "annealer"]));
     assert!(
         annealed.contains("the final text is acceptable to every party"),
         "{annealed}"
     );
     // Without a draft there is nothing to start from: a clear error.
-    let none = Command::cargo_bin("accord")
-        .unwrap()
-        .current_dir(root())
-        .args(["mediate", "examples/labour-contract.toml"])
-        .output()
-        .unwrap();
+    let none = accord(&["mediate", "examples/labour-contract.toml"]);
     assert_eq!(none.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&none.stderr).contains("has no draft"));
 }

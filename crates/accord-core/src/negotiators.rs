@@ -76,10 +76,11 @@ fn best_and_floor(me: &Me<'_>) -> (f64, f64) {
     (best, floor)
 }
 
-/// Its utility of the standing offer, when that offer is worth at least its reservation
-/// value.
+/// Its utility of the standing offer, when that offer crosses none of its red lines and
+/// is worth at least its reservation value. No standard negotiator accepts anything else.
 fn acceptable(me: &Me<'_>, standing: Option<&Offer>) -> Option<f64> {
     standing
+        .filter(|offer| me.position.clears_red_lines(&offer.package))
         .map(|offer| me.utility(&offer.package))
         .filter(|&u| u >= me.reservation_value())
 }
@@ -663,6 +664,41 @@ mod tests {
                 assert_ne!(action, Action::Accept, "{}", negotiator.name());
             }
         }
+    }
+
+    #[test]
+    fn nothing_across_its_own_red_line_is_accepted() {
+        // A rising party that forbids amounts above 90: an offer of 100, its favourite by
+        // utility, crosses its red line. No negotiator accepts it, at any time; the
+        // hardliner, whose best package is now 90, accepts 90.
+        let points = amount();
+        let mut position = position(true, 0.0);
+        position.red_lines.push(crate::RedLine {
+            when: None,
+            require: crate::Condition {
+                point: crate::PointIdx(0),
+                values: crate::ValueSet::Range {
+                    min: f64::NEG_INFINITY,
+                    max: 90.0,
+                },
+            },
+        });
+        let index = index(&points, &position);
+        let me = me(&points, &position, &index);
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        for name in NEGOTIATORS {
+            let mut negotiator = negotiator(name).unwrap();
+            negotiator.start(&me);
+            for time in [0.0, 0.5, 1.0] {
+                let action = turn(negotiator.as_mut(), &me, time, Some(100), &mut rng);
+                assert_ne!(action, Action::Accept, "{name} at {time}");
+            }
+        }
+        let mut hardliner = HardLiner;
+        assert_eq!(
+            turn(&mut hardliner, &me, 1.0, Some(90), &mut rng),
+            Action::Accept
+        );
     }
 
     #[test]

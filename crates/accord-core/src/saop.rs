@@ -20,6 +20,8 @@
 //! package the case does not admit ([`Case::admits`]) count as walking away: the session
 //! ends without agreement and [`SaopOutcome::ended_by`] names the party. The protocol does
 //! not check red lines: a party offers what it likes, and others accept what they value.
+//! (The standard negotiators neither offer nor accept a package across their own red
+//! lines, so an agreement between them clears every party's.)
 //!
 //! **Payoffs.** With an agreement `p` at end time `t`, each party gets its discounted
 //! utility `u(p) * d^t`; without one, its discounted reservation value `r * d^t`

@@ -145,11 +145,13 @@ proptest! {
             for (k, step) in last[1..].iter().enumerate() {
                 prop_assert_eq!(&step.action, &Action::Accept);
                 prop_assert_eq!(step.by, (proposer + k + 1) % n);
-                // No standard negotiator accepts less than its reservation value.
+                // No standard negotiator accepts less than its reservation value, or a
+                // package across one of its red lines.
                 prop_assert!(
                     positions[step.by].utility(agreement)
                         >= positions[step.by].reservation_value
                 );
+                prop_assert!(positions[step.by].clears_red_lines(agreement));
             }
             prop_assert!(case.admits(agreement));
             // The proposer offered a package of its own index: it clears its red lines.
