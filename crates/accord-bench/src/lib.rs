@@ -102,6 +102,22 @@ pub fn frontier_size(analysis: &Analysis) -> Option<usize> {
         .map(|exact| exact.scan.frontier.len())
 }
 
+/// The median of `times` in seconds (the mean of the middle two for an even count; 0 for
+/// none).
+#[must_use]
+pub fn median_seconds(times: &mut [std::time::Duration]) -> f64 {
+    if times.is_empty() {
+        return 0.0;
+    }
+    times.sort_unstable();
+    let mid = times.len() / 2;
+    if times.len() % 2 == 1 {
+        times[mid].as_secs_f64()
+    } else {
+        (times[mid - 1] + times[mid]).as_secs_f64() / 2.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,21 +148,5 @@ mod tests {
     fn a_missing_folder_is_an_error_naming_it() {
         let error = load_domain_folder(&genius_folder("no-such-domain"), None).unwrap_err();
         assert!(format!("{error:#}").contains("no-such-domain"), "{error:#}");
-    }
-}
-
-/// The median of `times` in seconds (the mean of the middle two for an even count; 0 for
-/// none).
-#[must_use]
-pub fn median_seconds(times: &mut [std::time::Duration]) -> f64 {
-    if times.is_empty() {
-        return 0.0;
-    }
-    times.sort_unstable();
-    let mid = times.len() / 2;
-    if times.len() % 2 == 1 {
-        times[mid].as_secs_f64()
-    } else {
-        (times[mid - 1] + times[mid]).as_secs_f64() / 2.0
     }
 }
