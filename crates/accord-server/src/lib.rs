@@ -1,0 +1,150 @@
+//! The accord workbench server: an HTTP/JSON API over the store, documented by an OpenAPI
+//! document at `/openapi.json`.
+//!
+//! - [`router`] builds the whole application from an [`AppState`]; tests drive it with
+//!   `tower::ServiceExt::oneshot`, `accord serve` binds it to a socket with [`serve`].
+//! - Authorisation is decided in one place, [`access`]; every handler asks it first.
+//! - Every error is an [`error::ApiError`]: a status and a JSON body naming the field.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let store = accord_store::Store::open("sqlite:accord.db").await?;
+//! let app = accord_server::router(accord_server::AppState::new(store));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! accord_server::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+pub mod access;
+pub mod auth;
+mod cases;
+mod drafts;
+pub mod error;
+pub mod json;
+mod meetings;
+pub mod model;
+mod openapi;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit};
+use axum::http::Request;
+use axum::response::IntoResponse;
+use tower_governor::GovernorError;
+use tower_governor::GovernorLayer;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::KeyExtractor;
+use utoipa_axum::router::OpenApiRouter;
+
+use accord_store::Store;
+
+pub use cases::import_case;
+
+use crate::error::ApiError;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+}
+
+impl AppState {
+    /// The state over a store.
+    #[must_use]
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+/// Login attempts allowed in a burst from one address, and the pause that earns one more.
+const LOGIN_BURST: u32 = 10;
+const LOGIN_REFILL: Duration = Duration::from_secs(3);
+
+/// The client address for the login rate limit: the socket's peer, or (in tests driven
+/// without a socket) one shared key.
+#[derive(Debug, Clone, Copy)]
+struct PeerOrLocal;
+
+impl KeyExtractor for PeerOrLocal {
+    type Key = IpAddr;
+
+    fn extract<T>(&self, request: &Request<T>) -> Result<Self::Key, GovernorError> {
+        Ok(request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |info| info.0.ip()))
+    }
+}
+
+/// The application: every API route, `/openapi.json`, and their limits.
+pub fn router(state: AppState) -> Router {
+    let config = GovernorConfigBuilder::default()
+        .key_extractor(PeerOrLocal)
+        .period(LOGIN_REFILL)
+        .burst_size(LOGIN_BURST)
+        .finish()
+        .expect("the login rate limit's period and burst are positive");
+    let limit = GovernorLayer::new(Arc::new(config)).error_handler(|error| match error {
+        GovernorError::TooManyRequests { wait_time, .. } => ApiError::too_many_requests(format!(
+            "too many login attempts; try again in {wait_time} s"
+        ))
+        .into_response(),
+        other => ApiError::internal(format!("{other:?}")).into_response(),
+    });
+    let login = auth::login_routes().layer(limit);
+    let (api, document) = OpenApiRouter::with_openapi(openapi::base())
+        .merge(login)
+        .merge(auth::routes())
+        .merge(cases::routes())
+        .merge(drafts::routes())
+        .merge(meetings::routes())
+        .split_for_parts();
+    let document = Arc::new(document);
+    api.route(
+        "/openapi.json",
+        axum::routing::get(move || {
+            let document = Arc::clone(&document);
+            async move { axum::Json(document.as_ref().clone()) }
+        }),
+    )
+    .fallback(|| async { ApiError::not_found("such route") })
+    .layer(DefaultBodyLimit::max(json::BODY_LIMIT))
+    .with_state(state)
+}
+
+/// Serves the application on a bound listener until Ctrl-C or SIGTERM; requests in flight
+/// finish first.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,191 @@
+//! A client for the server's tests: the whole router, driven without a socket, on every
+//! backend the environment offers (SQLite always, PostgreSQL with
+//! `ACCORD_TEST_DATABASE_URL`).
+#![allow(dead_code, unreachable_pub)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt as _;
+use serde_json::{Value, json};
+use tower::ServiceExt as _;
+
+use accord_server::auth::{NewAccount, create_account};
+use accord_server::{AppState, router};
+use accord_store::testing::{self, Scratch};
+
+/// The peace-framework example, the case most tests load.
+pub const PEACE: &str = include_str!("../../../../examples/peace-framework.toml");
+/// The labour-contract example: two parties, small.
+pub const LABOUR: &str = include_str!("../../../../examples/labour-contract.toml");
+
+/// A router over a scratch store, with a mediator logged in.
+pub struct App {
+    pub router: Router,
+    pub state: AppState,
+    /// The mediator's token.
+    pub mediator: String,
+    pub scratch: Scratch,
+}
+
+/// An answer: its status and JSON body (`Value::Null` when empty, a string when not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl App {
+    /// One app per backend: SQLite, and PostgreSQL when configured.
+    pub async fn all() -> Vec<Self> {
+        let mut apps = Vec::new();
+        for scratch in testing::all().await.expect("scratch databases") {
+            apps.push(Self::on(scratch).await);
+        }
+        apps
+    }
+
+    /// An app on SQLite only.
+    pub async fn sqlite() -> Self {
+        Self::on(testing::sqlite().await.expect("scratch SQLite")).await
+    }
+
+    async fn on(scratch: Scratch) -> Self {
+        let state = AppState::new(scratch.store.clone());
+        create_account(
+            &state,
+            None,
+            NewAccount {
+                username: "mediator".into(),
+                role: "mediator".into(),
+                case: None,
+                party: None,
+                password: Some("mediator-password".into()),
+            },
+        )
+        .await
+        .expect("first mediator");
+        let router = router(state.clone());
+        let mut app = Self {
+            router,
+            state,
+            mediator: String::new(),
+            scratch,
+        };
+        app.mediator = app.login("mediator", "mediator-password").await;
+        app
+    }
+
+    /// Which backend this app runs on, for assertion messages.
+    pub fn backend(&self) -> String {
+        format!("{:?}", self.state.store.backend())
+    }
+
+    /// Sends a request; `token` logs it in, `body` is sent as JSON.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        }
+        .expect("request");
+        self.send_raw(request).await
+    }
+
+    /// Sends a request built by the caller.
+    pub async fn send_raw(&self, request: Request<Body>) -> Answer {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible router");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Answer { status, body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Answer {
+        self.send(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> Answer {
+        self.send(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Answer {
+        self.send(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    /// Logs in and returns the token; panics unless it succeeds.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let answer = self
+            .send(
+                Method::POST,
+                "/api/login",
+                None,
+                Some(&json!({ "username": username, "password": password })),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "login {username}: {:?}",
+            answer.body
+        );
+        answer.body["token"].as_str().expect("token").to_string()
+    }
+
+    /// Creates an account (as the mediator) and logs it in; returns its token.
+    pub async fn account(
+        &self,
+        username: &str,
+        role: &str,
+        case: Option<&str>,
+        party: Option<&str>,
+    ) -> String {
+        let password = format!("{username}-password");
+        let answer = self
+            .post(
+                "/api/accounts",
+                &self.mediator,
+                &json!({ "username": username, "role": role, "case": case, "party": party,
+                         "password": password }),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::CREATED,
+            "create {username}: {:?}",
+            answer.body
+        );
+        self.login(username, &password).await
+    }
+}

@@ -1,0 +1,244 @@
+//! The workbench's store: accounts and sessions, cases with their points, parties and
+//! confidential positions, versioned drafts and the responses to them, channels, meetings
+//! and statements, and an append-only audit log.
+//!
+//! One code path serves both backends through sqlx's `Any` driver: an SQLite file by
+//! default (`sqlite:accord.db`), PostgreSQL when given a `postgres://` URL. The one set of
+//! migrations in `migrations/` is portable SQL: ids and JSON are `TEXT`, times are `BIGINT`
+//! milliseconds.
+//!
+//! Every write goes through a [`Tx`], which appends its audit record in the same
+//! transaction; a write is acknowledged only after [`Tx::commit`] returns, and SQLite runs
+//! with `synchronous=FULL`, so an acknowledged write survives a crash.
+//!
+//! The store does not decide who may see what: the server's access policy does, in one
+//! place. JSON columns are handed over as text for the server to parse.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), accord_store::StoreError> {
+//! let store = accord_store::Store::open("sqlite:accord.db").await?;
+//! let cases = store.cases().await?;
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+/// A query built from constant parts only (column lists, a column name picked by a
+/// `match`), never from user input, which is always bound as a parameter.
+macro_rules! sql {
+    ($($format:tt)*) => {
+        sqlx::AssertSqlSafe(format!($($format)*))
+    };
+}
+
+mod accounts;
+mod audit;
+mod cases;
+mod drafts;
+mod meetings;
+pub mod testing;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rand::RngExt;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+pub use accounts::{Account, Role};
+pub use audit::{AuditEntry, AuditRecord};
+pub use cases::{CaseRow, PartyRow, PointRow, PositionRow};
+pub use drafts::{DraftRow, DraftStamp, ResponseRow};
+pub use meetings::{ChannelRow, MeetingRow, StatementRow};
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The URL names no supported database.
+    #[error(
+        "unsupported database URL `{0}`\nhint: use sqlite:FILE or postgres://USER@HOST:PORT/DB"
+    )]
+    BadUrl(String),
+    /// A record with the same key exists already.
+    #[error("{0} exists already")]
+    Conflict(String),
+    /// Applying the migrations failed.
+    #[error("migrating the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database reported an error.
+    #[error("database: {0}")]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                Self::Conflict("a record with this key".to_string())
+            }
+            _ => Self::Database(error),
+        }
+    }
+}
+
+/// The database behind a [`Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A connection pool to the workbench database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    // SQLite allows one writer at a time; taking turns here rather than in SQLite's
+    // busy handler keeps writers from failing with "database is locked".
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+impl Store {
+    /// Opens (creating it if needed) the database at `url` and applies the migrations.
+    ///
+    /// `url` is `sqlite:PATH` (the file is created), `sqlite::memory:` (a private
+    /// database, for tests), or `postgres://...`.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::BadUrl(url.to_string()));
+        };
+        let pool = match backend {
+            Backend::Sqlite => {
+                let memory = url.contains(":memory:");
+                let url = if memory || url.contains('?') {
+                    url.to_string()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                AnyPoolOptions::new()
+                    // An in-memory database exists once per connection.
+                    .max_connections(if memory { 1 } else { 8 })
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .connect(url)
+                    .await?
+            }
+        };
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self {
+            pool,
+            backend,
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    /// The database behind this store.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write transaction. Nothing it writes is visible, or durable, until
+    /// [`Tx::commit`].
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(Arc::clone(lock).lock_owned().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(Tx {
+            tx,
+            _guard: guard,
+            now_ms: now_ms(),
+        })
+    }
+
+    /// Closes every connection; waits for running queries.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// One write transaction. Its audit record goes in with it ([`Tx::audit`]).
+pub struct Tx {
+    tx: Transaction<'static, Any>,
+    _guard: Option<OwnedMutexGuard<()>>,
+    now_ms: i64,
+}
+
+impl Tx {
+    /// Commits every write of the transaction; once this returns, they are durable.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// The time this transaction stamps on what it writes (milliseconds since the epoch).
+    #[must_use]
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+#[must_use]
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A fresh random id: 16 lowercase hex digits.
+#[must_use]
+pub fn new_id() -> String {
+    let value: u64 = rand::rng().random();
+    format!("{value:016x}")
+}
+
+/// An id that sorts in creation order within this process, and after every id made
+/// earlier by a clock that has not gone back: the time, a counter, then randomness.
+pub(crate) fn ordered_id(now_ms: i64) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xff_ffff;
+    let random: u32 = rand::rng().random();
+    format!("{now_ms:013x}{count:06x}{random:08x}")
+}
+
+/// Random bytes from the operating system's generator, as lowercase hex.
+#[must_use]
+pub fn random_hex(n_bytes: usize) -> String {
+    let mut bytes = vec![0u8; n_bytes];
+    rand::rng().fill(&mut bytes[..]);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
