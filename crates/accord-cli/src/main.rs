@@ -9,6 +9,8 @@
 //! - `accord tournament CONFIG [-o DIR] [--shard I/N]`: every negotiator against every other
 //!   on every domain (docs/tournament.md); `accord merge` joins shard results.
 //! - `accord mediate PATH`: single-text mediation rehearsed from the draft.
+//! - `accord serve [--db URL] [--bind ADDR] [--example]`: the workbench server (HTTP/JSON
+//!   API) over an SQLite file (default `sqlite:accord.db`) or PostgreSQL.
 //!
 //! PATH is a case file (`.toml` or `.json`), a GENIUS domain folder or a GeniusWeb domain
 //! folder. Exit codes: 0 success, 1 a negative answer, 2 an error (bad input included).
@@ -18,6 +20,7 @@ mod load;
 mod mediate;
 mod negotiate;
 mod report;
+mod serve;
 mod tournament;
 
 use std::io::{self, Write};
@@ -75,6 +78,10 @@ enum Command {
     /// Rehearse single-text mediation from the draft: the mediator proposes one change at
     /// a time, the parties vote, and the text moves (Klein et al. 2003).
     Mediate(mediate::MediateArgs),
+    /// The workbench server: an HTTP/JSON API (`OpenAPI` at `/openapi.json`) over an SQLite
+    /// file or a PostgreSQL database. The first start creates the account `mediator` and
+    /// prints its password once; serves until Ctrl-C or SIGTERM.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Args)]
@@ -373,6 +380,10 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
         }
         Command::Mediate(args) => {
             out.write_all(mediate::mediate(&args)?.as_bytes())?;
+            Ok(Outcome::Done)
+        }
+        Command::Serve(args) => {
+            serve::serve(&args, out)?;
             Ok(Outcome::Done)
         }
         Command::Check(input) => {

@@ -58,10 +58,7 @@ impl Viewer {
 
 /// The SHA-256 of a token, as lowercase hex.
 pub(crate) fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    accord_store::hex(&Sha256::digest(token.as_bytes()))
 }
 
 /// The session token of a request: `Authorization: Bearer TOKEN`, else the session cookie.

@@ -104,6 +104,7 @@ impl ApiError {
     }
 
     /// 413: the request body is over the limit.
+    #[must_use]
     pub fn too_large(limit: usize) -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -136,6 +137,7 @@ impl ApiError {
 
     /// A 422 for a document that failed to read, with every problem; `field` is the request
     /// field that held the document.
+    #[must_use]
     pub fn from_format(field: &str, error: &FormatError) -> Self {
         let problems: Vec<ProblemBody> = error
             .problems

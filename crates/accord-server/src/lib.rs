@@ -1,4 +1,4 @@
-//! The accord workbench server: an HTTP/JSON API over the store, documented by an OpenAPI
+//! The accord workbench server: an HTTP/JSON API over the store, documented by an `OpenAPI`
 //! document at `/openapi.json`.
 //!
 //! - [`router`] builds the whole application from an [`AppState`]; tests drive it with
@@ -42,7 +42,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use accord_store::Store;
 
-pub use cases::import_case;
+pub use cases::{ImportInput, import_case};
 
 use crate::error::ApiError;
 

@@ -96,10 +96,9 @@ impl CaseRows {
             if delegates.as_array().is_some_and(|d| !d.is_empty()) {
                 party["delegates"] = delegates;
             }
-            if positions {
-                if let Some(position) = self.positions.iter().find(|p| p.party_id == row.party_id) {
-                    party["position"] = parse_json("position", &position.body)?;
-                }
+            let position = self.positions.iter().find(|p| p.party_id == row.party_id);
+            if let Some(position) = position.filter(|_| positions) {
+                party["position"] = parse_json("position", &position.body)?;
             }
             parties.push(party);
         }

@@ -1,4 +1,4 @@
-//! The OpenAPI document's frame: title, version, the bearer scheme, the tags. The paths
+//! The `OpenAPI` document's frame: title, version, the bearer scheme, the tags. The paths
 //! come from each handler's `#[utoipa::path]`.
 
 use utoipa::openapi::OpenApi;

@@ -151,6 +151,23 @@ impl Store {
 }
 
 impl Tx {
+    /// One draft version, read inside this transaction (so that a check on its stamps
+    /// and the write that depends on it see the same row; on SQLite writers take turns).
+    pub async fn draft(
+        &mut self,
+        case_id: &str,
+        version: i64,
+    ) -> Result<Option<DraftRow>, StoreError> {
+        let row = sqlx::query(sql!(
+            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE case_id = $1 AND version = $2"
+        ))
+        .bind(case_id)
+        .bind(version)
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref().map(draft_row).transpose()
+    }
+
     /// Adds the next draft version of a case (stamped now) and returns its number.
     pub async fn insert_draft(
         &mut self,

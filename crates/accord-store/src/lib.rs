@@ -168,9 +168,9 @@ impl Store {
             Some(lock) => Some(Arc::clone(lock).lock_owned().await),
             None => None,
         };
-        let tx = self.pool.begin().await?;
+        let inner = self.pool.begin().await?;
         Ok(Tx {
-            tx,
+            inner,
             _guard: guard,
             now_ms: now_ms(),
         })
@@ -188,7 +188,7 @@ impl Store {
 
 /// One write transaction. Its audit record goes in with it ([`Tx::audit`]).
 pub struct Tx {
-    tx: Transaction<'static, Any>,
+    inner: Transaction<'static, Any>,
     _guard: Option<OwnedMutexGuard<()>>,
     now_ms: i64,
 }
@@ -196,7 +196,7 @@ pub struct Tx {
 impl Tx {
     /// Commits every write of the transaction; once this returns, they are durable.
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await?;
+        self.inner.commit().await?;
         Ok(())
     }
 
@@ -207,7 +207,7 @@ impl Tx {
     }
 
     pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.tx
+        &mut self.inner
     }
 }
 
@@ -219,15 +219,16 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// A fresh random id: 16 lowercase hex digits.
+/// A fresh id, unique and sorting in creation order (27 lowercase hex digits).
 #[must_use]
 pub fn new_id() -> String {
-    let value: u64 = rand::rng().random();
-    format!("{value:016x}")
+    ordered_id(now_ms())
 }
 
 /// An id that sorts in creation order within this process, and after every id made
-/// earlier by a clock that has not gone back: the time, a counter, then randomness.
+/// earlier by a clock that has not gone back: the time, a counter, then randomness
+/// (27 lowercase hex digits), so that records made in the same millisecond still list in
+/// the order they were made.
 pub(crate) fn ordered_id(now_ms: i64) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let count = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xff_ffff;
@@ -240,5 +241,17 @@ pub(crate) fn ordered_id(now_ms: i64) -> String {
 pub fn random_hex(n_bytes: usize) -> String {
     let mut bytes = vec![0u8; n_bytes];
     rand::rng().fill(&mut bytes[..]);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&bytes)
+}
+
+/// Bytes as lowercase hex.
+#[must_use]
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut text, b| {
+            let _ = write!(text, "{b:02x}");
+            text
+        })
 }

@@ -102,6 +102,23 @@ impl Store {
         rows.iter().map(channel_row).collect()
     }
 
+    /// One channel.
+    pub async fn channel(
+        &self,
+        case_id: &str,
+        channel_id: &str,
+    ) -> Result<Option<ChannelRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT channel_id, name, description, parties, created_ms FROM channels \
+             WHERE case_id = $1 AND channel_id = $2",
+        )
+        .bind(case_id)
+        .bind(channel_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(channel_row).transpose()
+    }
+
     /// A case's meetings, by date.
     pub async fn meetings(&self, case_id: &str) -> Result<Vec<MeetingRow>, StoreError> {
         let rows = sqlx::query(sql!(
