@@ -96,7 +96,7 @@ where
             ));
         };
         let token_hash = token_hash(&token);
-        match state.store.session_account(&token_hash).await? {
+        match state.session_account(&token_hash).await? {
             Some(account) => Ok(Self {
                 account,
                 token_hash,
@@ -457,6 +457,7 @@ async fn logout(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Stat
     ))
     .await?;
     tx.commit().await?;
+    state.forget_sessions();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -504,6 +505,7 @@ async fn change_password(
     ))
     .await?;
     tx.commit().await?;
+    state.forget_sessions();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -616,6 +618,7 @@ async fn patch_account(
     ))
     .await?;
     tx.commit().await?;
+    state.forget_sessions();
     Ok(axum::Json(AccountView::from(&account)))
 }
 
@@ -646,6 +649,7 @@ async fn revoke_account(
     ))
     .await?;
     tx.commit().await?;
+    state.forget_sessions();
     Ok(StatusCode::NO_CONTENT)
 }
 

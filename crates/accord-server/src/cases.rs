@@ -11,6 +11,8 @@
 //! case that `accord analyze` would reject. A position is checked against the points
 //! alone, without any other party's position, so its errors cannot reveal another's.
 
+use std::sync::Arc;
+
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -547,12 +549,18 @@ async fn readable_drafts(
 }
 
 async fn summary(state: &AppState, case: CaseRow, standing: &Standing) -> ApiResult<CaseSummary> {
-    let parties = state.store.parties(&case.id).await?;
-    let n_points = state.store.points(&case.id).await?.len();
-    let latest_draft = readable_drafts(state, &case.id, standing)
-        .await?
-        .last()
-        .map(|d| d.version);
+    // Three independent reads, run side by side on the pool.
+    let (parties, n_points, drafts) = tokio::try_join!(
+        state.store.parties(&case.id),
+        state.store.point_count(&case.id),
+        state.store.draft_list(&case.id),
+    )?;
+    let n_points = usize::try_from(n_points).unwrap_or(0);
+    let latest_draft = drafts
+        .iter()
+        .filter(|d| standing.may_read_draft(d))
+        .map(|d| d.version)
+        .next_back();
     Ok(CaseSummary {
         id: case.id,
         name: case.name,
@@ -1291,7 +1299,13 @@ async fn get_analysis(
         )),
         AnalysisScope::Full => {
             let rows = CaseRows::load(&state.store, &case_id).await?;
-            Ok(axum::Json(full_analysis(&rows).await?))
+            let document = rows.document(true, None)?.to_string();
+            if let Some(cached) = state.cached_analysis(&case_id, &document) {
+                return Ok(axum::Json(cached.as_ref().clone()));
+            }
+            let analysis = Arc::new(full_analysis(&rows).await?);
+            state.cache_analysis(&case_id, document, Arc::clone(&analysis));
+            Ok(axum::Json(analysis.as_ref().clone()))
         }
         AnalysisScope::Own(party) => {
             let rows = CaseRows::load(&state.store, &case_id).await?;

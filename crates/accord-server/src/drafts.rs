@@ -432,20 +432,20 @@ impl Usernames {
     }
 }
 
-async fn summary(
-    store: &Store,
-    names: &mut Usernames,
-    draft: &DraftRow,
-) -> ApiResult<DraftSummary> {
-    Ok(DraftSummary {
+fn summary(draft: &DraftRow) -> DraftSummary {
+    DraftSummary {
         version: draft.version,
-        author: names.get(store, &draft.author).await?,
+        // An account that is gone shows its id.
+        author: draft
+            .author_name
+            .clone()
+            .unwrap_or_else(|| draft.author.clone()),
         created_ms: draft.created_ms,
         note: draft.note.clone(),
         tabled_ms: draft.tabled_ms,
         published_ms: draft.published_ms,
         responses_published_ms: draft.responses_published_ms,
-    })
+    }
 }
 
 fn draft_text(draft: &DraftRow) -> ApiResult<DraftText> {
@@ -929,14 +929,14 @@ async fn list_drafts(
     Path(case_id): Path<String>,
 ) -> ApiResult<axum::Json<Vec<DraftSummary>>> {
     let (_, standing) = viewer.standing(&state.store, &case_id).await?;
-    let mut names = Usernames::default();
-    let mut out = Vec::new();
-    for draft in state.store.drafts(&case_id).await? {
-        if standing.may_read_draft(&draft) {
-            out.push(summary(&state.store, &mut names, &draft).await?);
-        }
-    }
-    Ok(axum::Json(out))
+    let drafts = state.store.draft_list(&case_id).await?;
+    Ok(axum::Json(
+        drafts
+            .iter()
+            .filter(|d| standing.may_read_draft(d))
+            .map(summary)
+            .collect(),
+    ))
 }
 
 /// Writes a new draft version (mediator only): every point's wording, and optionally a
@@ -983,7 +983,7 @@ async fn post_draft(
         .draft(&case_id, version)
         .await?
         .ok_or_else(|| ApiError::internal(format!("draft {version} vanished")))?;
-    let summary = summary(&state.store, &mut Usernames::default(), &draft).await?;
+    let summary = summary(&draft);
     Ok((
         StatusCode::CREATED,
         axum::Json(DraftView {
@@ -1013,7 +1013,7 @@ async fn get_draft(
     let (_, standing) = viewer.standing(&state.store, &case_id).await?;
     let draft = readable_draft(&state.store, &standing, &case_id, version).await?;
     let text = draft_text(&draft)?;
-    let summary = summary(&state.store, &mut Usernames::default(), &draft).await?;
+    let summary = summary(&draft);
     Ok(axum::Json(DraftView {
         summary,
         points: text.points,
@@ -1087,7 +1087,7 @@ async fn stamp(
         .draft(case_id, version)
         .await?
         .ok_or_else(|| ApiError::internal(format!("draft {version} vanished")))?;
-    summary(&state.store, &mut Usernames::default(), &draft).await
+    Ok(summary(&draft))
 }
 
 /// Tables a draft for the parties' responses (mediator only); tabling it again changes

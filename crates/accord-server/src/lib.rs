@@ -26,9 +26,10 @@ mod meetings;
 pub mod model;
 mod openapi;
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit};
@@ -51,13 +52,92 @@ use crate::error::ApiError;
 pub struct AppState {
     /// The database.
     pub store: Store,
+    /// The mediator's last analysis of each case, with the case document it was computed
+    /// from: a case's analysis takes seconds, and is asked for again until the case
+    /// changes.
+    analyses: Arc<Mutex<HashMap<String, (String, Arc<serde_json::Value>)>>>,
+    /// Accounts behind recent session tokens (by the token's hash), so that a burst of
+    /// requests does not look the session up each time. Emptied by every change to an
+    /// account or a session made through this server, so such a change takes effect at
+    /// once; a change made through another server on the same PostgreSQL database takes
+    /// effect within [`SESSION_CACHE_TTL`].
+    sessions: Arc<Mutex<HashMap<String, (accord_store::Account, Instant)>>>,
 }
+
+/// How long a looked-up session is trusted without asking the store again.
+pub const SESSION_CACHE_TTL: Duration = Duration::from_secs(1);
 
 impl AppState {
     /// The state over a store.
     #[must_use]
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            analyses: Arc::default(),
+            sessions: Arc::default(),
+        }
+    }
+
+    /// The account of a live session, from the cache while it is fresh.
+    pub(crate) async fn session_account(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<accord_store::Account>, accord_store::StoreError> {
+        {
+            let cache = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((account, at)) = cache.get(token_hash) {
+                if at.elapsed() < SESSION_CACHE_TTL {
+                    return Ok(Some(account.clone()));
+                }
+            }
+        }
+        let account = self.store.session_account(token_hash).await?;
+        let mut cache = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        match &account {
+            Some(account) => {
+                // Old entries go when the cache grows, not one by one.
+                if cache.len() >= 10_000 {
+                    cache.retain(|_, (_, at)| at.elapsed() < SESSION_CACHE_TTL);
+                }
+                cache.insert(token_hash.to_string(), (account.clone(), Instant::now()));
+            }
+            None => {
+                cache.remove(token_hash);
+            }
+        }
+        Ok(account)
+    }
+
+    /// Forgets every cached session: called after any change to accounts or sessions.
+    pub(crate) fn forget_sessions(&self) {
+        self.sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// The analysis cached for a case, if it was computed from this very document.
+    pub(crate) fn cached_analysis(
+        &self,
+        case_id: &str,
+        document: &str,
+    ) -> Option<Arc<serde_json::Value>> {
+        let cache = self.analyses.lock().unwrap_or_else(PoisonError::into_inner);
+        cache
+            .get(case_id)
+            .filter(|(cached, _)| cached == document)
+            .map(|(_, analysis)| Arc::clone(analysis))
+    }
+
+    /// Keeps a case's analysis, replacing the one of an earlier state of the case.
+    pub(crate) fn cache_analysis(
+        &self,
+        case_id: &str,
+        document: String,
+        analysis: Arc<serde_json::Value>,
+    ) {
+        let mut cache = self.analyses.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.insert(case_id.to_string(), (document, analysis));
     }
 }
 

@@ -124,6 +124,15 @@ impl Store {
         rows.iter().map(point_row).collect()
     }
 
+    /// How many points a case has.
+    pub async fn point_count(&self, case_id: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM points WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
     /// A case's parties, in order.
     pub async fn parties(&self, case_id: &str) -> Result<Vec<PartyRow>, StoreError> {
         let rows = sqlx::query(

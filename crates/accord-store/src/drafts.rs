@@ -24,6 +24,8 @@ pub struct DraftRow {
     pub published_ms: Option<i64>,
     /// When the mediator published the responses to it.
     pub responses_published_ms: Option<i64>,
+    /// The author's username, when the account still exists.
+    pub author_name: Option<String>,
 }
 
 /// A party's response to a tabled draft.
@@ -41,8 +43,15 @@ pub struct ResponseRow {
     pub submitted_by: String,
 }
 
-const DRAFT_COLUMNS: &str =
-    "version, author, created_ms, note, body, tabled_ms, published_ms, responses_published_ms";
+const DRAFT_COLUMNS: &str = "d.version, d.author, d.created_ms, d.note, d.body, d.tabled_ms, \
+     d.published_ms, d.responses_published_ms, a.username AS author_name";
+
+/// The same without the text, for lists.
+const DRAFT_META_COLUMNS: &str = "d.version, d.author, d.created_ms, d.note, '' AS body, \
+     d.tabled_ms, d.published_ms, d.responses_published_ms, a.username AS author_name";
+
+/// Drafts with their authors' usernames.
+const DRAFTS_FROM: &str = "drafts d LEFT JOIN accounts a ON a.id = d.author";
 
 fn draft_row(row: &AnyRow) -> Result<DraftRow, StoreError> {
     Ok(DraftRow {
@@ -54,6 +63,7 @@ fn draft_row(row: &AnyRow) -> Result<DraftRow, StoreError> {
         tabled_ms: row.try_get("tabled_ms")?,
         published_ms: row.try_get("published_ms")?,
         responses_published_ms: row.try_get("responses_published_ms")?,
+        author_name: row.try_get("author_name")?,
     })
 }
 
@@ -82,7 +92,19 @@ impl Store {
     /// A case's drafts, oldest first.
     pub async fn drafts(&self, case_id: &str) -> Result<Vec<DraftRow>, StoreError> {
         let rows = sqlx::query(sql!(
-            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE case_id = $1 ORDER BY version"
+            "SELECT {DRAFT_COLUMNS} FROM {DRAFTS_FROM} WHERE d.case_id = $1 ORDER BY d.version"
+        ))
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(draft_row).collect()
+    }
+
+    /// A case's drafts, oldest first, without their text (`body` is empty): for lists.
+    pub async fn draft_list(&self, case_id: &str) -> Result<Vec<DraftRow>, StoreError> {
+        let rows = sqlx::query(sql!(
+            "SELECT {DRAFT_META_COLUMNS} FROM {DRAFTS_FROM} WHERE d.case_id = $1 \
+             ORDER BY d.version"
         ))
         .bind(case_id)
         .fetch_all(self.pool())
@@ -93,7 +115,7 @@ impl Store {
     /// One draft version.
     pub async fn draft(&self, case_id: &str, version: i64) -> Result<Option<DraftRow>, StoreError> {
         let row = sqlx::query(sql!(
-            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE case_id = $1 AND version = $2"
+            "SELECT {DRAFT_COLUMNS} FROM {DRAFTS_FROM} WHERE d.case_id = $1 AND d.version = $2"
         ))
         .bind(case_id)
         .bind(version)
@@ -105,7 +127,8 @@ impl Store {
     /// The latest draft version of a case.
     pub async fn latest_draft(&self, case_id: &str) -> Result<Option<DraftRow>, StoreError> {
         let row = sqlx::query(sql!(
-            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE case_id = $1 ORDER BY version DESC LIMIT 1"
+            "SELECT {DRAFT_COLUMNS} FROM {DRAFTS_FROM} WHERE d.case_id = $1 \
+             ORDER BY d.version DESC LIMIT 1"
         ))
         .bind(case_id)
         .fetch_optional(self.pool())
@@ -159,7 +182,7 @@ impl Tx {
         version: i64,
     ) -> Result<Option<DraftRow>, StoreError> {
         let row = sqlx::query(sql!(
-            "SELECT {DRAFT_COLUMNS} FROM drafts WHERE case_id = $1 AND version = $2"
+            "SELECT {DRAFT_COLUMNS} FROM {DRAFTS_FROM} WHERE d.case_id = $1 AND d.version = $2"
         ))
         .bind(case_id)
         .bind(version)

@@ -126,7 +126,10 @@ impl Store {
                 };
                 AnyPoolOptions::new()
                     // An in-memory database exists once per connection.
-                    .max_connections(if memory { 1 } else { 8 })
+                    .max_connections(if memory { 1 } else { 16 })
+                    // A file connection does not go stale; a ping before each query would
+                    // double the round trips to SQLite's connection threads.
+                    .test_before_acquire(false)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             conn.execute(
