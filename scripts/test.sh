@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, and every test (unit, corpus, reference, CLI).
+# The whole test suite: formatting, lints, every test (unit, corpus, reference, CLI, store
+# and server), the store and server tests on SQLite and on PostgreSQL (a private cluster
+# that scripts/postgres.sh installs and starts, unless ACCORD_TEST_DATABASE_URL names
+# one), and a fuzz of the API from its OpenAPI document (any 5xx fails).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+if [[ -z ${ACCORD_TEST_DATABASE_URL:-} ]]; then
+    ACCORD_TEST_DATABASE_URL="$(scripts/postgres.sh)"
+    export ACCORD_TEST_DATABASE_URL
+fi
 cargo test --workspace --locked
+scripts/fuzz-api.sh target/debug/accord
