@@ -55,7 +55,7 @@ pub struct AppState {
     /// The mediator's last analysis of each case, with the case document it was computed
     /// from: a case's analysis takes seconds, and is asked for again until the case
     /// changes.
-    analyses: Arc<Mutex<HashMap<String, (String, Arc<serde_json::Value>)>>>,
+    analyses: Arc<Mutex<HashMap<String, CachedAnalysis>>>,
     /// Accounts behind recent session tokens (by the token's hash), so that a burst of
     /// requests does not look the session up each time. Emptied by every change to an
     /// account or a session made through this server, so such a change takes effect at
@@ -63,6 +63,9 @@ pub struct AppState {
     /// effect within [`SESSION_CACHE_TTL`].
     sessions: Arc<Mutex<HashMap<String, (accord_store::Account, Instant)>>>,
 }
+
+/// A case's analysis and the case document it was computed from.
+type CachedAnalysis = (String, Arc<serde_json::Value>);
 
 /// How long a looked-up session is trusted without asking the store again.
 pub const SESSION_CACHE_TTL: Duration = Duration::from_secs(1);
@@ -85,10 +88,10 @@ impl AppState {
     ) -> Result<Option<accord_store::Account>, accord_store::StoreError> {
         {
             let cache = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some((account, at)) = cache.get(token_hash) {
-                if at.elapsed() < SESSION_CACHE_TTL {
-                    return Ok(Some(account.clone()));
-                }
+            if let Some((account, at)) = cache.get(token_hash)
+                && at.elapsed() < SESSION_CACHE_TTL
+            {
+                return Ok(Some(account.clone()));
             }
         }
         let account = self.store.session_account(token_hash).await?;
