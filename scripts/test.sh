@@ -2,7 +2,8 @@
 # The whole test suite: formatting, lints, every test (unit, corpus, reference, CLI, store
 # and server), the store and server tests on SQLite and on PostgreSQL (a private cluster
 # that scripts/postgres.sh installs and starts, unless ACCORD_TEST_DATABASE_URL names
-# one), and a fuzz of the API from its OpenAPI document (any 5xx fails).
+# one), a fuzz of the API from its OpenAPI document (any 5xx fails), and the end-to-end
+# browser tests of the web UI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
@@ -13,3 +14,6 @@ if [[ -z ${ACCORD_TEST_DATABASE_URL:-} ]]; then
 fi
 cargo test --workspace --locked
 scripts/fuzz-api.sh target/debug/accord
+# The web UI in headless Chromium (installed from Debian's packages if missing), driven by
+# Playwright; screenshots of each view land in e2e/artifacts/.
+scripts/e2e.sh

@@ -407,7 +407,7 @@ pub async fn create_account(
         (status = 401, description = "wrong username or password", body = ErrorBody),
         (status = 429, description = "too many attempts", body = ErrorBody),
     ))]
-async fn login(
+pub(crate) async fn login(
     State(state): State<AppState>,
     Body(request): Body<LoginRequest>,
 ) -> ApiResult<axum::Json<LoginResponse>> {
@@ -446,7 +446,7 @@ async fn login(
         (status = 204, description = "logged out"),
         (status = 401, description = "not logged in", body = ErrorBody),
     ))]
-async fn logout(State(state): State<AppState>, viewer: Viewer) -> ApiResult<StatusCode> {
+pub(crate) async fn logout(State(state): State<AppState>, viewer: Viewer) -> ApiResult<StatusCode> {
     let mut tx = state.store.begin().await?;
     tx.revoke_session(&viewer.token_hash).await?;
     tx.audit(&viewer.audit(

@@ -624,7 +624,7 @@ fn case_with_draft(rows: &CaseRows, positions: bool) -> ApiResult<(Case, Vec<Str
         (status = 200, description = "the cases", body = Vec<CaseItem>),
         (status = 401, description = "not logged in", body = ErrorBody),
     ))]
-async fn list_cases(
+pub(crate) async fn list_cases(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> ApiResult<axum::Json<Vec<CaseItem>>> {
@@ -729,7 +729,7 @@ async fn post_case(
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 404, description = "no such case, or not visible to the viewer", body = ErrorBody),
     ))]
-async fn get_case(
+pub(crate) async fn get_case(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(case_id): Path<String>,
@@ -791,7 +791,7 @@ async fn patch_case(
         (status = 403, description = "an observer", body = ErrorBody),
         (status = 404, description = "no such case, or not visible to the viewer", body = ErrorBody),
     ))]
-async fn list_points(
+pub(crate) async fn list_points(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(case_id): Path<String>,
@@ -961,7 +961,7 @@ async fn put_point(
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 404, description = "no such case, or not visible to the viewer", body = ErrorBody),
     ))]
-async fn list_parties(
+pub(crate) async fn list_parties(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(case_id): Path<String>,
@@ -1139,7 +1139,7 @@ async fn put_party(
         (status = 403, description = "another party's position, or an observer", body = ErrorBody),
         (status = 404, description = "no such case or party, or no position yet", body = ErrorBody),
     ))]
-async fn get_position(
+pub(crate) async fn get_position(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((case_id, party_id)): Path<(String, String)>,
@@ -1163,6 +1163,32 @@ async fn get_position(
     }))
 }
 
+/// Checks a position for a party against the points alone, without saving it: 404 for an
+/// unknown party, 422 naming every problem's field as `position.weights.x`. The caller
+/// has asked `Standing::require_position` first.
+pub(crate) fn check_position(
+    rows: &CaseRows,
+    party_id: &str,
+    body: &Map<String, Value>,
+) -> ApiResult<()> {
+    // No other position and no draft: a problem can only be about this position.
+    let mut doc = rows.document(false, Some(&no_draft()))?;
+    let Some(k) = index_of(&doc, "parties", party_id) else {
+        return Err(ApiError::not_found(format!("party `{party_id}`")));
+    };
+    array_mut(&mut doc, "parties")?[k]["position"] = Value::Object(body.clone());
+    let prefix = format!("parties[{k}].");
+    read_document(&rows.case.id, &doc).map_err(|error| {
+        document_error(&error, |field| {
+            field
+                .strip_prefix(&prefix)
+                .filter(|f| f.starts_with("position"))
+                .map_or_else(|| "position".to_string(), str::to_string)
+        })
+    })?;
+    Ok(())
+}
+
 /// Sets a party's position: its own members and the mediator only. The body is a case
 /// file's position table (docs/case-format.md); it is checked against the points alone,
 /// and a problem names its field as `position.weights.x`.
@@ -1177,7 +1203,7 @@ async fn get_position(
         (status = 404, description = "no such case or party", body = ErrorBody),
         (status = 422, description = "the position does not read: every problem with its field", body = ErrorBody),
     ))]
-async fn put_position(
+pub(crate) async fn put_position(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((case_id, party_id)): Path<(String, String)>,
@@ -1186,21 +1212,7 @@ async fn put_position(
     let (_, standing) = viewer.standing(&state.store, &case_id).await?;
     standing.require_position(&party_id)?;
     let rows = CaseRows::load(&state.store, &case_id).await?;
-    // No other position and no draft: a problem can only be about this position.
-    let mut doc = rows.document(false, Some(&no_draft()))?;
-    let Some(k) = index_of(&doc, "parties", &party_id) else {
-        return Err(ApiError::not_found(format!("party `{party_id}`")));
-    };
-    array_mut(&mut doc, "parties")?[k]["position"] = Value::Object(body.clone());
-    let prefix = format!("parties[{k}].");
-    read_document(&case_id, &doc).map_err(|error| {
-        document_error(&error, |field| {
-            field
-                .strip_prefix(&prefix)
-                .filter(|f| f.starts_with("position"))
-                .map_or_else(|| "position".to_string(), str::to_string)
-        })
-    })?;
+    check_position(&rows, &party_id, &body)?;
     let text = Value::Object(body.clone()).to_string();
     let mut tx = state.store.begin().await?;
     tx.put_position(&case_id, &party_id, &text, &viewer.account.id)
@@ -1287,7 +1299,7 @@ async fn export_case(
         (status = 404, description = "no such case, or not visible to the viewer", body = ErrorBody),
         (status = 409, description = "the party's position no longer fits the points", body = ErrorBody),
     ))]
-async fn get_analysis(
+pub(crate) async fn get_analysis(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(case_id): Path<String>,

@@ -923,7 +923,7 @@ fn proposals(
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 404, description = "no such case", body = ErrorBody),
     ))]
-async fn list_drafts(
+pub(crate) async fn list_drafts(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(case_id): Path<String>,
@@ -952,7 +952,7 @@ async fn list_drafts(
         (status = 409, description = "another version was written at the same time", body = ErrorBody),
         (status = 422, description = "a point is missing, unknown or repeated, a text is too long, or the package is invalid", body = ErrorBody),
     ))]
-async fn post_draft(
+pub(crate) async fn post_draft(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(case_id): Path<String>,
@@ -1004,7 +1004,7 @@ async fn post_draft(
         (status = 404, description = "no such case or version, or not visible to the viewer", body = ErrorBody),
         (status = 422, description = "the version is not a number", body = ErrorBody),
     ))]
-async fn get_draft(
+pub(crate) async fn get_draft(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((case_id, version)): Path<(String, String)>,
@@ -1033,7 +1033,7 @@ async fn get_draft(
         (status = 404, description = "no such case or version, or not visible to the viewer", body = ErrorBody),
         (status = 422, description = "a version is not a number", body = ErrorBody),
     ))]
-async fn diff_drafts(
+pub(crate) async fn diff_drafts(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((case_id, a, b)): Path<(String, String, String)>,
@@ -1102,7 +1102,7 @@ async fn stamp(
         (status = 404, description = "no such case or version", body = ErrorBody),
         (status = 422, description = "the version is not a number", body = ErrorBody),
     ))]
-async fn table_draft(
+pub(crate) async fn table_draft(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((case_id, version)): Path<(String, String)>,
@@ -1123,7 +1123,7 @@ async fn table_draft(
         (status = 404, description = "no such case or version", body = ErrorBody),
         (status = 422, description = "the version is not a number", body = ErrorBody),
     ))]
-async fn publish_draft(
+pub(crate) async fn publish_draft(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((case_id, version)): Path<(String, String)>,
@@ -1146,7 +1146,7 @@ async fn publish_draft(
         (status = 409, description = "the draft is not tabled", body = ErrorBody),
         (status = 422, description = "the version is not a number", body = ErrorBody),
     ))]
-async fn publish_responses(
+pub(crate) async fn publish_responses(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((case_id, version)): Path<(String, String)>,
@@ -1173,7 +1173,7 @@ async fn publish_responses(
         (status = 404, description = "no such case or version, or not visible to the viewer", body = ErrorBody),
         (status = 422, description = "the version is not a number", body = ErrorBody),
     ))]
-async fn list_responses(
+pub(crate) async fn list_responses(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((case_id, version)): Path<(String, String)>,
@@ -1204,7 +1204,7 @@ async fn list_responses(
         (status = 404, description = "no such case, version, party or response", body = ErrorBody),
         (status = 422, description = "the version is not a number", body = ErrorBody),
     ))]
-async fn get_response(
+pub(crate) async fn get_response(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((case_id, version, party_id)): Path<(String, String, String)>,
@@ -1248,7 +1248,7 @@ async fn get_response(
         (status = 409, description = "the draft is not tabled, or its responses are published", body = ErrorBody),
         (status = 422, description = "an answer is invalid", body = ErrorBody),
     ))]
-async fn put_response(
+pub(crate) async fn put_response(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((case_id, version, party_id)): Path<(String, String, String)>,
@@ -1319,7 +1319,7 @@ async fn put_response(
         (status = 404, description = "no such case or version, or not visible to the viewer", body = ErrorBody),
         (status = 422, description = "the version is not a number", body = ErrorBody),
     ))]
-async fn get_tally(
+pub(crate) async fn get_tally(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((case_id, version)): Path<(String, String)>,

@@ -154,6 +154,18 @@ impl ApiError {
         api
     }
 
+    /// The message for people.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The request field at fault, if one is named.
+    #[must_use]
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
     /// The status this error is sent with.
     #[must_use]
     pub fn status(&self) -> StatusCode {

@@ -25,6 +25,7 @@ pub mod json;
 mod meetings;
 pub mod model;
 mod openapi;
+mod ui;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -172,7 +173,10 @@ pub fn router(state: AppState) -> Router {
         .burst_size(LOGIN_BURST)
         .finish()
         .expect("the login rate limit's period and burst are positive");
-    let limit = GovernorLayer::new(Arc::new(config)).error_handler(|error| match error {
+    // One limiter for the API's login and the login page's form.
+    let config = Arc::new(config);
+    let ui_limit = GovernorLayer::new(Arc::clone(&config)).error_handler(ui::too_many_logins);
+    let limit = GovernorLayer::new(config).error_handler(|error| match error {
         GovernorError::TooManyRequests { wait_time, .. } => ApiError::too_many_requests(format!(
             "too many login attempts; try again in {wait_time} s"
         ))
@@ -188,16 +192,18 @@ pub fn router(state: AppState) -> Router {
         .merge(meetings::routes())
         .split_for_parts();
     let document = Arc::new(document);
-    api.route(
-        "/openapi.json",
-        axum::routing::get(move || {
-            let document = Arc::clone(&document);
-            async move { axum::Json(document.as_ref().clone()) }
-        }),
-    )
-    .fallback(|| async { ApiError::not_found("such route") })
-    .layer(DefaultBodyLimit::max(json::BODY_LIMIT))
-    .with_state(state)
+    api.merge(ui::routes())
+        .merge(ui::login_routes().layer(ui_limit))
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let document = Arc::clone(&document);
+                async move { axum::Json(document.as_ref().clone()) }
+            }),
+        )
+        .fallback(|| async { ApiError::not_found("such route") })
+        .layer(DefaultBodyLimit::max(json::BODY_LIMIT))
+        .with_state(state)
 }
 
 /// Serves the application on a bound listener until Ctrl-C or SIGTERM; requests in flight

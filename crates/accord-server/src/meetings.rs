@@ -311,7 +311,10 @@ async fn readable_meeting(
 }
 
 /// The audit records as the API shows them, with each account's username.
-async fn audit_views(state: &AppState, records: Vec<AuditRecord>) -> ApiResult<Vec<AuditView>> {
+pub(crate) async fn audit_views(
+    state: &AppState,
+    records: Vec<AuditRecord>,
+) -> ApiResult<Vec<AuditView>> {
     let usernames: HashMap<String, String> = state
         .store
         .accounts()
@@ -378,7 +381,7 @@ fn audit_page(
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 404, description = "no such case", body = ErrorBody),
     ))]
-async fn list_channels(
+pub(crate) async fn list_channels(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(case_id): Path<String>,
@@ -456,7 +459,7 @@ async fn post_channel(
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 404, description = "no such case", body = ErrorBody),
     ))]
-async fn list_meetings(
+pub(crate) async fn list_meetings(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(case_id): Path<String>,
@@ -589,7 +592,7 @@ async fn post_meeting(
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 404, description = "no such case or meeting, or not one the viewer may read", body = ErrorBody),
     ))]
-async fn get_meeting(
+pub(crate) async fn get_meeting(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((case_id, meeting_id)): Path<(String, String)>,
