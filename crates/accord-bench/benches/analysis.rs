@@ -111,6 +111,7 @@ fn generated_case(points: usize, options: usize, parties: usize) -> (Case, Vec<P
         options,
         parties,
         red_lines: 0,
+        reservation: 0.0,
         seed: 1,
     };
     let case = generate_case(&spec).expect("a valid spec");

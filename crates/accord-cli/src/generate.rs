@@ -13,6 +13,9 @@ pub(crate) fn generate(spec: &GenerateSpec) -> Result<Case> {
         Err(GenerateError::TooSmall) => {
             bail!("a generated case needs --points >= 1, --options >= 2 and --parties >= 1")
         }
+        Err(GenerateError::BadReservation(value)) => {
+            bail!("--reservation `{value}`: a reservation value is between 0 and 1")
+        }
         Err(other) => Err(other.into()),
     }
 }

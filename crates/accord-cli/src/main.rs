@@ -111,6 +111,10 @@ struct GenerateArgs {
     /// Red lines, each forbidding one option of one point for one party.
     #[arg(long, default_value_t = 0)]
     red_lines: usize,
+    /// The largest reservation value (0 to 1): each party's is drawn between half of it
+    /// and it.
+    #[arg(long, default_value_t = 0.0, value_name = "R")]
+    reservation: f64,
     /// Seed of the random generator.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -350,6 +354,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
                 options: args.options,
                 parties: args.parties,
                 red_lines: args.red_lines,
+                reservation: args.reservation,
                 seed: args.seed,
             })?;
             match &args.output {

@@ -85,7 +85,24 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
     let exact = match &analysis.result {
         Ok(exact) => exact,
         Err(reason) => {
-            let _ = writeln!(out, "\nno exact analysis: {}", not_enumerable(reason));
+            let _ = writeln!(out, "\nno frontier: {}", not_enumerable(reason));
+            match &analysis.solved {
+                Some(Ok(solved)) => {
+                    match &solved.bargaining.ideal_point {
+                        Some(ideal) => {
+                            let _ = writeln!(out, "ideal point: {}", utilities(&names, ideal));
+                        }
+                        None => {
+                            let _ = writeln!(out, "no package is acceptable to every party");
+                        }
+                    }
+                    bargaining_lines(case, analysis, &names, &mut out);
+                }
+                Some(Err(why)) => {
+                    let _ = writeln!(out, "no exact bargaining packages either: {why}");
+                }
+                None => {}
+            }
             return out;
         }
     };
@@ -180,51 +197,7 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
     if let Some(ideal) = &exact.bargaining.ideal_point {
         let _ = writeln!(out, "ideal point: {}", utilities(&names, ideal));
     }
-    let b = &exact.bargaining;
-    let solutions: [(&str, &Option<BargainingPoint>, &str); 4] = [
-        ("nash", &b.nash, "product of gains"),
-        (
-            "kalai-smorodinsky",
-            &b.kalai_smorodinsky,
-            "smallest relative gain",
-        ),
-        ("egalitarian", &b.egalitarian, "smallest gain"),
-        ("utilitarian", &b.utilitarian, "welfare"),
-    ];
-    let _ = writeln!(out, "\nbargaining packages:");
-    // Each distinct package is printed once, under the solutions that chose it.
-    let mut packages: Vec<(&Package, Vec<&str>)> = Vec::new();
-    for (label, point, objective) in &solutions {
-        let Some(p) = point else {
-            let _ = writeln!(
-                out,
-                "  {label:<18} none: no package gives every party more than its reservation value"
-            );
-            continue;
-        };
-        let ties = if p.ties.len() > 1 {
-            format!(", {} tied vectors", p.ties.len())
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            out,
-            "  {label:<18} {}  ({objective} {:.4}{ties})",
-            utilities(&names, &p.utilities),
-            p.objective
-        );
-        match packages
-            .iter_mut()
-            .find(|(package, _)| **package == p.package)
-        {
-            Some((_, labels)) => labels.push(label),
-            None => packages.push((&p.package, vec![label])),
-        }
-    }
-    for (package, labels) in &packages {
-        let _ = writeln!(out, "\n  package chosen by {}:", labels.join(", "));
-        package_lines(case, package, &mut out);
-    }
+    let packages = bargaining_lines(case, analysis, &names, &mut out);
     if top > 0 && !scan.frontier.is_empty() {
         let mut best: Vec<_> = scan.frontier.iter().collect();
         best.sort_by(|a, b| {
@@ -271,6 +244,84 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
         }
     }
     out
+}
+
+/// The bargaining packages, each distinct package printed once under the solutions that
+/// chose it, with a line saying whether they are exact; returns those packages.
+fn bargaining_lines<'a>(
+    case: &Case,
+    analysis: &'a Analysis,
+    names: &[String],
+    out: &mut String,
+) -> Vec<(&'a Package, Vec<&'static str>)> {
+    let Some(b) = analysis.bargaining() else {
+        return Vec::new();
+    };
+    let solutions: [(&'static str, &Option<BargainingPoint>, &str); 4] = [
+        ("nash", &b.nash, "product of gains"),
+        (
+            "kalai-smorodinsky",
+            &b.kalai_smorodinsky,
+            "smallest relative gain",
+        ),
+        ("egalitarian", &b.egalitarian, "smallest gain"),
+        ("utilitarian", &b.utilitarian, "welfare"),
+    ];
+    let how = match (&analysis.solved, &analysis.result) {
+        (Some(Ok(solved)), _) => format!(
+            "exact: each proven optimal by branch and bound ({} search nodes), without the \
+             frontier",
+            group(solved.nodes.into())
+        ),
+        (_, Ok(exact)) if exact.scan.error_bound == 0.0 => {
+            "exact: the best of the exact frontier".to_string()
+        }
+        (Some(Err(why)), Ok(exact)) => format!(
+            "approximate: the best of the frontier below, within {:.4} per party (the exact \
+             search stopped: {why})",
+            exact.scan.error_bound
+        ),
+        (_, Ok(exact)) => format!(
+            "approximate: the best of the frontier below, within {:.4} per party",
+            exact.scan.error_bound
+        ),
+        (_, Err(_)) => "none found".to_string(),
+    };
+    let _ = writeln!(out, "\nbargaining packages ({how}):");
+    // Each distinct package is printed once, under the solutions that chose it.
+    let mut packages: Vec<(&Package, Vec<&'static str>)> = Vec::new();
+    for (label, point, objective) in &solutions {
+        let Some(p) = point else {
+            let _ = writeln!(
+                out,
+                "  {label:<18} none: no package gives every party more than its reservation value"
+            );
+            continue;
+        };
+        let ties = if p.ties.len() > 1 {
+            format!(", {} tied vectors", p.ties.len())
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {label:<18} {}  ({objective} {:.4}{ties})",
+            utilities(names, &p.utilities),
+            p.objective
+        );
+        match packages
+            .iter_mut()
+            .find(|(package, _)| **package == p.package)
+        {
+            Some((_, labels)) => labels.push(label),
+            None => packages.push((&p.package, vec![label])),
+        }
+    }
+    for (package, labels) in &packages {
+        let _ = writeln!(out, "\n  package chosen by {}:", labels.join(", "));
+        package_lines(case, package, out);
+    }
+    packages
 }
 
 /// The points the parties disagree on most: for each, the option no red line blocks that

@@ -26,6 +26,8 @@ use crate::bargaining::{BargainingPoints, bargaining_points};
 use crate::frontier::{EnumerationLimit, FrontierScan, NotEnumerable, pareto_frontier};
 use crate::merge::{MergeLimit, NotMergeable, merged_frontier};
 use crate::model::{Case, PartyIdx};
+use crate::position::UtilityFunction;
+use crate::solve::{NotSolvable, SolveLimit, SolvedBargaining, solve_bargaining};
 
 /// What [`analyze`] found.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +38,35 @@ pub struct Analysis {
     pub reservation_values: Vec<f64>,
     /// The frontier and bargaining packages, or why they could not be found exactly.
     pub result: Result<ExactAnalysis, NotEnumerable>,
+    /// Where the frontier is approximate or missing and every analysed utility is
+    /// additive: the exact bargaining packages found without it
+    /// ([`crate::solve_bargaining`]), or why the search gave up. An approximate frontier's
+    /// `bargaining` is then replaced by these. `None` where the frontier is exact.
+    pub solved: Option<Result<SolvedBargaining, NotSolvable>>,
+}
+
+impl Analysis {
+    /// The bargaining packages to report: the exact frontier's, else those proven by
+    /// search, else an approximate frontier's; `None` when there is neither.
+    #[must_use]
+    pub fn bargaining(&self) -> Option<&BargainingPoints> {
+        match (&self.result, &self.solved) {
+            (_, Some(Ok(solved))) => Some(&solved.bargaining),
+            (Ok(exact), _) => Some(&exact.bargaining),
+            (Err(_), _) => None,
+        }
+    }
+
+    /// Whether [`Analysis::bargaining`] is exact: from an exact frontier, or proven by
+    /// search.
+    #[must_use]
+    pub fn bargaining_is_exact(&self) -> bool {
+        match (&self.result, &self.solved) {
+            (_, Some(Ok(_))) => true,
+            (Ok(exact), _) => exact.scan.error_bound == 0.0,
+            (Err(_), _) => false,
+        }
+    }
 }
 
 /// How an exact frontier was found.
@@ -75,6 +106,9 @@ pub struct AnalysisOptions {
     /// faster, to count the packages that meet every reservation value
     /// (`FrontierScan::n_feasible`), which merging does not.
     pub count_feasible: bool,
+    /// Bounds on the search for exact bargaining packages where the frontier is not
+    /// exact ([`crate::solve_bargaining`]); `None` skips it.
+    pub solve: Option<SolveLimit>,
 }
 
 impl Default for AnalysisOptions {
@@ -85,6 +119,7 @@ impl Default for AnalysisOptions {
             epsilon: None,
             fallback_epsilon: Some(0.01),
             count_feasible: false,
+            solve: Some(SolveLimit::default()),
         }
     }
 }
@@ -108,7 +143,12 @@ pub fn analyze(case: &Case, parties: &[PartyIdx], limit: EnumerationLimit) -> An
 /// `scan.error_bound`); anything else gets `Err(NotEnumerable)` in `result`.
 #[must_use]
 pub fn analyze_with(case: &Case, parties: &[PartyIdx], options: &AnalysisOptions) -> Analysis {
-    analysis_from(case, parties, find_frontier(case, parties, options))
+    analysis_from(
+        case,
+        parties,
+        find_frontier(case, parties, options),
+        options.solve,
+    )
 }
 
 /// What a frontier found for `case` gives: the bargaining packages over it.
@@ -116,12 +156,13 @@ pub(crate) fn analysis_from(
     case: &Case,
     parties: &[PartyIdx],
     found: Result<(FrontierMethod, FrontierScan), NotEnumerable>,
+    solve: Option<SolveLimit>,
 ) -> Analysis {
     let reservation_values: Vec<f64> = parties
         .iter()
         .map(|&p| case.position(p).map_or(0.0, |pos| pos.reservation_value))
         .collect();
-    let result = found.map(|(method, mut scan)| {
+    let mut result = found.map(|(method, mut scan)| {
         // An empty frontier is exact whatever the method: thinning keeps a package of
         // every cell it merges, so it empties a frontier only when nothing clears the red
         // lines.
@@ -135,12 +176,28 @@ pub(crate) fn analysis_from(
             bargaining,
         }
     });
+    let frontier_is_exact = matches!(&result, Ok(exact) if exact.scan.error_bound == 0.0);
+    let additive = parties.iter().all(|&p| {
+        case.position(p)
+            .is_none_or(|pos| matches!(pos.utility, UtilityFunction::Additive(_)))
+    });
+    let solved = solve
+        .filter(|_| !frontier_is_exact && additive)
+        .map(|limit| solve_bargaining(case, parties, limit));
+    if let (Ok(exact), Some(Ok(found))) = (&mut result, &solved) {
+        // Proven packages replace the best of an approximate frontier.
+        exact.bargaining = found.bargaining.clone();
+    }
     Analysis {
         parties: parties.to_vec(),
         reservation_values,
         result,
+        solved,
     }
 }
+
+/// From this many parties merging gives way early to the search for bargaining packages.
+const MANY_PARTIES: usize = 5;
 
 /// Below this many packages enumeration is as fast as merging, and counts more.
 const MERGE_FROM: u128 = 1 << 10;
@@ -153,6 +210,20 @@ pub(crate) fn find_frontier(
 ) -> Result<(FrontierMethod, FrontierScan), NotEnumerable> {
     let merge = |limit: MergeLimit| {
         merged_frontier(case, parties, limit).map(|scan| (FrontierMethod::Merge, scan))
+    };
+    // With five parties or more a large case's frontier rarely fits, and the search finds
+    // the bargaining packages without it: merging gets a tenth of its work before it
+    // gives way.
+    let options = &AnalysisOptions {
+        merge: MergeLimit {
+            max_comparisons: if parties.len() >= MANY_PARTIES && options.solve.is_some() {
+                options.merge.max_comparisons / 10
+            } else {
+                options.merge.max_comparisons
+            },
+            ..options.merge
+        },
+        ..*options
     };
     if let Some(epsilon) = options.epsilon {
         let limit = MergeLimit {

@@ -208,7 +208,7 @@ fn insight_of(
             // change a frontier, only the bargaining packages over it).
             let insight = match first_frontier {
                 Some(found) => {
-                    let analysis = analysis_from(&case, parties, Ok(found));
+                    let analysis = analysis_from(&case, parties, Ok(found), options.analysis.solve);
                     insight_of(&case, parties, options, false, analysis)
                 }
                 None => insight_once(&case, parties, options, false),

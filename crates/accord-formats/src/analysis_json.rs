@@ -139,8 +139,48 @@ pub fn analysis_to_json(case: &Case, insight: &Insight, source: &Source) -> Valu
                 "utilitarian": null,
             });
             map.extend(fields.as_object().expect("an object").clone());
+            if let Some(Ok(solved)) = &analysis.solved {
+                // No frontier, but the bargaining packages proven by search.
+                let b = &solved.bargaining;
+                let fields = json!({
+                    "any_feasible": b.ideal_point.is_some(),
+                    "ideal_point": b.ideal_point,
+                    "nash": bargaining_json(case, b.nash.as_ref(), "nash_product"),
+                    "kalai_smorodinsky": bargaining_json(case, b.kalai_smorodinsky.as_ref(), "min_relative_gain"),
+                    "egalitarian": bargaining_json(case, b.egalitarian.as_ref(), "min_gain"),
+                    "utilitarian": bargaining_json(case, b.utilitarian.as_ref(), "welfare"),
+                });
+                map.extend(fields.as_object().expect("an object").clone());
+            }
         }
     }
+    map.insert(
+        "bargaining_status".into(),
+        json!(match (&analysis.solved, &analysis.result) {
+            (Some(Ok(_)), _) => "exact",
+            (_, Ok(_)) if analysis.bargaining_is_exact() => "exact",
+            (_, Ok(_)) => "approximate",
+            (_, Err(_)) => "none",
+        }),
+    );
+    map.insert(
+        "bargaining_method".into(),
+        match (&analysis.solved, &analysis.result) {
+            (Some(Ok(_)), _) => json!("search"),
+            (_, Ok(_)) => json!("frontier"),
+            (_, Err(_)) => Value::Null,
+        },
+    );
+    map.insert(
+        "search".into(),
+        match &analysis.solved {
+            Some(Ok(solved)) => {
+                json!({"nodes": solved.nodes, "tolerance": accord_core::SOLVE_TOLERANCE})
+            }
+            Some(Err(why)) => json!({"stopped": why.to_string()}),
+            None => Value::Null,
+        },
+    );
     let parties = &analysis.parties;
     map.insert(
         "blockers".into(),

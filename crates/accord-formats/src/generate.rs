@@ -8,7 +8,7 @@
 //! ```
 //! use accord_formats::generate::{GenerateSpec, generate_case};
 //!
-//! let spec = GenerateSpec { points: 4, options: 3, parties: 2, red_lines: 1, seed: 1 };
+//! let spec = GenerateSpec { points: 4, options: 3, parties: 2, red_lines: 1, reservation: 0.4, seed: 1 };
 //! let case = generate_case(&spec).unwrap();
 //! assert_eq!(case.points().len(), 4);
 //! assert_eq!(case, generate_case(&spec).unwrap());
@@ -22,7 +22,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// What to generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GenerateSpec {
     /// Number of points (at least 1).
     pub points: usize,
@@ -32,6 +32,9 @@ pub struct GenerateSpec {
     pub parties: usize,
     /// Red lines, each forbidding one option of one point for one party.
     pub red_lines: usize,
+    /// The largest reservation value: each party's is drawn between half of it and it
+    /// (0: every reservation value is 0).
+    pub reservation: f64,
     /// Seed of the random generator.
     pub seed: u64,
 }
@@ -53,6 +56,9 @@ pub enum GenerateError {
         /// The most that fit.
         max: usize,
     },
+    /// A reservation value outside `0..=1`.
+    #[error("the reservation value `{0}` is not between 0 and 1")]
+    BadReservation(f64),
     /// The case failed validation (a bug of the generator: its cases are valid by
     /// construction).
     #[error(transparent)]
@@ -62,10 +68,14 @@ pub enum GenerateError {
 /// A case of `points` points with `options` options each and `parties` parties with
 /// random weights and ratings (integers 0..=10, so ties occur as in real cases), and
 /// `red_lines` red lines each forbidding one option of one point for one party (never
-/// every option of a point). The same spec always gives the same case.
+/// every option of a point), and reservation values between `reservation / 2` and
+/// `reservation`. The same spec always gives the same case.
 pub fn generate_case(spec: &GenerateSpec) -> Result<Case, GenerateError> {
     if spec.points == 0 || spec.options < 2 || spec.parties == 0 {
         return Err(GenerateError::TooSmall);
+    }
+    if !(0.0..=1.0).contains(&spec.reservation) {
+        return Err(GenerateError::BadReservation(spec.reservation));
     }
     let max_red_lines = spec.points * (spec.options - 1);
     if spec.red_lines > max_red_lines {
@@ -126,8 +136,22 @@ pub fn generate_case(spec: &GenerateSpec) -> Result<Case, GenerateError> {
         }
         placed += 1;
     }
+    // Drawn last, and only when asked for, so that cases without them stay as they were.
+    if spec.reservation > 0.0 {
+        for party in &mut parties {
+            let draw = f64::from(rng.random_range(0..=1000u16)) / 1000.0;
+            if let Some(position) = party.position.as_mut() {
+                position.reservation_value = spec.reservation * (0.5 + draw / 2.0);
+            }
+        }
+    }
+    let reservation = if spec.reservation > 0.0 {
+        format!(", reservation values up to {}", spec.reservation)
+    } else {
+        String::new()
+    };
     let name = format!(
-        "generated: {} points x {} options, {} parties, {} red lines, seed {}",
+        "generated: {} points x {} options, {} parties, {} red lines{reservation}, seed {}",
         spec.points, spec.options, spec.parties, spec.red_lines, spec.seed
     );
     Ok(Case::new(name, points, parties)?)
@@ -143,6 +167,7 @@ mod tests {
             options,
             parties,
             red_lines,
+            reservation: 0.0,
             seed: 5,
         }
     }
@@ -179,10 +204,37 @@ mod tests {
             generate_case(&spec(6, 4, 3, 5)).unwrap(),
             generate_case(&other_seed).unwrap()
         );
+        let with_reservation = GenerateSpec {
+            reservation: 0.6,
+            ..spec(6, 4, 3, 5)
+        };
+        let case = generate_case(&with_reservation).unwrap();
+        for party in case.parties() {
+            let value = party.position.as_ref().unwrap().reservation_value;
+            assert!((0.3..=0.6).contains(&value), "{value}");
+        }
+        // Reservation values are drawn last: the rest of the case is unchanged.
+        let points_and_weights = |case: &Case| {
+            case.parties()
+                .iter()
+                .map(|p| p.position.as_ref().unwrap().utility.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            points_and_weights(&case),
+            points_and_weights(&generate_case(&spec(6, 4, 3, 5)).unwrap())
+        );
     }
 
     #[test]
     fn impossible_specs_are_errors() {
+        assert_eq!(
+            generate_case(&GenerateSpec {
+                reservation: 1.5,
+                ..spec(3, 3, 2, 0)
+            }),
+            Err(GenerateError::BadReservation(1.5))
+        );
         assert_eq!(
             generate_case(&spec(0, 3, 2, 0)),
             Err(GenerateError::TooSmall)

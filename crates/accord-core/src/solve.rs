@@ -1,0 +1,1368 @@
+//! Exact bargaining packages without the frontier, for any number of parties.
+//!
+//! The frontier of a case with many parties can be far too large to list, yet the four
+//! bargaining packages are single optima: [`solve_bargaining`] finds each by a branch and
+//! bound over one value per point, for additive positions with red lines (conditional
+//! ones too) and reservation values, and proves it optimal.
+//!
+//! **Bounds.** A party's utility is a sum of one contribution per point. Every objective
+//! maximised here is a concave function `F` of the utility vector `u`, so for any
+//! multipliers `λ` Lagrangian duality bounds it by what a weighted sum can reach:
+//! `max F(u) <= H(λ) + Σ_i max_v λ·c_i(v)`, where `c_i(v)` is the contribution vector of
+//! value `v` of point `i` and `H` depends on the objective alone (for the smallest gain
+//! `H(λ) = -λ·d` with `λ` on the simplex; for the Nash product's logarithm
+//! `H(λ) = -λ·d - n - Σ ln λ_p`; for a weighted sum with lower bounds `u >= l`,
+//! `λ = w + μ` and `H = -μ·l`). The maximum splits into one small maximum per point, so a
+//! bound costs one pass over the values left, whatever `λ`; the multipliers are tightened
+//! by projected subgradient steps (Polyak's step towards the best package known) and
+//! handed down the tree. Any `λ` gives a valid bound, so the steps decide only the speed;
+//! a node is dropped when its bound is no better than the best package found (within
+//! [`SOLVE_TOLERANCE`]), and when the tree is exhausted that package is proven optimal.
+//! Each bound also names a package (the maximising value of every free point): checked
+//! against the red lines and scored exactly, it is how good packages are found early.
+//!
+//! **Red lines.** A red line that forbids values removes them before the search; a
+//! conditional one ("if A is in X then B must be in Y") is enforced while branching:
+//! fixing A in X blocks B's values outside Y, and fixing B outside Y blocks A's values in
+//! X. The bounds of a node see the blocks, and the packages found are checked in full.
+//! Values of a point in no conditional red line that another value of the same point
+//! matches or beats for every party are dropped first: every objective here is
+//! monotone, so they can never be needed.
+//!
+//! **Definitions** are those of [`crate::bargaining_points`] over the exact frontier, with
+//! utilities clamped at 1 as the positions clamp them: the optimum over every package that
+//! clears the red lines is the optimum over the frontier. The packages for the smallest
+//! gain and the smallest relative gain are then lifted to the frontier (the most welfare
+//! among packages at least as good for every party), so that each reported package is
+//! Pareto-optimal. Only the winner of each objective is found, so `ties` lists it alone.
+//!
+//! ```
+//! use accord_core::{solve_bargaining, AdditiveUtility, Case, Evaluator, Party, Point,
+//!     PointKind, Position, Role, SolveLimit};
+//!
+//! let points: Vec<Point> = (0..12)
+//!     .map(|i| Point::new(format!("p{i}"), PointKind::options(["a", "b", "c"])))
+//!     .collect();
+//! let position = |k: usize| Position::new(AdditiveUtility::new(
+//!     vec![1.0 / 12.0; 12],
+//!     (0..12).map(|i| Evaluator::Options(
+//!         (0..3).map(|o| ((i * 7 + o * 3 + k * k * 5) % 11) as f64 / 10.0).collect())).collect(),
+//! ).into());
+//! let parties: Vec<Party> = (0..6)
+//!     .map(|k| Party::new(format!("p{k}"), format!("P{k}"), Role::Party).with_position(position(k)))
+//!     .collect();
+//! let case = Case::new("six", points, parties).unwrap();
+//! // Six parties: the bargaining packages come without the frontier.
+//! let solved = solve_bargaining(&case, &case.negotiating_parties(), SolveLimit::default()).unwrap();
+//! assert!(solved.bargaining.nash.is_some());
+//! ```
+
+use crate::bargaining::{BargainingPoint, BargainingPoints};
+use crate::frontier::EQUAL_EPS;
+use crate::model::{Case, Package, PartyIdx, PointIdx, PointKind};
+use crate::position::{UtilityFunction, ValueSet};
+
+/// Each package [`solve_bargaining`] returns is proven within this of the optimum of its
+/// objective (for Nash, of the logarithm of the product of gains).
+pub const SOLVE_TOLERANCE: f64 = 1e-10;
+
+/// Bounds on the work of [`solve_bargaining`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SolveLimit {
+    /// The most values a single point may have.
+    pub max_point_values: u64,
+    /// The most search nodes over all objectives, so that a hard case is refused in
+    /// seconds rather than answered in hours.
+    pub max_nodes: u64,
+}
+
+impl Default for SolveLimit {
+    fn default() -> Self {
+        Self {
+            max_point_values: 10_000,
+            max_nodes: 2_000_000,
+        }
+    }
+}
+
+/// Why [`solve_bargaining`] did not answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotSolvable {
+    /// A party's utility is not additive (a constraint utility).
+    NotAdditive {
+        /// The party's id.
+        party: String,
+    },
+    /// A point is a real range.
+    RealPoint {
+        /// The point's id.
+        point: String,
+    },
+    /// A point has more values than the limit.
+    PointTooLarge {
+        /// The point's id.
+        point: String,
+    },
+    /// The search needed more nodes than the limit.
+    TooMuchWork {
+        /// The limit in force.
+        limit: u64,
+    },
+}
+
+impl std::fmt::Display for NotSolvable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotAdditive { party } => write!(f, "party `{party}` has a non-additive utility"),
+            Self::RealPoint { point } => write!(f, "point `{point}` is a real range"),
+            Self::PointTooLarge { point } => write!(f, "point `{point}` has too many values"),
+            Self::TooMuchWork { limit } => {
+                write!(f, "the search needed more than {limit} nodes")
+            }
+        }
+    }
+}
+
+/// The bargaining packages [`solve_bargaining`] found, and the work of the proof.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SolvedBargaining {
+    /// The ideal point and the four bargaining packages, as [`crate::bargaining_points`]
+    /// defines them over the exact frontier.
+    pub bargaining: BargainingPoints,
+    /// Search nodes visited over all objectives.
+    pub nodes: u64,
+}
+
+/// Finds the exact ideal point and Nash, Kalai–Smorodinsky, egalitarian and utilitarian
+/// packages of `case` for `parties`, without the frontier (see the module documentation).
+/// Every analysed party's utility must be additive.
+pub fn solve_bargaining(
+    case: &Case,
+    parties: &[PartyIdx],
+    limit: SolveLimit,
+) -> Result<SolvedBargaining, NotSolvable> {
+    let reservation_values: Vec<f64> = parties
+        .iter()
+        .map(|&p| case.position(p).map_or(0.0, |pos| pos.reservation_value))
+        .collect();
+    let Some(model) = Model::new(case, parties, limit)? else {
+        // Some point has no value that clears the red lines: nothing to bargain over.
+        return Ok(SolvedBargaining {
+            bargaining: BargainingPoints {
+                ideal_point: None,
+                nash: None,
+                kalai_smorodinsky: None,
+                egalitarian: None,
+                utilitarian: None,
+            },
+            nodes: 0,
+        });
+    };
+    let mut solver = Solver {
+        model: &model,
+        nodes: 0,
+        max_nodes: limit.max_nodes,
+        heuristics: true,
+    };
+    let n = parties.len();
+    let rational: Vec<f64> = reservation_values.iter().map(|d| d - EQUAL_EPS).collect();
+    let unbounded = vec![f64::NEG_INFINITY; n];
+
+    let utilitarian = solver.solve(
+        &Goal::Linear {
+            weights: vec![1.0; n],
+            lower: unbounded,
+        },
+        &[],
+    )?;
+    let mut seeds: Vec<Vec<usize>> = utilitarian.iter().cloned().collect();
+    let mut ideal = Vec::with_capacity(n);
+    for p in 0..n {
+        let mut weights = vec![0.0; n];
+        weights[p] = 1.0;
+        let goal = Goal::Linear {
+            weights,
+            lower: rational.clone(),
+        };
+        match solver.solve(&goal, &seeds)? {
+            Some(best) => {
+                ideal.push(model.utilities(&best)[p]);
+                seeds.push(best);
+            }
+            None => break,
+        }
+    }
+    let mut bargaining = BargainingPoints {
+        ideal_point: None,
+        nash: None,
+        kalai_smorodinsky: None,
+        egalitarian: None,
+        utilitarian: utilitarian.map(|best| model.point(case, parties, &best, |u| u.iter().sum())),
+    };
+    if ideal.len() < n {
+        // Not even one package gives every party its reservation value.
+        return Ok(SolvedBargaining {
+            bargaining,
+            nodes: solver.nodes,
+        });
+    }
+
+    let egalitarian = solver
+        .solve(
+            &Goal::MaxMin {
+                scale: vec![1.0; n],
+                disagreement: reservation_values.clone(),
+                lower: rational.clone(),
+            },
+            &seeds,
+        )?
+        .map(|best| solver.lift(&best))
+        .transpose()?;
+    seeds.extend(egalitarian.iter().cloned());
+    let span: Vec<f64> = ideal
+        .iter()
+        .zip(&reservation_values)
+        .map(|(i, d)| {
+            if i - d > EQUAL_EPS {
+                1.0 / (i - d)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let kalai_smorodinsky = if span.iter().any(|s| *s > 0.0) {
+        solver
+            .solve(
+                &Goal::MaxMin {
+                    scale: span.clone(),
+                    disagreement: reservation_values.clone(),
+                    lower: rational,
+                },
+                &seeds,
+            )?
+            .map(|best| solver.lift(&best))
+            .transpose()?
+    } else {
+        // No party can gain: every rational package is as good, as over the frontier.
+        egalitarian.clone()
+    };
+    seeds.extend(kalai_smorodinsky.iter().cloned());
+    let nash = solver.solve(
+        &Goal::Nash {
+            disagreement: reservation_values.clone(),
+        },
+        &seeds,
+    )?;
+
+    let gains = |u: &[f64]| -> Vec<f64> {
+        u.iter()
+            .zip(&reservation_values)
+            .map(|(u, d)| u - d)
+            .collect()
+    };
+    bargaining.ideal_point = Some(ideal);
+    bargaining.egalitarian = egalitarian.map(|best| {
+        model.point(case, parties, &best, |u| {
+            gains(u).into_iter().fold(f64::INFINITY, f64::min)
+        })
+    });
+    bargaining.kalai_smorodinsky = kalai_smorodinsky.map(|best| {
+        model.point(case, parties, &best, |u| {
+            let relative = gains(u)
+                .iter()
+                .zip(&span)
+                .filter(|(_, s)| **s > 0.0)
+                .map(|(g, s)| g * s)
+                .fold(f64::INFINITY, f64::min);
+            if relative.is_finite() { relative } else { 0.0 }
+        })
+    });
+    bargaining.nash =
+        nash.map(|best| model.point(case, parties, &best, |u| gains(u).into_iter().product()));
+    Ok(SolvedBargaining {
+        bargaining,
+        nodes: solver.nodes,
+    })
+}
+
+/// "If `when_point` takes a value in `when` then `require_point` takes one in `require`",
+/// over the kept values of each.
+struct Conditional {
+    when_point: usize,
+    when: Vec<bool>,
+    require_point: usize,
+    require: Vec<bool>,
+}
+
+/// A case made ready to search: the values kept per point and their contributions.
+struct Model {
+    n: usize,
+    /// Per point, the case's value index (`Point::choice_at`) of each kept value.
+    values: Vec<Vec<u64>>,
+    /// Per point, `[value * n + party]`.
+    contributions: Vec<Vec<f64>>,
+    conditionals: Vec<Conditional>,
+    /// Per point, the conditionals it takes part in.
+    touches: Vec<Vec<usize>>,
+    /// Per point, the other points with the very same contributions and no conditional
+    /// red line (its twins), in point order, with its own place among them.
+    twins: Vec<(Vec<usize>, usize)>,
+}
+
+impl Model {
+    /// `Ok(None)` when some point has no value that clears the red lines.
+    fn new(
+        case: &Case,
+        parties: &[PartyIdx],
+        limit: SolveLimit,
+    ) -> Result<Option<Self>, NotSolvable> {
+        let points = case.points();
+        let n = parties.len();
+        let mut radix = Vec::with_capacity(points.len());
+        for point in points {
+            match (&point.kind, point.n_values()) {
+                (PointKind::Real { .. }, _) | (_, None) => {
+                    return Err(NotSolvable::RealPoint {
+                        point: point.id.clone(),
+                    });
+                }
+                (_, Some(count)) if count > limit.max_point_values => {
+                    return Err(NotSolvable::PointTooLarge {
+                        point: point.id.clone(),
+                    });
+                }
+                (_, Some(count)) => radix.push(count),
+            }
+        }
+        // [point][value * n + party] over every value of the case.
+        let mut all: Vec<Vec<f64>> = radix.iter().map(|&r| vec![0.0; r as usize * n]).collect();
+        let mut red_lines = Vec::new();
+        for (p, &party) in parties.iter().enumerate() {
+            let Some(position) = case.position(party) else {
+                continue;
+            };
+            let UtilityFunction::Additive(additive) = &position.utility else {
+                return Err(NotSolvable::NotAdditive {
+                    party: case.parties()[party.0].id.clone(),
+                });
+            };
+            for (i, point) in points.iter().enumerate() {
+                for k in 0..radix[i] {
+                    all[i][k as usize * n + p] =
+                        additive.contribution(PointIdx(i), point.choice_at(k));
+                }
+            }
+            red_lines.extend(position.red_lines.iter());
+        }
+        let contains = |i: usize, set: &ValueSet, k: u64| set.contains(points[i].choice_at(k));
+        let mut allowed: Vec<Vec<bool>> = radix.iter().map(|&r| vec![true; r as usize]).collect();
+        let mut conditional_lines = Vec::new();
+        for red_line in &red_lines {
+            let require = red_line.require.point.0;
+            match &red_line.when {
+                None => {
+                    for k in 0..radix[require] {
+                        if !contains(require, &red_line.require.values, k) {
+                            allowed[require][k as usize] = false;
+                        }
+                    }
+                }
+                Some(when) if when.point.0 == require => {
+                    for k in 0..radix[require] {
+                        if contains(require, &when.values, k)
+                            && !contains(require, &red_line.require.values, k)
+                        {
+                            allowed[require][k as usize] = false;
+                        }
+                    }
+                }
+                Some(when) => conditional_lines.push((when, &red_line.require)),
+            }
+        }
+        if allowed.iter().any(|a| !a.contains(&true)) {
+            return Ok(None);
+        }
+        let mut in_conditional = vec![false; points.len()];
+        for (when, require) in &conditional_lines {
+            in_conditional[when.point.0] = true;
+            in_conditional[require.point.0] = true;
+        }
+        let mut values = Vec::with_capacity(points.len());
+        let mut contributions = Vec::with_capacity(points.len());
+        for i in 0..points.len() {
+            let mut kept: Vec<u64> = (0..radix[i]).filter(|&k| allowed[i][k as usize]).collect();
+            if !in_conditional[i] {
+                kept = undominated(&kept, &all[i], n);
+            }
+            contributions.push(
+                kept.iter()
+                    .flat_map(|&k| all[i][k as usize * n..(k as usize + 1) * n].iter().copied())
+                    .collect::<Vec<f64>>(),
+            );
+            values.push(kept);
+        }
+        let mut touches = vec![Vec::new(); points.len()];
+        let conditionals: Vec<Conditional> = conditional_lines
+            .iter()
+            .enumerate()
+            .map(|(c, (when, require))| {
+                let (a, b) = (when.point.0, require.point.0);
+                touches[a].push(c);
+                touches[b].push(c);
+                Conditional {
+                    when_point: a,
+                    when: values[a]
+                        .iter()
+                        .map(|&k| contains(a, &when.values, k))
+                        .collect(),
+                    require_point: b,
+                    require: values[b]
+                        .iter()
+                        .map(|&k| contains(b, &require.values, k))
+                        .collect(),
+                }
+            })
+            .collect();
+        // Twins: swapping the values of two points with the same contributions changes
+        // nothing, so only packages whose twins' values never decrease in point order are
+        // searched.
+        let mut twins: Vec<(Vec<usize>, usize)> = vec![(Vec::new(), 0); points.len()];
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for i in (0..points.len()).filter(|&i| !in_conditional[i]) {
+            let same = |g: &Vec<usize>| {
+                let a = &contributions[g[0]];
+                let b = &contributions[i];
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+            };
+            match groups.iter_mut().find(|g| same(g)) {
+                Some(group) => group.push(i),
+                None => groups.push(vec![i]),
+            }
+        }
+        for group in groups.into_iter().filter(|g| g.len() > 1) {
+            for (place, &i) in group.iter().enumerate() {
+                twins[i] = (group.clone(), place);
+            }
+        }
+        Ok(Some(Self {
+            n,
+            values,
+            contributions,
+            conditionals,
+            touches,
+            twins,
+        }))
+    }
+
+    fn contribution(&self, point: usize, value: usize) -> &[f64] {
+        &self.contributions[point][value * self.n..(value + 1) * self.n]
+    }
+
+    /// Each party's utility (clamped at 1) of a full choice of kept values.
+    fn utilities(&self, chosen: &[usize]) -> Vec<f64> {
+        let mut sum = vec![0.0; self.n];
+        for (i, &v) in chosen.iter().enumerate() {
+            for (s, c) in sum.iter_mut().zip(self.contribution(i, v)) {
+                *s += c;
+            }
+        }
+        for s in &mut sum {
+            *s = s.min(1.0);
+        }
+        sum
+    }
+
+    /// Whether the conditional red lines through `point` hold for a full choice.
+    fn clears_conditionals_at(&self, point: usize, chosen: &[usize]) -> bool {
+        self.touches[point].iter().all(|&c| {
+            let c = &self.conditionals[c];
+            !c.when[chosen[c.when_point]] || c.require[chosen[c.require_point]]
+        })
+    }
+
+    fn clears_conditionals(&self, chosen: &[usize]) -> bool {
+        self.conditionals
+            .iter()
+            .all(|c| !c.when[chosen[c.when_point]] || c.require[chosen[c.require_point]])
+    }
+
+    /// The bargaining point of a full choice: the case's own package and utilities.
+    fn point(
+        &self,
+        case: &Case,
+        parties: &[PartyIdx],
+        chosen: &[usize],
+        objective: impl Fn(&[f64]) -> f64,
+    ) -> BargainingPoint {
+        let package = Package(
+            case.points()
+                .iter()
+                .enumerate()
+                .map(|(i, point)| point.choice_at(self.values[i][chosen[i]]))
+                .collect(),
+        );
+        let utilities = case.utilities(parties, &package);
+        BargainingPoint {
+            objective: objective(&utilities),
+            ties: vec![utilities.clone()],
+            utilities,
+            package,
+        }
+    }
+}
+
+/// The kept values that no other kept value matches or beats for every party (of equal
+/// contribution vectors, the first). Quadratic, so only up to a few thousand values.
+fn undominated(kept: &[u64], all: &[f64], n: usize) -> Vec<u64> {
+    const MAX_COMPARED: usize = 4096;
+    if kept.len() > MAX_COMPARED {
+        return kept.to_vec();
+    }
+    let row = |k: u64| &all[k as usize * n..(k as usize + 1) * n];
+    kept.iter()
+        .enumerate()
+        .filter(|&(a, &k)| {
+            let mine = row(k);
+            !kept.iter().enumerate().any(|(b, &other)| {
+                let theirs = row(other);
+                let weakly = theirs.iter().zip(mine).all(|(t, m)| t >= m);
+                weakly && (b < a || theirs.iter().zip(mine).any(|(t, m)| t > m))
+            })
+        })
+        .map(|(_, &k)| k)
+        .collect()
+}
+
+/// What one search maximises, over packages that clear the red lines.
+enum Goal {
+    /// `weights · u` subject to `u >= lower`.
+    Linear { weights: Vec<f64>, lower: Vec<f64> },
+    /// `min_p scale_p (u_p - d_p)` over the parties of positive scale, subject to
+    /// `u >= lower`.
+    MaxMin {
+        scale: Vec<f64>,
+        disagreement: Vec<f64>,
+        lower: Vec<f64>,
+    },
+    /// `Σ_p ln(u_p - d_p)`, every gain above [`EQUAL_EPS`].
+    Nash { disagreement: Vec<f64> },
+}
+
+impl Goal {
+    /// The least utility each party must get.
+    fn lower(&self) -> Vec<f64> {
+        match self {
+            Goal::Linear { lower, .. } | Goal::MaxMin { lower, .. } => lower.clone(),
+            Goal::Nash { disagreement } => disagreement.iter().map(|d| d + EQUAL_EPS).collect(),
+        }
+    }
+
+    /// The objective of clamped utilities `u`, or `None` where `u` is not allowed.
+    fn value(&self, u: &[f64], lower: &[f64]) -> Option<f64> {
+        match self {
+            Goal::Nash { disagreement } => {
+                let mut sum = 0.0;
+                for (u, d) in u.iter().zip(disagreement) {
+                    let gain = u - d;
+                    if gain <= EQUAL_EPS {
+                        return None;
+                    }
+                    sum += gain.ln();
+                }
+                Some(sum)
+            }
+            _ if u.iter().zip(lower).any(|(u, l)| u < l) => None,
+            Goal::Linear { weights, .. } => Some(weights.iter().zip(u).map(|(w, u)| w * u).sum()),
+            Goal::MaxMin {
+                scale,
+                disagreement,
+                ..
+            } => {
+                let worst = scale
+                    .iter()
+                    .zip(u.iter().zip(disagreement))
+                    .filter(|(s, _)| **s > 0.0)
+                    .map(|(s, (u, d))| s * (u - d))
+                    .fold(f64::INFINITY, f64::min);
+                Some(if worst.is_finite() { worst } else { 0.0 })
+            }
+        }
+    }
+}
+
+/// The multipliers of a bound: `alpha` for the objective's own terms (fixed weights, the
+/// simplex of the smallest gain, or the Nash multipliers), `mu` for the lower bounds.
+#[derive(Clone)]
+struct Duals {
+    alpha: Vec<f64>,
+    mu: Vec<f64>,
+}
+
+impl Duals {
+    fn start(goal: &Goal) -> Self {
+        match goal {
+            Goal::Linear { weights, .. } => Self {
+                alpha: weights.clone(),
+                mu: vec![0.0; weights.len()],
+            },
+            Goal::MaxMin { scale, .. } => {
+                let m = scale.iter().filter(|s| **s > 0.0).count().max(1) as f64;
+                Self {
+                    alpha: scale
+                        .iter()
+                        .map(|s| if *s > 0.0 { 1.0 / m } else { 0.0 })
+                        .collect(),
+                    mu: vec![0.0; scale.len()],
+                }
+            }
+            Goal::Nash { disagreement } => Self {
+                alpha: vec![1.0; disagreement.len()],
+                mu: vec![0.0; disagreement.len()],
+            },
+        }
+    }
+
+    /// The weights `λ` of the contributions and the constant `H(λ)` of the bound.
+    fn weights(&self, goal: &Goal, lambda: &mut [f64]) -> f64 {
+        let lower_term = |lower: &[f64]| -> f64 {
+            self.mu
+                .iter()
+                .zip(lower)
+                .filter(|(m, _)| **m > 0.0)
+                .map(|(m, l)| -m * l)
+                .sum()
+        };
+        match goal {
+            Goal::Linear { weights, lower } => {
+                for (l, (w, m)) in lambda.iter_mut().zip(weights.iter().zip(&self.mu)) {
+                    *l = w + m;
+                }
+                lower_term(lower)
+            }
+            Goal::MaxMin {
+                scale,
+                disagreement,
+                lower,
+            } => {
+                let mut constant = lower_term(lower);
+                for (p, l) in lambda.iter_mut().enumerate() {
+                    *l = self.alpha[p] * scale[p] + self.mu[p];
+                    constant -= self.alpha[p] * scale[p] * disagreement[p];
+                }
+                constant
+            }
+            Goal::Nash { disagreement } => {
+                let mut constant = 0.0;
+                for (p, l) in lambda.iter_mut().enumerate() {
+                    *l = self.alpha[p];
+                    constant -= self.alpha[p] * disagreement[p] + 1.0 + self.alpha[p].ln();
+                }
+                constant
+            }
+        }
+    }
+
+    /// One projected subgradient step of size `step` at the bound's maximiser `sum`
+    /// (unclamped utilities); `direction` is filled with the subgradient first.
+    fn subgradient(&self, goal: &Goal, sum: &[f64], lower: &[f64], direction: &mut Vec<f64>) {
+        direction.clear();
+        let n = sum.len();
+        match goal {
+            Goal::Linear { .. } => direction.extend(std::iter::repeat_n(0.0, n)),
+            Goal::MaxMin {
+                scale,
+                disagreement,
+                ..
+            } => direction.extend((0..n).map(|p| scale[p] * (sum[p] - disagreement[p]))),
+            Goal::Nash { disagreement } => {
+                direction.extend((0..n).map(|p| sum[p] - disagreement[p] - 1.0 / self.alpha[p]));
+            }
+        }
+        // The lower bounds' part, after the objective's.
+        direction.extend((0..n).map(|p| {
+            if lower[p].is_finite() && !matches!(goal, Goal::Nash { .. }) {
+                sum[p] - lower[p]
+            } else {
+                0.0
+            }
+        }));
+    }
+
+    fn step(&mut self, goal: &Goal, direction: &[f64], step: f64) {
+        let n = self.alpha.len();
+        for p in 0..n {
+            self.mu[p] = (self.mu[p] - step * direction[n + p]).max(0.0);
+        }
+        match goal {
+            Goal::Linear { .. } => {}
+            Goal::MaxMin { scale, .. } => {
+                let moved: Vec<f64> = (0..n)
+                    .map(|p| self.alpha[p] - step * direction[p])
+                    .collect();
+                project_on_simplex(&moved, scale, &mut self.alpha);
+            }
+            Goal::Nash { .. } => {
+                for (alpha, d) in self.alpha.iter_mut().zip(direction) {
+                    // A step may not cross zero: at most a tenfold shrink.
+                    let moved = *alpha - step * d;
+                    *alpha = moved.max(*alpha / 10.0).max(1e-12);
+                }
+            }
+        }
+    }
+}
+
+/// Euclidean projection of `point` onto the simplex of the coordinates whose `support`
+/// is positive (the others are 0).
+fn project_on_simplex(point: &[f64], support: &[f64], out: &mut [f64]) {
+    let mut sorted: Vec<f64> = point
+        .iter()
+        .zip(support)
+        .filter(|(_, s)| **s > 0.0)
+        .map(|(x, _)| *x)
+        .collect();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let mut cumulative = 0.0;
+    let mut theta = 0.0;
+    for (k, x) in sorted.iter().enumerate() {
+        cumulative += x;
+        let t = (cumulative - 1.0) / (k + 1) as f64;
+        if x - t > 0.0 {
+            theta = t;
+        }
+    }
+    for (o, (x, s)) in out.iter_mut().zip(point.iter().zip(support)) {
+        *o = if *s > 0.0 { (x - theta).max(0.0) } else { 0.0 };
+    }
+}
+
+/// Subgradient steps at the root, and at every other node that its inherited multipliers
+/// do not close.
+const ROOT_STEPS: usize = 500;
+const NODE_STEPS: usize = 20;
+
+/// The search over all objectives (it counts nodes against one limit).
+struct Solver<'m> {
+    model: &'m Model,
+    nodes: u64,
+    max_nodes: u64,
+    heuristics: bool,
+}
+
+impl Solver<'_> {
+    /// The package maximising `goal`, as kept-value indices per point, or `None` when no
+    /// package clears the red lines and `goal`'s lower bounds. `seeds` are full choices
+    /// to start from.
+    fn solve(
+        &mut self,
+        goal: &Goal,
+        seeds: &[Vec<usize>],
+    ) -> Result<Option<Vec<usize>>, NotSolvable> {
+        let model = self.model;
+        let n_points = model.values.len();
+        let lower = goal.lower();
+        let mut search = Search {
+            model,
+            goal,
+            lower,
+            blocked: model.values.iter().map(|v| vec![0; v.len()]).collect(),
+            chosen: vec![usize::MAX; n_points],
+            fixed: vec![0.0; model.n],
+            best: None,
+            nodes: 0,
+            max_nodes: self.max_nodes.saturating_sub(self.nodes),
+            lambda: vec![0.0; model.n],
+            direction: Vec::new(),
+            high: vec![0.0; model.n],
+            clamped: vec![0.0; model.n],
+            heuristics: self.heuristics,
+        };
+        for seed in seeds {
+            search.offer(seed);
+        }
+        let mut duals = Duals::start(goal);
+        let explored = search.explore(&mut duals);
+        self.nodes += search.nodes;
+        explored.map_err(|()| NotSolvable::TooMuchWork {
+            limit: self.max_nodes,
+        })?;
+        Ok(search.best.map(|(_, chosen)| chosen))
+    }
+
+    /// The package with most welfare among those at least as good as `chosen` for every
+    /// party: Pareto-optimal, and as good for any monotone objective.
+    fn lift(&mut self, chosen: &[usize]) -> Result<Vec<usize>, NotSolvable> {
+        let floor = self.model.utilities(chosen);
+        let goal = Goal::Linear {
+            weights: vec![1.0; floor.len()],
+            lower: floor,
+        };
+        Ok(self
+            .solve(&goal, &[chosen.to_vec()])?
+            .unwrap_or_else(|| chosen.to_vec()))
+    }
+}
+
+/// One branch and bound.
+struct Search<'m, 'g> {
+    model: &'m Model,
+    goal: &'g Goal,
+    lower: Vec<f64>,
+    /// `[point][value]`: how many reasons exclude it in the current node (a conditional
+    /// red line through a fixed point, or a bound).
+    blocked: Vec<Vec<u32>>,
+    /// Kept-value index per point, `usize::MAX` while free.
+    chosen: Vec<usize>,
+    /// Unclamped utilities of the fixed points.
+    fixed: Vec<f64>,
+    best: Option<(f64, Vec<usize>)>,
+    nodes: u64,
+    max_nodes: u64,
+    lambda: Vec<f64>,
+    direction: Vec<f64>,
+    /// Scratch: each party's best contribution from one point.
+    high: Vec<f64>,
+    /// Scratch: clamped utilities.
+    clamped: Vec<f64>,
+    /// Whether packages met along the way are offered and improved (off only to test the
+    /// bounds alone).
+    heuristics: bool,
+}
+
+/// A bound at one node: its value, the maximising utilities (unclamped) and values.
+struct Bound {
+    value: f64,
+    sum: Vec<f64>,
+    argmax: Vec<usize>,
+}
+
+impl Search<'_, '_> {
+    /// Offers the package of a bound, unless its unclamped sums already show it is no
+    /// better than the best (the clamp and the conditional red lines only lower it).
+    fn offer_bound(&mut self, bound: &Bound) {
+        if !self.heuristics {
+            return;
+        }
+        for (c, s) in self.clamped.iter_mut().zip(&bound.sum) {
+            *c = s.min(1.0);
+        }
+        if let Some((best, _)) = &self.best
+            && self
+                .goal
+                .value(&self.clamped, &self.lower)
+                .is_none_or(|v| v <= *best)
+        {
+            return;
+        }
+        self.offer(&bound.argmax);
+    }
+
+    /// Scores a full choice and, if it is the best allowed so far, keeps it after
+    /// improving it one point at a time while that helps.
+    fn offer(&mut self, chosen: &[usize]) {
+        if !self.model.clears_conditionals(chosen) {
+            return;
+        }
+        let u = self.model.utilities(chosen);
+        let Some(value) = self.goal.value(&u, &self.lower) else {
+            return;
+        };
+        if self.best.as_ref().is_some_and(|(b, _)| value <= *b) {
+            return;
+        }
+        if !self.heuristics {
+            self.best = Some((value, chosen.to_vec()));
+            return;
+        }
+        let model = self.model;
+        let n = model.n;
+        let mut current = chosen.to_vec();
+        let mut current_value = value;
+        // Unclamped sums, updated as values change.
+        let mut sum = vec![0.0; n];
+        for (i, &v) in current.iter().enumerate() {
+            for (s, c) in sum.iter_mut().zip(model.contribution(i, v)) {
+                *s += c;
+            }
+        }
+        let mut trial = vec![0.0; n];
+        loop {
+            let mut improved = false;
+            for i in 0..current.len() {
+                let was = current[i];
+                let mut best_here = (current_value, was);
+                for v in 0..model.values[i].len() {
+                    if v == was {
+                        continue;
+                    }
+                    current[i] = v;
+                    if !model.clears_conditionals_at(i, &current) {
+                        continue;
+                    }
+                    for (p, t) in trial.iter_mut().enumerate() {
+                        *t = (sum[p] - model.contribution(i, was)[p] + model.contribution(i, v)[p])
+                            .min(1.0);
+                    }
+                    if let Some(value) = self.goal.value(&trial, &self.lower)
+                        && value > best_here.0 + SOLVE_TOLERANCE
+                    {
+                        best_here = (value, v);
+                    }
+                }
+                current[i] = best_here.1;
+                if best_here.1 != was {
+                    for (p, s) in sum.iter_mut().enumerate() {
+                        *s += model.contribution(i, best_here.1)[p] - model.contribution(i, was)[p];
+                    }
+                    current_value = best_here.0;
+                    improved = true;
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+        // Scored again from scratch, in point order, so that rounding never flatters it.
+        let u = model.utilities(&current);
+        let Some(current_value) = self.goal.value(&u, &self.lower) else {
+            return;
+        };
+        if self.best.as_ref().is_some_and(|(b, _)| current_value <= *b) {
+            return;
+        }
+        self.best = Some((current_value, current));
+    }
+
+    fn closed(&self, bound: f64) -> bool {
+        self.best
+            .as_ref()
+            .is_some_and(|(b, _)| bound <= b + SOLVE_TOLERANCE)
+    }
+
+    /// Whether some completion of the current node can still give every party its lower
+    /// bound (each free point giving each party its best remaining value).
+    fn reachable(&mut self) -> bool {
+        let model = self.model;
+        let n = model.n;
+        let mut total = self.fixed.clone();
+        let high = &mut self.high;
+        for (i, &chosen) in self.chosen.iter().enumerate() {
+            if chosen != usize::MAX {
+                continue;
+            }
+            high.fill(f64::NEG_INFINITY);
+            for (v, c) in model.contributions[i].chunks_exact(n).enumerate() {
+                if self.blocked[i][v] == 0 {
+                    for (h, c) in high.iter_mut().zip(c) {
+                        *h = h.max(*c);
+                    }
+                }
+            }
+            for (t, h) in total.iter_mut().zip(high.iter()) {
+                *t += h;
+            }
+        }
+        // A point with every value excluded leaves -inf: unreachable.
+        total.iter().zip(&self.lower).all(|(t, l)| t >= l)
+    }
+
+    /// The bound of the current node under `duals`, into `out`; `false` when some free
+    /// point has every value excluded. `scores`, when given, receives `λ·c` of every value
+    /// of every free point.
+    fn bound(
+        &mut self,
+        duals: &Duals,
+        out: &mut Bound,
+        mut scores: Option<&mut Vec<Vec<f64>>>,
+    ) -> bool {
+        let model = self.model;
+        let n = model.n;
+        let constant = duals.weights(self.goal, &mut self.lambda);
+        let lambda = &self.lambda;
+        let mut value = constant
+            + lambda
+                .iter()
+                .zip(&self.fixed)
+                .map(|(l, f)| l * f)
+                .sum::<f64>();
+        out.sum.copy_from_slice(&self.fixed);
+        out.argmax.copy_from_slice(&self.chosen);
+        for (i, &chosen) in self.chosen.iter().enumerate() {
+            if chosen != usize::MAX {
+                continue;
+            }
+            let blocked = &self.blocked[i];
+            let mut best = f64::NEG_INFINITY;
+            let mut best_v = usize::MAX;
+            for (v, c) in model.contributions[i].chunks_exact(n).enumerate() {
+                if blocked[v] > 0 {
+                    continue;
+                }
+                let score: f64 = lambda.iter().zip(c).map(|(l, c)| l * c).sum();
+                if let Some(scores) = scores.as_deref_mut() {
+                    scores[i][v] = score;
+                }
+                if score > best {
+                    best = score;
+                    best_v = v;
+                }
+            }
+            if best_v == usize::MAX {
+                return false;
+            }
+            value += best;
+            out.argmax[i] = best_v;
+            for (s, c) in out.sum.iter_mut().zip(model.contribution(i, best_v)) {
+                *s += c;
+            }
+        }
+        out.value = value;
+        true
+    }
+
+    /// Explores the current node; `Err` when the node limit is reached.
+    fn explore(&mut self, duals: &mut Duals) -> Result<(), ()> {
+        self.nodes += 1;
+        if self.nodes > self.max_nodes {
+            return Err(());
+        }
+        let model = self.model;
+        if !self.reachable() {
+            return Ok(());
+        }
+        let blank = || Bound {
+            value: 0.0,
+            sum: vec![0.0; model.n],
+            argmax: vec![0; model.values.len()],
+        };
+        let (mut bound, mut next) = (blank(), blank());
+        if !self.bound(duals, &mut bound, None) {
+            return Ok(());
+        }
+        self.offer_bound(&bound);
+        let root = self.chosen.iter().all(|c| *c == usize::MAX);
+        let steps = if root { ROOT_STEPS } else { NODE_STEPS };
+        let mut best_duals = duals.clone();
+        let mut best_value = bound.value;
+        let mut scale = 1.0;
+        for _ in 0..steps {
+            if self.closed(best_value) {
+                break;
+            }
+            duals.subgradient(self.goal, &bound.sum, &self.lower, &mut self.direction);
+            let norm: f64 = self.direction.iter().map(|d| d * d).sum();
+            if norm <= 0.0 {
+                break;
+            }
+            // Polyak's step towards the best package known (or a little below the bound).
+            let target = self
+                .best
+                .as_ref()
+                .map_or(bound.value - 0.1 * bound.value.abs().max(0.1), |(b, _)| *b);
+            duals.step(
+                self.goal,
+                &self.direction,
+                scale * (bound.value - target) / norm,
+            );
+            if !self.bound(duals, &mut next, None) {
+                return Ok(());
+            }
+            self.offer_bound(&next);
+            if next.value < best_value {
+                best_value = next.value;
+                best_duals.clone_from(duals);
+            } else {
+                scale *= 0.7;
+            }
+            std::mem::swap(&mut bound, &mut next);
+        }
+        *duals = best_duals;
+        if self.closed(best_value) {
+            return Ok(());
+        }
+
+        // Scores of every free value under the best multipliers: a value whose score is
+        // short of its point's best by more than the bound's lead over the best package
+        // cannot be in a better package anywhere below this node.
+        let mut scores: Vec<Vec<f64>> = model.values.iter().map(|v| vec![0.0; v.len()]).collect();
+        if !self.bound(duals, &mut bound, Some(&mut scores)) {
+            return Ok(());
+        }
+        let lead = self
+            .best
+            .as_ref()
+            .map_or(f64::INFINITY, |(b, _)| bound.value - b - SOLVE_TOLERANCE);
+        let mut excluded: Vec<(usize, usize)> = Vec::new();
+        // The point to branch on: the one whose best two values score closest.
+        let mut branch: Option<(f64, usize)> = None;
+        for i in 0..model.values.len() {
+            if self.chosen[i] != usize::MAX {
+                continue;
+            }
+            let top = scores[i][bound.argmax[i]];
+            let mut second = f64::NEG_INFINITY;
+
+            for (v, &score) in scores[i].iter().enumerate() {
+                if self.blocked[i][v] > 0 || v == bound.argmax[i] {
+                    continue;
+                }
+                if top - score >= lead {
+                    self.blocked[i][v] += 1;
+                    excluded.push((i, v));
+                } else {
+                    second = second.max(score);
+                }
+            }
+            if second > f64::NEG_INFINITY && branch.is_none_or(|(gap, _)| top - second < gap) {
+                branch = Some((top - second, i));
+            }
+        }
+        let result = match branch {
+            // Every free point is down to one value: the bound's package.
+            None => {
+                self.offer(&bound.argmax);
+                Ok(())
+            }
+            Some((_, point)) => {
+                let mut children: Vec<(f64, usize)> = (0..model.values[point].len())
+                    .filter(|&v| self.blocked[point][v] == 0)
+                    .map(|v| (scores[point][v], v))
+                    .collect();
+                children.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                let mut result = Ok(());
+                for (_, v) in children {
+                    if self.fix(point, v, 1) {
+                        let mut child = duals.clone();
+                        result = self.explore(&mut child);
+                    }
+                    self.fix(point, v, -1);
+                    if result.is_err() {
+                        break;
+                    }
+                }
+                result
+            }
+        };
+        for (i, v) in excluded {
+            self.blocked[i][v] -= 1;
+        }
+        result
+    }
+
+    /// Fixes (`sign` 1) or frees (`sign` -1) `point` at `value`, with the blocks its
+    /// conditional red lines put on other points. Returns whether no fixed point is
+    /// blocked afterwards.
+    fn fix(&mut self, point: usize, value: usize, sign: i32) -> bool {
+        let model = self.model;
+        let contribution = model.contribution(point, value);
+        for (f, c) in self.fixed.iter_mut().zip(contribution) {
+            if sign > 0 {
+                *f += c;
+            } else {
+                *f -= c;
+            }
+        }
+        self.chosen[point] = if sign > 0 { value } else { usize::MAX };
+        let mut clear = true;
+        for &c in &model.touches[point] {
+            let conditional = &model.conditionals[c];
+            let (other, mask, blocks_when) =
+                if conditional.when_point == point && conditional.when[value] {
+                    (conditional.require_point, &conditional.require, false)
+                } else if conditional.require_point == point && !conditional.require[value] {
+                    (conditional.when_point, &conditional.when, true)
+                } else {
+                    continue;
+                };
+            for (b, &m) in self.blocked[other].iter_mut().zip(mask) {
+                // Fixing the condition blocks the values outside what it requires; fixing
+                // a value outside what it requires blocks the condition's values.
+                if m == blocks_when {
+                    if sign > 0 {
+                        *b += 1;
+                    } else {
+                        *b -= 1;
+                    }
+                }
+            }
+            let fixed_other = self.chosen[other];
+            if fixed_other != usize::MAX && self.blocked[other][fixed_other] > 0 {
+                clear = false;
+            }
+        }
+        let (group, place) = &model.twins[point];
+        for (other_place, &other) in group.iter().enumerate() {
+            if other_place == *place {
+                continue;
+            }
+            // Twins after this point take no smaller value, twins before it no larger.
+            let range = if other_place > *place {
+                0..value
+            } else {
+                value + 1..model.values[other].len()
+            };
+            for b in &mut self.blocked[other][range] {
+                if sign > 0 {
+                    *b += 1;
+                } else {
+                    *b -= 1;
+                }
+            }
+            let fixed_other = self.chosen[other];
+            if fixed_other != usize::MAX && self.blocked[other][fixed_other] > 0 {
+                clear = false;
+            }
+        }
+        clear
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{OptionIdx, Party, Point, Role};
+    use crate::position::{AdditiveUtility, Condition, Evaluator, Position, RedLine};
+
+    /// A small case drawn from `seed` by a linear congruential generator: 2 to 5
+    /// parties, 3 to 8 points of 2 to 4 options, ratings on a grid of tenths (ties), some
+    /// points twins of the one before, some red lines conditional, reservation values.
+    fn case(seed: u64) -> Case {
+        let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let mut draw = |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        let n_parties = 2 + draw(4) as usize;
+        let n_points = 3 + draw(6) as usize;
+        let radix: Vec<usize> = (0..n_points).map(|_| 2 + draw(3) as usize).collect();
+        let twin: Vec<bool> = (0..n_points)
+            .map(|i| i > 0 && radix[i] == radix[i - 1] && draw(3) == 0)
+            .collect();
+        let points: Vec<Point> = radix
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| {
+                Point::new(
+                    format!("p{i}"),
+                    crate::PointKind::options((0..r).map(|k| format!("o{k}"))),
+                )
+            })
+            .collect();
+        let parties = (0..n_parties)
+            .map(|k| {
+                let mut weights: Vec<f64> = Vec::new();
+                let mut scores: Vec<Vec<f64>> = Vec::new();
+                for i in 0..n_points {
+                    if twin[i] {
+                        weights.push(weights[i - 1]);
+                        scores.push(scores[i - 1].clone());
+                    } else {
+                        weights.push((1 + draw(4)) as f64 / (2 * n_points) as f64);
+                        scores.push((0..radix[i]).map(|_| draw(11) as f64 / 10.0).collect());
+                    }
+                }
+                let mut position = Position::new(
+                    AdditiveUtility::new(
+                        weights,
+                        scores.into_iter().map(Evaluator::Options).collect(),
+                    )
+                    .into(),
+                );
+                position.reservation_value = draw(5) as f64 / 10.0;
+                for _ in 0..draw(3) {
+                    let point = draw(n_points as u64) as usize;
+                    let option = OptionIdx(draw(radix[point] as u64) as usize);
+                    let mut red_line = RedLine::forbid(&points[point], PointIdx(point), &[option]);
+                    if draw(2) == 0 {
+                        let when = draw(n_points as u64) as usize;
+                        red_line.when = Some(Condition {
+                            point: PointIdx(when),
+                            values: ValueSet::Options(vec![OptionIdx(
+                                draw(radix[when] as u64) as usize
+                            )]),
+                        });
+                    }
+                    position.red_lines.push(red_line);
+                }
+                Party::new(format!("q{k}"), format!("Q{k}"), Role::Party).with_position(position)
+            })
+            .collect();
+        Case::new("drawn", points, parties).unwrap()
+    }
+
+    /// The best value of `goal` over every package that clears the red lines, by brute
+    /// force over the case itself.
+    fn brute_force(case: &Case, parties: &[PartyIdx], goal: &Goal) -> Option<f64> {
+        let lower = goal.lower();
+        (0..case.n_packages().unwrap())
+            .map(|k| case.package_at(k).unwrap())
+            .filter(|p| {
+                parties
+                    .iter()
+                    .all(|&i| case.position(i).unwrap().clears_red_lines(p))
+            })
+            .filter_map(|p| goal.value(&case.utilities(parties, &p), &lower))
+            .reduce(f64::max)
+    }
+
+    /// The bounds alone, with no package offered but at the leaves of the search, prove
+    /// the same optima as brute force, for every kind of objective.
+    #[test]
+    fn bounds_alone_find_the_brute_force_optimum() {
+        for seed in 0..300 {
+            let case = case(seed);
+            let parties = case.negotiating_parties();
+            let n = parties.len();
+            let d: Vec<f64> = parties
+                .iter()
+                .map(|&p| case.position(p).unwrap().reservation_value)
+                .collect();
+            let rational: Vec<f64> = d.iter().map(|d| d - EQUAL_EPS).collect();
+            let mut goals = vec![
+                Goal::Linear {
+                    weights: vec![1.0; n],
+                    lower: vec![f64::NEG_INFINITY; n],
+                },
+                Goal::Linear {
+                    weights: (0..n).map(|p| if p == 0 { 1.0 } else { 0.0 }).collect(),
+                    lower: rational.clone(),
+                },
+                Goal::MaxMin {
+                    scale: vec![1.0; n],
+                    disagreement: d.clone(),
+                    lower: rational.clone(),
+                },
+                Goal::Nash {
+                    disagreement: d.clone(),
+                },
+            ];
+            goals.push(Goal::MaxMin {
+                scale: (0..n).map(|p| 1.0 + p as f64).collect(),
+                disagreement: d.clone(),
+                lower: rational,
+            });
+            let Some(model) = Model::new(&case, &parties, SolveLimit::default()).unwrap() else {
+                continue;
+            };
+            for goal in &goals {
+                let mut solver = Solver {
+                    model: &model,
+                    nodes: 0,
+                    max_nodes: u64::MAX,
+                    heuristics: false,
+                };
+                let found = solver.solve(goal, &[]).unwrap();
+                let lower = goal.lower();
+                let found =
+                    found.map(|chosen| goal.value(&model.utilities(&chosen), &lower).unwrap());
+                let expected = brute_force(&case, &parties, goal);
+                match (found, expected) {
+                    (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-9, "seed {seed}: {a} vs {b}"),
+                    (a, b) => assert_eq!(a, b, "seed {seed}"),
+                }
+            }
+        }
+    }
+}

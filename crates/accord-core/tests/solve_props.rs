@@ -1,0 +1,238 @@
+//! Property tests of the exact bargaining packages found without the frontier
+//! (`solve_bargaining`) against a brute-force oracle that exists only here: every package
+//! evaluated through `Position::utility`, every objective maximised over all of them.
+
+mod common;
+
+use accord_core::{
+    BargainingPoint, Case, EQUAL_EPS, Package, PartyIdx, SolveLimit, dominates, solve_bargaining,
+};
+use proptest::prelude::*;
+
+use common::RedLineSpec;
+/// A party: weights, scores per point, reservation value, red lines.
+type PartySpec = (Vec<f64>, Vec<Vec<f64>>, f64, Vec<RedLineSpec>);
+
+#[derive(Debug, Clone)]
+struct Spec {
+    radix: Vec<usize>,
+    parties: Vec<PartySpec>,
+    /// Points that copy the weight and scores of the point before them for every party
+    /// (twins, which the search tells apart only by their order).
+    twins: Vec<bool>,
+}
+
+/// Two to six parties, up to nine points of up to four options, finely graded scores
+/// (and coarse ones, for ties), weights that may sum past 1 (the clamp), reservation
+/// values high enough to exclude every package, red lines conditional or not.
+fn spec() -> impl Strategy<Value = Spec> {
+    (prop::collection::vec(1usize..=4, 1..=9), 2usize..=6).prop_flat_map(|(radix, n_parties)| {
+        let n_points = radix.len();
+        let party = (
+            prop::collection::vec((0u8..=4).prop_map(|w| f64::from(w) / 4.0), n_points),
+            radix
+                .iter()
+                .map(|&r| {
+                    prop::collection::vec(
+                        prop_oneof![
+                            (0u8..=4).prop_map(|k| f64::from(k) / 4.0),
+                            (0u8..=100).prop_map(|k| f64::from(k) / 100.0),
+                        ],
+                        r,
+                    )
+                })
+                .collect::<Vec<_>>(),
+            (0u8..=9).prop_map(|k| f64::from(k) / 10.0),
+            prop::collection::vec(
+                (
+                    0..n_points,
+                    0usize..4,
+                    prop::option::of((0..n_points, 0usize..4)),
+                ),
+                0..=2,
+            ),
+        );
+        (
+            prop::collection::vec(party, n_parties),
+            prop::collection::vec(prop::bool::weighted(0.3), n_points),
+        )
+            .prop_map(move |(parties, twins)| Spec {
+                radix: radix.clone(),
+                parties,
+                twins,
+            })
+    })
+}
+
+fn build(spec: &Spec) -> Case {
+    let points = common::option_points(&spec.radix);
+    let parties = spec
+        .parties
+        .iter()
+        .enumerate()
+        .map(|(k, (weights, scores, reservation, red_lines))| {
+            let (mut weights, mut scores) = (weights.clone(), scores.clone());
+            for i in 1..spec.radix.len() {
+                if spec.twins[i] && spec.radix[i] == spec.radix[i - 1] {
+                    weights[i] = weights[i - 1];
+                    let (before, after) = scores.split_at_mut(i);
+                    after[0].clone_from(&before[i - 1]);
+                }
+            }
+            let mut position = common::additive(&weights, &scores);
+            position.reservation_value = *reservation;
+            position.red_lines.extend(
+                red_lines
+                    .iter()
+                    .map(|&r| common::red_line(&points, &spec.radix, r)),
+            );
+            common::party(k, position)
+        })
+        .collect();
+    Case::new("generated", points, parties).expect("generated cases are valid")
+}
+
+/// Every package that clears the red lines, with its utilities.
+fn clear_packages(case: &Case, parties: &[PartyIdx]) -> Vec<(Package, Vec<f64>)> {
+    (0..case.n_packages().unwrap())
+        .map(|k| case.package_at(k).unwrap())
+        .filter(|p| {
+            parties
+                .iter()
+                .all(|&i| case.position(i).unwrap().clears_red_lines(p))
+        })
+        .map(|p| {
+            let u = case.utilities(parties, &p);
+            (p, u)
+        })
+        .collect()
+}
+
+/// The largest `objective` over `candidates`, if any.
+fn best<'a>(
+    candidates: impl Iterator<Item = &'a Vec<f64>>,
+    objective: impl Fn(&[f64]) -> f64,
+) -> Option<f64> {
+    candidates.map(|u| objective(u)).reduce(f64::max)
+}
+
+/// Checks one reported package: it clears the red lines, its utilities are its own, no
+/// package dominates it, and its objective is the oracle's.
+fn check_point(
+    case: &Case,
+    parties: &[PartyIdx],
+    all: &[(Package, Vec<f64>)],
+    name: &str,
+    found: Option<&BargainingPoint>,
+    oracle: Option<f64>,
+    objective: impl Fn(&[f64]) -> f64,
+) -> Result<(), TestCaseError> {
+    match (found, oracle) {
+        (None, None) => Ok(()),
+        (Some(point), Some(expected)) => {
+            prop_assert!(
+                all.iter().any(|(p, _)| *p == point.package),
+                "{name}: package crosses a red line"
+            );
+            prop_assert_eq!(&case.utilities(parties, &point.package), &point.utilities);
+            let value = objective(&point.utilities);
+            prop_assert!(
+                (point.objective - value).abs() <= 1e-12,
+                "{name}: objective"
+            );
+            prop_assert!(
+                (value - expected).abs() <= 1e-9,
+                "{name}: {value} where the best is {expected}"
+            );
+            prop_assert!(
+                !all.iter().any(|(_, u)| dominates(u, &point.utilities)),
+                "{name}: {:?} is dominated",
+                point.utilities
+            );
+            Ok(())
+        }
+        (found, oracle) => Err(TestCaseError::fail(format!(
+            "{name}: found {:?}, oracle {oracle:?}",
+            found.map(|f| &f.utilities)
+        ))),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn bargaining_packages_are_the_brute_force_optima(spec in spec()) {
+        let case = build(&spec);
+        let parties = case.negotiating_parties();
+        let d: Vec<f64> = parties
+            .iter()
+            .map(|&p| case.position(p).unwrap().reservation_value)
+            .collect();
+        let n = parties.len();
+        let all = clear_packages(&case, &parties);
+        let solved = solve_bargaining(&case, &parties, SolveLimit::default()).unwrap();
+        let found = &solved.bargaining;
+        let gains = |u: &[f64]| -> Vec<f64> { u.iter().zip(&d).map(|(u, d)| u - d).collect() };
+        let rational: Vec<&Vec<f64>> = all
+            .iter()
+            .map(|(_, u)| u)
+            .filter(|u| u.iter().zip(&d).all(|(u, d)| *u >= d - EQUAL_EPS))
+            .collect();
+
+        let welfare = |u: &[f64]| u.iter().sum::<f64>();
+        check_point(&case, &parties, &all, "utilitarian", found.utilitarian.as_ref(),
+            best(all.iter().map(|(_, u)| u), welfare), welfare)?;
+
+        let ideal: Option<Vec<f64>> = (!rational.is_empty()).then(|| {
+            (0..n).map(|p| best(rational.iter().copied(), |u| u[p]).unwrap()).collect()
+        });
+        match (&found.ideal_point, &ideal) {
+            (Some(a), Some(b)) => prop_assert!(
+                a.iter().zip(b).all(|(a, b)| (a - b).abs() <= 1e-12),
+                "ideal {a:?} vs {b:?}"
+            ),
+            (a, b) => prop_assert_eq!(a, b),
+        }
+
+        let smallest_gain = |u: &[f64]| gains(u).into_iter().fold(f64::INFINITY, f64::min);
+        check_point(&case, &parties, &all, "egalitarian", found.egalitarian.as_ref(),
+            best(rational.iter().copied(), smallest_gain), smallest_gain)?;
+
+        let span: Vec<Option<f64>> = ideal.as_ref().map_or(vec![None; n], |ideal| {
+            ideal.iter().zip(&d).map(|(i, d)| (i - d > EQUAL_EPS).then_some(i - d)).collect()
+        });
+        let relative = |u: &[f64]| {
+            let r = gains(u)
+                .iter()
+                .zip(&span)
+                .filter_map(|(g, s)| s.map(|s| g / s))
+                .fold(f64::INFINITY, f64::min);
+            if r.is_finite() { r } else { 0.0 }
+        };
+        check_point(&case, &parties, &all, "kalai-smorodinsky",
+            found.kalai_smorodinsky.as_ref(), best(rational.iter().copied(), relative),
+            |u| relative(u))?;
+
+        let product = |u: &[f64]| gains(u).into_iter().product::<f64>();
+        let strictly: Vec<&Vec<f64>> = rational
+            .iter()
+            .copied()
+            .filter(|u| gains(u).iter().all(|g| *g > EQUAL_EPS))
+            .collect();
+        let nash_best = best(strictly.iter().copied(), product);
+        match (found.nash.as_ref(), nash_best) {
+            (Some(point), Some(expected)) => {
+                // Optimal within the solver's tolerance on the logarithm.
+                prop_assert!(
+                    point.objective >= expected * (1.0 - 1e-9),
+                    "nash: {} where the best is {expected}", point.objective
+                );
+                check_point(&case, &parties, &all, "nash", Some(point), Some(point.objective),
+                    product)?;
+            }
+            (a, b) => prop_assert!(a.is_none() && b.is_none(), "nash: {:?} vs {b:?}",
+                a.map(|a| &a.utilities)),
+        }
+    }
+}
