@@ -37,10 +37,11 @@
 //! ```
 
 use crate::analysis::{Analysis, AnalysisOptions, analysis_from, analyze_with};
+use crate::bargaining::BargainingPoints;
 use crate::consensus::{PointConsensus, point_consensus};
 use crate::diagnosis::{Constraint, Diagnosis, DiagnosisLimit, diagnose_keeping, relaxed};
 use crate::fairness::{Fairness, fairness};
-use crate::frontier::EQUAL_EPS;
+use crate::frontier::{EQUAL_EPS, FrontierPoint};
 use crate::model::{Case, Package, PartyIdx};
 use crate::sensitivity::{Sensitivity, sensitivity};
 use crate::trades::{TradeLimit, Trades, trades};
@@ -151,15 +152,13 @@ pub struct Insight {
 }
 
 impl Insight {
-    /// Whether some package is acceptable to every party (`None`: not known, because the
-    /// frontier could not be found).
+    /// Whether some package is acceptable to every party (`None`: not known, because
+    /// neither the frontier nor the bargaining packages could be found).
     #[must_use]
     pub fn feasible(&self) -> Option<bool> {
         self.analysis
-            .result
-            .as_ref()
-            .ok()
-            .map(|exact| exact.bargaining.ideal_point.is_some())
+            .bargaining()
+            .map(|bargaining| bargaining.ideal_point.is_some())
     }
 }
 
@@ -220,7 +219,22 @@ fn insight_of(
             }
         });
     let exact = analysis.result.as_ref().ok();
-    let frontier = exact.map(|e| e.scan.frontier.as_slice());
+    // Without a frontier, the packages the search proved optimal stand in for it where
+    // fairness is judged: each party's favourite compromise and the bargaining packages.
+    let found: Option<Vec<FrontierPoint>> = match (&analysis.result, &analysis.solved) {
+        (Err(_), Some(Ok(solved))) => Some(
+            solved
+                .favourites
+                .iter()
+                .cloned()
+                .chain(bargaining_vectors(&solved.bargaining))
+                .collect(),
+        ),
+        _ => None,
+    };
+    let frontier = exact
+        .map(|e| e.scan.frontier.as_slice())
+        .or(found.as_deref());
     let draft = case.draft().map(|package| {
         let utilities = case.utilities(parties, package);
         let crossed: Vec<Vec<usize>> = parties
@@ -259,31 +273,33 @@ fn insight_of(
             .as_ref()
             .map(|nash| sensitivity(case, parties, &e.scan.frontier, nash))
     });
-    let fairness_of = exact.map_or_else(Vec::new, |e| {
-        let b = &e.bargaining;
-        Solution::ALL
-            .iter()
-            .zip([
-                &b.nash,
-                &b.kalai_smorodinsky,
-                &b.egalitarian,
-                &b.utilitarian,
-            ])
-            .filter_map(|(&solution, point)| {
-                point.as_ref().map(|point| {
-                    (
-                        solution,
-                        fairness(
-                            parties,
-                            &point.utilities,
-                            &analysis.reservation_values,
-                            &e.scan.frontier,
-                        ),
-                    )
+    let fairness_of = analysis
+        .bargaining()
+        .zip(frontier)
+        .map_or_else(Vec::new, |(b, frontier)| {
+            Solution::ALL
+                .iter()
+                .zip([
+                    &b.nash,
+                    &b.kalai_smorodinsky,
+                    &b.egalitarian,
+                    &b.utilitarian,
+                ])
+                .filter_map(|(&solution, point)| {
+                    point.as_ref().map(|point| {
+                        (
+                            solution,
+                            fairness(
+                                parties,
+                                &point.utilities,
+                                &analysis.reservation_values,
+                                frontier,
+                            ),
+                        )
+                    })
                 })
-            })
-            .collect()
-    });
+                .collect()
+        });
     Insight {
         analysis,
         consensus,
@@ -293,6 +309,23 @@ fn insight_of(
         sensitivity,
         fairness: fairness_of,
     }
+}
+
+/// The bargaining packages as frontier vectors.
+fn bargaining_vectors(b: &BargainingPoints) -> impl Iterator<Item = FrontierPoint> + '_ {
+    [
+        &b.nash,
+        &b.kalai_smorodinsky,
+        &b.egalitarian,
+        &b.utilitarian,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|p| FrontierPoint {
+        utilities: p.utilities.clone(),
+        package: p.package.clone(),
+        n_packages: 1,
+    })
 }
 
 #[cfg(test)]

@@ -91,7 +91,10 @@ pub use position::{
 pub use rand_chacha::ChaCha8Rng;
 pub use saop::{SaopOptions, SaopOutcome, Step, run_saop};
 pub use sensitivity::{PartySensitivity, SENSITIVITY_ALL, Sensitivity, WeightRange, sensitivity};
-pub use solve::{NotSolvable, SOLVE_TOLERANCE, SolveLimit, SolvedBargaining, solve_bargaining};
+pub use solve::{
+    NotSolvable, PairFrontier, SOLVE_TOLERANCE, SolveLimit, SolvedBargaining, pair_frontier,
+    solve_bargaining,
+};
 pub use tournament::{
     Job, MAX_JOBS, NegotiationResult, NegotiatorSummary, SummaryRow, TournamentDomain,
     TournamentError, TournamentSpec, job_seed, jobs, n_jobs, run_tournament, summarize, summary,

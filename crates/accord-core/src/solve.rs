@@ -129,6 +129,12 @@ pub struct SolvedBargaining {
     /// The ideal point and the four bargaining packages, as [`crate::bargaining_points`]
     /// defines them over the exact frontier.
     pub bargaining: BargainingPoints,
+    /// Each party's favourite compromise, in the order of the parties: among the packages
+    /// that clear the red lines and give every party its reservation value, the best for
+    /// it, and of those the one with most welfare (as [`crate::favourite_compromises`]
+    /// picks over the exact frontier); empty when there is no such package. With the
+    /// bargaining packages they stand in for the frontier where fairness is judged.
+    pub favourites: Vec<crate::FrontierPoint>,
     /// Search nodes visited over all objectives.
     pub nodes: u64,
 }
@@ -155,6 +161,7 @@ pub fn solve_bargaining(
                 egalitarian: None,
                 utilitarian: None,
             },
+            favourites: Vec::new(),
             nodes: 0,
         });
     };
@@ -203,8 +210,26 @@ pub fn solve_bargaining(
         // Not even one package gives every party its reservation value.
         return Ok(SolvedBargaining {
             bargaining,
+            favourites: Vec::new(),
             nodes: solver.nodes,
         });
+    }
+    let mut favourites = Vec::with_capacity(n);
+    for p in 0..n {
+        let mut lower = rational.clone();
+        lower[p] = ideal[p];
+        let goal = Goal::Linear {
+            weights: vec![1.0; n],
+            lower,
+        };
+        if let Some(best) = solver.solve(&goal, &seeds)? {
+            let package = model.package(case, &best);
+            favourites.push(crate::FrontierPoint {
+                utilities: case.utilities(parties, &package),
+                package,
+                n_packages: 1,
+            });
+        }
     }
 
     let egalitarian = solver
@@ -281,8 +306,130 @@ pub fn solve_bargaining(
         nash.map(|best| model.point(case, parties, &best, |u| gains(u).into_iter().product()));
     Ok(SolvedBargaining {
         bargaining,
+        favourites,
         nodes: solver.nodes,
     })
+}
+
+/// The frontier of two parties among the packages every other analysed party accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairFrontier {
+    /// The two parties, as positions in the analysed parties.
+    pub pair: (usize, usize),
+    /// Its vectors in increasing utility of the first party (and decreasing of the
+    /// second), each a real package's, with the utilities of every analysed party.
+    pub frontier: Vec<crate::FrontierPoint>,
+    /// 0 when the frontier is exact; else every package the others accept has a returned
+    /// vector at most this much worse for the first party and no worse for the second.
+    pub error_bound: f64,
+}
+
+/// The frontier of parties `pair` (positions in `parties`) over the packages that clear
+/// every red line and give every other party in `parties` its reservation value, by the
+/// ε-constraint method over the same search as [`solve_bargaining`]: the package best for
+/// the second party among those giving the first at least a level, then the best for the
+/// first among those as good for the second, and the level raised past it. With
+/// `max_vectors` reached the level is raised by `step` of the first party's range and
+/// the frontier is approximate within that (reported in `error_bound`).
+pub fn pair_frontier(
+    case: &Case,
+    parties: &[PartyIdx],
+    pair: (usize, usize),
+    max_vectors: usize,
+    limit: SolveLimit,
+) -> Result<PairFrontier, NotSolvable> {
+    let (first, second) = pair;
+    let n = parties.len();
+    let mut found = PairFrontier {
+        pair,
+        frontier: Vec::new(),
+        error_bound: 0.0,
+    };
+    let Some(model) = Model::new(case, parties, limit)? else {
+        return Ok(found);
+    };
+    let mut solver = Solver {
+        model: &model,
+        nodes: 0,
+        max_nodes: limit.max_nodes,
+        heuristics: true,
+    };
+    let mut lower: Vec<f64> = parties
+        .iter()
+        .map(|&p| case.position(p).map_or(0.0, |pos| pos.reservation_value) - EQUAL_EPS)
+        .collect();
+    lower[first] = f64::NEG_INFINITY;
+    lower[second] = f64::NEG_INFINITY;
+    let unit = |p: usize| -> Vec<f64> { (0..n).map(|q| if q == p { 1.0 } else { 0.0 }).collect() };
+    // The first party's range over these packages sets the step of an approximation.
+    let Some(low_end) = solver.solve(
+        &Goal::Linear {
+            weights: unit(second),
+            lower: lower.clone(),
+        },
+        &[],
+    )?
+    else {
+        return Ok(found);
+    };
+    let Some(high_end) = solver.solve(
+        &Goal::Linear {
+            weights: unit(first),
+            lower: lower.clone(),
+        },
+        std::slice::from_ref(&low_end),
+    )?
+    else {
+        return Ok(found);
+    };
+    let range = model.utilities(&high_end)[first] - model.utilities(&low_end)[first];
+    let step = (range / max_vectors.max(1) as f64).max(0.0);
+    let mut seeds = vec![low_end, high_end];
+    let mut level = f64::NEG_INFINITY;
+    loop {
+        let mut bounded = lower.clone();
+        bounded[first] = level;
+        let Some(best_second) = solver.solve(
+            &Goal::Linear {
+                weights: unit(second),
+                lower: bounded.clone(),
+            },
+            &seeds,
+        )?
+        else {
+            break;
+        };
+        bounded[second] = model.utilities(&best_second)[second];
+        let chosen = solver
+            .solve(
+                &Goal::Linear {
+                    weights: unit(first),
+                    lower: bounded,
+                },
+                std::slice::from_ref(&best_second),
+            )?
+            .unwrap_or(best_second);
+        let u = model.utilities(&chosen);
+        let package = model.package(case, &chosen);
+        let utilities = case.utilities(parties, &package);
+        let next = if found.frontier.len() + 1 >= max_vectors {
+            found.error_bound = found.error_bound.max(step);
+            u[first] + step.max(1e-9)
+        } else {
+            u[first] + 1e-9
+        };
+        found.frontier.push(crate::FrontierPoint {
+            utilities,
+            package,
+            n_packages: 1,
+        });
+        seeds.push(chosen);
+        if u[first] >= 1.0 {
+            break;
+        }
+        level = next;
+    }
+    Ok(found)
 }
 
 /// "If `when_point` takes a value in `when` then `require_point` takes one in `require`",
@@ -486,6 +633,17 @@ impl Model {
             .all(|c| !c.when[chosen[c.when_point]] || c.require[chosen[c.require_point]])
     }
 
+    /// The case's package of a full choice.
+    fn package(&self, case: &Case, chosen: &[usize]) -> Package {
+        Package(
+            case.points()
+                .iter()
+                .enumerate()
+                .map(|(i, point)| point.choice_at(self.values[i][chosen[i]]))
+                .collect(),
+        )
+    }
+
     /// The bargaining point of a full choice: the case's own package and utilities.
     fn point(
         &self,
@@ -494,13 +652,7 @@ impl Model {
         chosen: &[usize],
         objective: impl Fn(&[f64]) -> f64,
     ) -> BargainingPoint {
-        let package = Package(
-            case.points()
-                .iter()
-                .enumerate()
-                .map(|(i, point)| point.choice_at(self.values[i][chosen[i]]))
-                .collect(),
-        );
+        let package = self.package(case, chosen);
         let utilities = case.utilities(parties, &package);
         BargainingPoint {
             objective: objective(&utilities),
@@ -1073,6 +1225,11 @@ impl Search<'_, '_> {
                 best_duals.clone_from(duals);
             } else {
                 scale *= 0.7;
+                if scale < 1e-3 {
+                    // Twenty steps without progress: the multipliers are as good as
+                    // these steps make them.
+                    break;
+                }
             }
             std::mem::swap(&mut bound, &mut next);
         }

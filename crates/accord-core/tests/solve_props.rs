@@ -5,7 +5,8 @@
 mod common;
 
 use accord_core::{
-    BargainingPoint, Case, EQUAL_EPS, Package, PartyIdx, SolveLimit, dominates, solve_bargaining,
+    BargainingPoint, Case, EQUAL_EPS, Package, PartyIdx, SolveLimit, dominates, pair_frontier,
+    solve_bargaining,
 };
 use proptest::prelude::*;
 
@@ -195,6 +196,24 @@ proptest! {
             (a, b) => prop_assert_eq!(a, b),
         }
 
+        // Each party's favourite compromise: its ideal, with the most welfare.
+        match &ideal {
+            Some(ideal) => {
+                prop_assert_eq!(solved.favourites.len(), n);
+                for (p, favourite) in solved.favourites.iter().enumerate() {
+                    prop_assert!((favourite.utilities[p] - ideal[p]).abs() <= 1e-12);
+                    let most = best(
+                        rational.iter().copied().filter(|u| u[p] >= ideal[p] - EQUAL_EPS),
+                        welfare,
+                    )
+                    .unwrap();
+                    prop_assert!((welfare(&favourite.utilities) - most).abs() <= 1e-9);
+                    prop_assert!(all.iter().any(|(q, _)| *q == favourite.package));
+                }
+            }
+            None => prop_assert!(solved.favourites.is_empty()),
+        }
+
         let smallest_gain = |u: &[f64]| gains(u).into_iter().fold(f64::INFINITY, f64::min);
         check_point(&case, &parties, &all, "egalitarian", found.egalitarian.as_ref(),
             best(rational.iter().copied(), smallest_gain), smallest_gain)?;
@@ -233,6 +252,49 @@ proptest! {
             }
             (a, b) => prop_assert!(a.is_none() && b.is_none(), "nash: {:?} vs {b:?}",
                 a.map(|a| &a.utilities)),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The frontier of every pair of parties among the packages every other party
+    /// accepts is the brute-force one: the same vectors, each a real package's.
+    #[test]
+    fn pair_frontiers_are_the_brute_force_ones(spec in spec()) {
+        let case = build(&spec);
+        let parties = case.negotiating_parties();
+        let n = parties.len();
+        let d: Vec<f64> = parties
+            .iter()
+            .map(|&p| case.position(p).unwrap().reservation_value)
+            .collect();
+        let all = clear_packages(&case, &parties);
+        for (i, j) in [(0, 1), (n - 1, 0)] {
+            let found = pair_frontier(&case, &parties, (i, j), 10_000, SolveLimit::default()).unwrap();
+            prop_assert_eq!(found.error_bound, 0.0);
+            let accepted: Vec<(f64, f64)> = all
+                .iter()
+                .filter(|(_, u)| (0..n).all(|q| q == i || q == j || u[q] >= d[q] - EQUAL_EPS))
+                .map(|(_, u)| (u[i], u[j]))
+                .collect();
+            let mut expected: Vec<(f64, f64)> = accepted
+                .iter()
+                .copied()
+                .filter(|a| !accepted.iter().any(|b| dominates(&[b.0, b.1], &[a.0, a.1])))
+                .collect();
+            expected.sort_by(|a, b| a.0.total_cmp(&b.0));
+            expected.dedup_by(|a, b| (a.0 - b.0).abs() <= EQUAL_EPS && (a.1 - b.1).abs() <= EQUAL_EPS);
+            let got: Vec<(f64, f64)> = found.frontier.iter().map(|f| (f.utilities[i], f.utilities[j])).collect();
+            for f in &found.frontier {
+                prop_assert!(all.iter().any(|(p, _)| *p == f.package), "not a clear package");
+                prop_assert_eq!(&case.utilities(&parties, &f.package), &f.utilities);
+            }
+            prop_assert_eq!(got.len(), expected.len(), "{:?} vs {:?}", got, expected);
+            for (a, b) in got.iter().zip(&expected) {
+                prop_assert!((a.0 - b.0).abs() <= 1e-12 && (a.1 - b.1).abs() <= 1e-12, "{got:?} vs {expected:?}");
+            }
         }
     }
 }

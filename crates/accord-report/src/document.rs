@@ -2,8 +2,9 @@
 //! [`crate::html`] and [`crate::markdown`] alike.
 
 use accord_core::{
-    BargainingPoint, Case, Choice, EQUAL_EPS, Fairness, FrontierMethod, Insight, Package, PartyIdx,
-    PointConsensus, PointIdx, PointKind, Solution, UtilityFunction,
+    BargainingPoint, Case, Choice, EQUAL_EPS, Fairness, FrontierMethod, Insight, Package,
+    PairFrontier, PartyIdx, PointConsensus, PointIdx, PointKind, Solution, SolveLimit,
+    UtilityFunction, pair_frontier,
 };
 
 use std::fmt::Write as _;
@@ -265,9 +266,7 @@ fn summary(view: &View<'_>, cx: &Context<'_>, blocks: &mut Vec<Block>) {
         ]);
     }
     let main = insight.relaxed.as_ref().map_or(insight, |r| &r.insight);
-    if let Ok(exact) = &main.analysis.result
-        && let Some(nash) = &exact.bargaining.nash
-    {
+    if let Some(nash) = main.analysis.bargaining().and_then(|b| b.nash.as_ref()) {
         let when = if insight.relaxed.is_some() {
             " (once relaxation 1 is granted)"
         } else {
@@ -571,10 +570,9 @@ fn trades(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>) {
 }
 
 fn solutions(main: &Insight) -> Vec<(Solution, &BargainingPoint)> {
-    let Ok(exact) = &main.analysis.result else {
+    let Some(b) = main.analysis.bargaining() else {
         return Vec::new();
     };
-    let b = &exact.bargaining;
     Solution::ALL
         .iter()
         .zip([
@@ -598,28 +596,48 @@ fn mark_kind(solution: Solution) -> &'static str {
 
 fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &mut Vec<Plot>) {
     blocks.push(Block::Heading(2, "The Pareto frontier".to_string()));
-    let exact = match &main.analysis.result {
-        Ok(exact) => exact,
-        Err(reason) => {
+    let (scan, pair_frontiers) = match (&main.analysis.result, &main.analysis.solved) {
+        (Ok(exact), _) => (Some(&exact.scan), Vec::new()),
+        (Err(reason), Some(Ok(solved))) => {
+            blocks.push(Block::Para(format!(
+                "No frontier of all {} parties together: {reason}. The bargaining packages \
+                 below are exact all the same, each proven optimal by a branch and bound \
+                 ({} search nodes). Each plot shows the frontier of its two parties among \
+                 the packages that clear every red line and give every other party its \
+                 reservation value.",
+                cx.parties.len(),
+                group(solved.nodes.into())
+            )));
+            (None, pair_frontiers(cx))
+        }
+        (Err(reason), _) => {
             blocks.push(Block::Para(format!("No frontier: {reason}.")));
             return;
         }
     };
-    let scan = &exact.scan;
-    let method = match exact.method {
-        FrontierMethod::Merge if scan.error_bound > 0.0 => format!(
-            "approximate: every package that clears the red lines is matched, within {:.4} \
+    if let Some(scan) = scan {
+        let method = match main.analysis.result.as_ref().map(|e| e.method) {
+            Ok(FrontierMethod::Merge) if scan.error_bound > 0.0 => format!(
+                "approximate: every package that clears the red lines is matched, within {:.4} \
              for every party, by a vector below",
-            scan.error_bound
-        ),
-        FrontierMethod::Merge => "exact, by merging per-point frontiers".to_string(),
-        FrontierMethod::Enumeration => "exact, every package enumerated".to_string(),
-    };
-    blocks.push(Block::Para(format!(
-        "{} utility vectors that no package improves for one party without hurting another \
-         ({method}).",
-        group(scan.frontier.len() as u128)
-    )));
+                scan.error_bound
+            ),
+            Ok(FrontierMethod::Merge) => "exact, by merging per-point frontiers".to_string(),
+            Ok(FrontierMethod::Enumeration) => "exact, every package enumerated".to_string(),
+            Err(_) => String::new(),
+        };
+        let bargaining = if main.analysis.solved.as_ref().is_some_and(Result::is_ok) {
+            " The bargaining packages are exact all the same, each proven optimal by a branch \
+         and bound."
+        } else {
+            ""
+        };
+        blocks.push(Block::Para(format!(
+            "{} utility vectors that no package improves for one party without hurting another \
+         ({method}).{bargaining}",
+            group(scan.frontier.len() as u128)
+        )));
+    }
     let found = solutions(main);
     if found.is_empty() {
         blocks.push(Block::Para(
@@ -670,13 +688,25 @@ fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &m
                 at: (draft.utilities[i], draft.utilities[j]),
             });
         }
-        let plot = FrontierPlot {
-            names: (cx.names[i], cx.names[j]),
-            points: scan
+        let points = match scan {
+            Some(scan) => scan
                 .frontier
                 .iter()
                 .map(|f| (f.utilities[i], f.utilities[j]))
                 .collect(),
+            None => pair_frontiers
+                .iter()
+                .find(|f| f.pair == (i, j))
+                .map_or_else(Vec::new, |f| {
+                    f.frontier
+                        .iter()
+                        .map(|f| (f.utilities[i], f.utilities[j]))
+                        .collect()
+                }),
+        };
+        let plot = FrontierPlot {
+            names: (cx.names[i], cx.names[j]),
+            points,
             reservation: (
                 main.analysis.reservation_values[i],
                 main.analysis.reservation_values[j],
@@ -697,6 +727,18 @@ fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &m
     }
     if !indices.is_empty() {
         blocks.push(Block::Plots(indices));
+    }
+    if let Some(worst) = pair_frontiers
+        .iter()
+        .map(|f| f.error_bound)
+        .filter(|e| *e > 0.0)
+        .reduce(f64::max)
+    {
+        blocks.push(Block::Note(format!(
+            "A plot shows at most {PAIR_VECTORS} vectors of its pair's frontier: where there \
+             are more, every package the other parties accept has a plotted vector within \
+             {worst:.4} of it for the party on the x axis and no worse for the other."
+        )));
     }
     if pairs.len() > MAX_PAIRS {
         blocks.push(Block::Note(format!(
@@ -754,6 +796,31 @@ fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &m
             .to_string(),
         ));
     }
+}
+
+/// The most vectors of a pair's frontier that a plot shows when the frontier of all the
+/// parties is not listed: beyond it the frontier is approximate, within the stated bound.
+const PAIR_VECTORS: usize = 60;
+
+/// The frontier of each plotted pair of parties among the packages every other party
+/// accepts, for a case whose frontier of all parties is not listed; a pair whose search
+/// gives way is left out (its plot shows the bargaining packages alone).
+fn pair_frontiers(cx: &Context<'_>) -> Vec<PairFrontier> {
+    let n = cx.parties.len();
+    (0..n)
+        .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+        .take(MAX_PAIRS)
+        .filter_map(|pair| {
+            pair_frontier(
+                cx.case,
+                cx.parties,
+                pair,
+                PAIR_VECTORS,
+                SolveLimit::default(),
+            )
+            .ok()
+        })
+        .collect()
 }
 
 /// How `party` rates `choice` on `point`, from 0 (its worst value there) to 1 (its

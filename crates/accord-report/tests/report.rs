@@ -169,3 +169,68 @@ fn the_peace_report_explains_the_deadlock_and_analyses_past_it() {
     // Deterministic: the same case gives the same page.
     assert_eq!(page, html(&view));
 }
+
+/// A six-party case whose frontier of all parties is not listed (the limits below refuse
+/// it): the report still gives the exact bargaining packages, whether agreement is
+/// possible, the fairness of each package, and a frontier plot for every pair of parties
+/// among the packages the others accept.
+#[test]
+fn a_six_party_report_is_complete_without_the_frontier() {
+    use accord_core::{AnalysisOptions, EnumerationLimit, MergeLimit};
+    use accord_formats::generate::{GenerateSpec, generate_case};
+
+    let case = generate_case(&GenerateSpec {
+        points: 10,
+        options: 3,
+        parties: 6,
+        red_lines: 3,
+        reservation: 0.4,
+        seed: 3,
+    })
+    .unwrap();
+    let options = InsightOptions {
+        analysis: AnalysisOptions {
+            enumeration: EnumerationLimit(1000),
+            merge: MergeLimit {
+                max_comparisons: 1000,
+                ..MergeLimit::default()
+            },
+            fallback_epsilon: None,
+            ..AnalysisOptions::default()
+        },
+        ..InsightOptions::default()
+    };
+    let found = insight(&case, &case.negotiating_parties(), &options);
+    assert!(found.analysis.result.is_err(), "the frontier is refused");
+    let solved = found.analysis.solved.clone().unwrap().unwrap();
+    assert_eq!(found.feasible(), Some(true));
+    let page = html(&View {
+        case: &case,
+        insight: &found,
+        source: "generated",
+    });
+    assert!(page.contains("proven optimal by a branch and bound"));
+    assert!(page.contains("yes: some package clears every red line"));
+    let nash = solved.bargaining.nash.unwrap();
+    assert!(
+        page.contains(&format!("{:.4}", nash.objective)),
+        "the Nash product is shown"
+    );
+    // One frontier plot per pair of parties, each with its vectors drawn.
+    let plots: Vec<&str> = svgs(&page)
+        .into_iter()
+        .filter(|s| well_formed(s).0 == "frontier")
+        .collect();
+    assert_eq!(plots.len(), 15);
+    for plot in plots {
+        assert!(
+            plot.matches(r#"r="2.2""#).count() >= 2,
+            "a pair frontier is drawn"
+        );
+    }
+    assert_eq!(
+        found.fairness.len(),
+        4,
+        "every bargaining package is judged"
+    );
+}

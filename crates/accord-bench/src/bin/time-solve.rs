@@ -1,32 +1,131 @@
-//! Times `solve_bargaining` on a generated case: `time-solve POINTS OPTIONS PARTIES RED_LINES RESERVATION SEED`.
-#![allow(missing_docs)]
-use accord_core::{SolveLimit, solve_bargaining};
-use accord_formats::generate::{GenerateSpec, generate_case};
+//! `time-solve`: the many-party figures of docs/benchmarks.md.
+//!
+//! Generates a case with `accord_formats::generate` (the same case `accord generate`
+//! writes for the same flags), finds its exact bargaining packages without the frontier
+//! (`accord_core::solve_bargaining`) and, with `--pairs`, the frontier of every pair of
+//! parties among the packages the others accept (`accord_core::pair_frontier`), each
+//! `--repeats` times, and prints one JSON line:
+//!
+//! ```text
+//! {"points":28,"options":5,"parties":8,"red_lines":6,"reservation":0.5,"seed":1,
+//!  "repeats":5,"solve_s":3.36,"nodes":287271,"nash":1.44e-5,...}
+//! ```
+//!
+//! Times are medians of wall-clock time (`std::time::Instant`). Exit 0 on success, 2 on an
+//! error (including a search that gave way).
 
-fn main() {
-    let a: Vec<String> = std::env::args().skip(1).collect();
-    let spec = GenerateSpec {
-        points: a[0].parse().unwrap(),
-        options: a[1].parse().unwrap(),
-        parties: a[2].parse().unwrap(),
-        red_lines: a[3].parse().unwrap(),
-        reservation: a[4].parse().unwrap(),
-        seed: a[5].parse().unwrap(),
-    };
-    let case = generate_case(&spec).unwrap();
-    let parties = case.negotiating_parties();
-    let start = std::time::Instant::now();
-    let solved = solve_bargaining(&case, &parties, SolveLimit::default());
-    let elapsed = start.elapsed();
-    match solved {
-        Ok(s) => {
-            let b = &s.bargaining;
-            println!("{:.3} s, {} nodes", elapsed.as_secs_f64(), s.nodes);
-            println!("nash {:?}", b.nash.as_ref().map(|p| p.objective));
-            println!("ks {:?}", b.kalai_smorodinsky.as_ref().map(|p| p.objective));
-            println!("egal {:?}", b.egalitarian.as_ref().map(|p| p.objective));
-            println!("util {:?}", b.utilitarian.as_ref().map(|p| p.objective));
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use accord_bench::median_seconds;
+use accord_core::{SolveLimit, pair_frontier, solve_bargaining};
+use accord_formats::generate::{GenerateSpec, generate_case};
+use anyhow::Result;
+use clap::Parser;
+use serde_json::json;
+
+/// Time the exact bargaining packages of a generated case; print one JSON line.
+#[derive(Parser)]
+#[command(name = "time-solve", version)]
+struct Args {
+    /// Number of points.
+    #[arg(long, default_value_t = 28)]
+    points: usize,
+    /// Options per point.
+    #[arg(long, default_value_t = 5)]
+    options: usize,
+    /// Number of parties.
+    #[arg(long)]
+    parties: usize,
+    /// Red lines, each forbidding one option of one point for one party.
+    #[arg(long, default_value_t = 6)]
+    red_lines: usize,
+    /// The largest reservation value.
+    #[arg(long, default_value_t = 0.5)]
+    reservation: f64,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// How many times to solve; the median is printed.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    repeats: u32,
+    /// Also find the frontier of every pair of parties, with at most this many vectors
+    /// each.
+    #[arg(long, value_name = "VECTORS")]
+    pairs: Option<usize>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
         }
-        Err(e) => println!("{:.3} s: {e}", elapsed.as_secs_f64()),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
     }
+}
+
+fn run(args: &Args) -> Result<serde_json::Value> {
+    let case = generate_case(&GenerateSpec {
+        points: args.points,
+        options: args.options,
+        parties: args.parties,
+        red_lines: args.red_lines,
+        reservation: args.reservation,
+        seed: args.seed,
+    })?;
+    let parties = case.negotiating_parties();
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..args.repeats {
+        let start = Instant::now();
+        let solved = solve_bargaining(&case, &parties, SolveLimit::default())
+            .map_err(|why| anyhow::anyhow!("the search gave way: {why}"))?;
+        times.push(start.elapsed());
+        last = Some(black_box(solved));
+    }
+    let solved = last.expect("at least one repeat");
+    let b = &solved.bargaining;
+    let objective = |p: &Option<accord_core::BargainingPoint>| p.as_ref().map(|p| p.objective);
+    let mut line = json!({
+        "points": args.points,
+        "options": args.options,
+        "parties": args.parties,
+        "red_lines": args.red_lines,
+        "reservation": args.reservation,
+        "seed": args.seed,
+        "repeats": args.repeats,
+        "solve_s": median_seconds(&mut times),
+        "nodes": solved.nodes,
+        "nash": objective(&b.nash),
+        "kalai_smorodinsky": objective(&b.kalai_smorodinsky),
+        "egalitarian": objective(&b.egalitarian),
+        "utilitarian": objective(&b.utilitarian),
+    });
+    if let Some(max_vectors) = args.pairs {
+        let n = parties.len();
+        let mut times = Vec::new();
+        let mut sizes = Vec::new();
+        for _ in 0..args.repeats {
+            let start = Instant::now();
+            sizes.clear();
+            for i in 0..n {
+                for j in i + 1..n {
+                    let found =
+                        pair_frontier(&case, &parties, (i, j), max_vectors, SolveLimit::default())
+                            .map_err(|why| anyhow::anyhow!("pair ({i}, {j}) gave way: {why}"))?;
+                    sizes.push(found.frontier.len());
+                }
+            }
+            times.push(start.elapsed());
+        }
+        line["pairs_s"] = json!(median_seconds(&mut times));
+        line["pair_sizes"] = json!(sizes);
+    }
+    Ok(line)
 }
