@@ -740,6 +740,14 @@ fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &m
              {worst:.4} of it for the party on the x axis and no worse for the other."
         )));
     }
+    let plotted = pairs.len().min(MAX_PAIRS);
+    if scan.is_none() && pair_frontiers.len() < plotted {
+        blocks.push(Block::Note(format!(
+            "The frontier of {} of these pairs was not found within the search's limit; \
+             their plots show the bargaining packages alone.",
+            plotted - pair_frontiers.len()
+        )));
+    }
     if pairs.len() > MAX_PAIRS {
         blocks.push(Block::Note(format!(
             "Only the first {MAX_PAIRS} of {} pairs of parties are plotted.",
@@ -802,6 +810,10 @@ fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &m
 /// parties is not listed: beyond it the frontier is approximate, within the stated bound.
 const PAIR_VECTORS: usize = 60;
 
+/// The most search nodes for one pair's frontier, so that a hard case costs the report
+/// seconds, not minutes: a pair beyond it is left out.
+const PAIR_NODES: u64 = 100_000;
+
 /// The frontier of each plotted pair of parties among the packages every other party
 /// accepts, for a case whose frontier of all parties is not listed; a pair whose search
 /// gives way is left out (its plot shows the bargaining packages alone).
@@ -816,7 +828,10 @@ fn pair_frontiers(cx: &Context<'_>) -> Vec<PairFrontier> {
                 cx.parties,
                 pair,
                 PAIR_VECTORS,
-                SolveLimit::default(),
+                SolveLimit {
+                    max_nodes: PAIR_NODES,
+                    ..SolveLimit::default()
+                },
             )
             .ok()
         })

@@ -50,6 +50,9 @@ struct Args {
     /// How many times to solve; the median is printed.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     repeats: u32,
+    /// The most search nodes (default: `SolveLimit::default()`'s).
+    #[arg(long)]
+    max_nodes: Option<u64>,
     /// Also find the frontier of every pair of parties, with at most this many vectors
     /// each.
     #[arg(long, value_name = "VECTORS")]
@@ -80,11 +83,15 @@ fn run(args: &Args) -> Result<serde_json::Value> {
         seed: args.seed,
     })?;
     let parties = case.negotiating_parties();
+    let limit = SolveLimit {
+        max_nodes: args.max_nodes.unwrap_or(SolveLimit::default().max_nodes),
+        ..SolveLimit::default()
+    };
     let mut times = Vec::new();
     let mut last = None;
     for _ in 0..args.repeats {
         let start = Instant::now();
-        let solved = solve_bargaining(&case, &parties, SolveLimit::default())
+        let solved = solve_bargaining(&case, &parties, limit)
             .map_err(|why| anyhow::anyhow!("the search gave way: {why}"))?;
         times.push(start.elapsed());
         last = Some(black_box(solved));
@@ -116,9 +123,8 @@ fn run(args: &Args) -> Result<serde_json::Value> {
             sizes.clear();
             for i in 0..n {
                 for j in i + 1..n {
-                    let found =
-                        pair_frontier(&case, &parties, (i, j), max_vectors, SolveLimit::default())
-                            .map_err(|why| anyhow::anyhow!("pair ({i}, {j}) gave way: {why}"))?;
+                    let found = pair_frontier(&case, &parties, (i, j), max_vectors, limit)
+                        .map_err(|why| anyhow::anyhow!("pair ({i}, {j}) gave way: {why}"))?;
                     sizes.push(found.frontier.len());
                 }
             }
