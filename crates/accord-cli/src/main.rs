@@ -28,8 +28,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use accord_core::{
-    AnalysisOptions, DiagnosisLimit, EnumerationLimit, InsightOptions, analyze_with, diagnose,
-    insight,
+    AnalysisOptions, DiagnosisLimit, EnumerationLimit, InsightOptions, SolveLimit, analyze_with,
+    diagnose, insight,
 };
 use accord_formats::case_file::CaseFormat;
 use anyhow::Result;
@@ -150,6 +150,10 @@ struct InputArgs {
     /// large to merge.
     #[arg(long, value_name = "E", value_parser = parse_epsilon)]
     epsilon: Option<f64>,
+    /// The most nodes the search for exact bargaining packages may visit where the
+    /// frontier is approximate or missing (0: no search).
+    #[arg(long, default_value_t = SolveLimit::default().max_nodes, value_name = "N")]
+    search_nodes: u64,
     /// Count the packages that meet every reservation value, by enumerating them (up to
     /// --max-packages), even where merging per-point frontiers would be faster.
     #[arg(long)]
@@ -173,6 +177,10 @@ impl InputArgs {
             enumeration: EnumerationLimit(self.max_packages),
             epsilon: self.epsilon,
             count_feasible: self.count,
+            solve: (self.search_nodes > 0).then(|| SolveLimit {
+                max_nodes: self.search_nodes,
+                ..SolveLimit::default()
+            }),
             ..AnalysisOptions::default()
         }
     }

@@ -37,67 +37,55 @@
 #![warn(missing_docs)]
 
 mod analysis;
-mod bargaining;
-mod consensus;
-mod diagnosis;
 mod error;
-mod fairness;
-mod frontier;
 mod insight;
-mod mediation;
-mod merge;
 mod model;
 mod negotiation;
-mod negotiators;
 mod position;
-mod saop;
-mod sensitivity;
-mod skyline;
-mod solve;
-mod tournament;
-mod trades;
 
-pub use analysis::{
-    Analysis, AnalysisOptions, ExactAnalysis, FrontierMethod, analyze, analyze_with,
-};
-pub use bargaining::{BargainingPoint, BargainingPoints, TIE_EPS, bargaining_points};
-pub use consensus::{OptionStance, PointConsensus, point_consensus};
-pub use diagnosis::{Constraint, Diagnosis, DiagnosisLimit, diagnose, relaxed};
-pub use error::ModelError;
-pub use fairness::{Fairness, PartyFairness, fairness, favourite_compromises};
-pub use frontier::{
+pub use analysis::bargaining::{BargainingPoint, BargainingPoints, TIE_EPS, bargaining_points};
+pub use analysis::frontier::{
     EQUAL_EPS, EnumerationLimit, FrontierPoint, FrontierScan, NotEnumerable, dominates,
     equal_utilities, pareto_frontier,
 };
-pub use insight::{DraftInsight, Insight, InsightOptions, Relaxed, Solution, insight};
-pub use mediation::{
-    MediationOptions, MediationOutcome, MediationStep, MediatorRule, Voter, run_single_text,
+pub use analysis::merge::{MergeLimit, NotMergeable, merged_frontier};
+pub use analysis::solve::{
+    NotSolvable, PairFrontier, SOLVE_TOLERANCE, SolveLimit, SolvedBargaining, pair_frontier,
+    solve_bargaining,
 };
-pub use merge::{MergeLimit, NotMergeable, merged_frontier};
+pub use analysis::{
+    Analysis, AnalysisOptions, ExactAnalysis, FrontierMethod, analyze, analyze_with,
+};
+pub use error::ModelError;
+pub use insight::consensus::{OptionStance, PointConsensus, point_consensus};
+pub use insight::diagnosis::{Constraint, Diagnosis, DiagnosisLimit, diagnose, relaxed};
+pub use insight::fairness::{Fairness, PartyFairness, fairness, favourite_compromises};
+pub use insight::sensitivity::{
+    PartySensitivity, SENSITIVITY_ALL, Sensitivity, WeightRange, sensitivity,
+};
+pub use insight::trades::{Change, Logroll, Trade, TradeLimit, Trades, trades};
+pub use insight::{DraftInsight, Insight, InsightOptions, Relaxed, Solution, insight};
 pub use model::{
     Case, Choice, Delegate, ModelErrors, OptionIdx, Package, Party, PartyIdx, Point, PointIdx,
     PointKind, PointOption, Role,
 };
+pub use negotiation::mediation::{
+    MediationOptions, MediationOutcome, MediationStep, MediatorRule, Voter, run_single_text,
+};
+pub use negotiation::negotiators::{
+    Aspiration, HardLiner, Micro, NEGOTIATORS, RandomNegotiator, TimeBased, TitForTat, negotiator,
+};
+pub use negotiation::saop::{SaopOptions, SaopOutcome, Step, run_saop};
+pub use negotiation::tournament::{
+    Job, MAX_JOBS, NegotiationResult, NegotiatorSummary, SummaryRow, TournamentDomain,
+    TournamentError, TournamentSpec, job_seed, jobs, n_jobs, run_tournament, summarize, summary,
+    validate_tournament,
+};
 pub use negotiation::{
     Action, Clock, Deadline, Me, Negotiator, NoClock, Offer, OutcomeIndex, State,
-};
-pub use negotiators::{
-    Aspiration, HardLiner, Micro, NEGOTIATORS, RandomNegotiator, TimeBased, TitForTat, negotiator,
 };
 pub use position::{
     AdditiveUtility, Aggregation, Bound, Condition, ConstraintNode, ConstraintUtility, Evaluator,
     Position, Rectangle, RedLine, UtilityFunction, ValueSet,
 };
 pub use rand_chacha::ChaCha8Rng;
-pub use saop::{SaopOptions, SaopOutcome, Step, run_saop};
-pub use sensitivity::{PartySensitivity, SENSITIVITY_ALL, Sensitivity, WeightRange, sensitivity};
-pub use solve::{
-    NotSolvable, PairFrontier, SOLVE_TOLERANCE, SolveLimit, SolvedBargaining, pair_frontier,
-    solve_bargaining,
-};
-pub use tournament::{
-    Job, MAX_JOBS, NegotiationResult, NegotiatorSummary, SummaryRow, TournamentDomain,
-    TournamentError, TournamentSpec, job_seed, jobs, n_jobs, run_tournament, summarize, summary,
-    validate_tournament,
-};
-pub use trades::{Change, Logroll, Trade, TradeLimit, Trades, trades};

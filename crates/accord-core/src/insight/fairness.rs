@@ -36,7 +36,7 @@
 //! assert!(lopsided.parties[0].prefers.is_empty());
 //! ```
 
-use crate::frontier::{EQUAL_EPS, FrontierPoint};
+use crate::analysis::frontier::{EQUAL_EPS, FrontierPoint};
 use crate::model::PartyIdx;
 
 /// How one party fares under a package.

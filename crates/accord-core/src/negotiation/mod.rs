@@ -24,6 +24,11 @@
 //! assert_eq!(index.at_least(0.5).1, 0.6);
 //! ```
 
+pub(crate) mod mediation;
+pub(crate) mod negotiators;
+pub(crate) mod saop;
+pub(crate) mod tournament;
+
 use rand::RngExt as _;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

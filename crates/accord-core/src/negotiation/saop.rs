@@ -290,7 +290,7 @@ mod tests {
     use super::*;
     use crate::model::{Choice, OptionIdx, Party, Point, PointKind, Role};
     use crate::negotiation::NoClock;
-    use crate::negotiators::HardLiner;
+    use crate::negotiation::negotiators::HardLiner;
     use crate::position::{AdditiveUtility, Evaluator};
 
     /// What a scripted negotiator heard: (its place, by, action).

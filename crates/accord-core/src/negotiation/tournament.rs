@@ -49,9 +49,9 @@
 
 use crate::analysis::{AnalysisOptions, analyze_with};
 use crate::model::{Case, Package, PartyIdx};
+use crate::negotiation::negotiators::{NEGOTIATORS, negotiator};
+use crate::negotiation::saop::{SaopOptions, run_saop};
 use crate::negotiation::{Deadline, Negotiator, NoClock, OutcomeIndex};
-use crate::negotiators::{NEGOTIATORS, negotiator};
-use crate::saop::{SaopOptions, run_saop};
 
 /// One domain of a tournament.
 #[derive(Debug, Clone, PartialEq)]

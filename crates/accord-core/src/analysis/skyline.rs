@@ -7,8 +7,8 @@
 //! have sweep filters; more parties use a static k-d tree that knows, in every node, the
 //! largest utility of each party below it.
 
-use crate::frontier::{EQUAL_EPS, equal_utilities};
-use crate::merge::NotMergeable;
+use crate::analysis::frontier::{EQUAL_EPS, equal_utilities};
+use crate::analysis::merge::NotMergeable;
 
 /// Rows of utilities, `dims` a row, each with a package count.
 #[derive(Debug, Clone, Copy)]
@@ -170,7 +170,7 @@ fn settled_by_kept(
 fn by_decreasing_utilities(rows: Rows<'_>) -> Vec<u32> {
     let mut order: Vec<u32> = (0..rows.len() as u32).collect();
     order.sort_unstable_by(|&a, &b| {
-        crate::frontier::lexicographic(rows.row(b), rows.row(a)).then(a.cmp(&b))
+        crate::analysis::frontier::lexicographic(rows.row(b), rows.row(a)).then(a.cmp(&b))
     });
     order
 }

@@ -57,8 +57,8 @@
 //! assert!(solved.bargaining.nash.is_some());
 //! ```
 
-use crate::bargaining::{BargainingPoint, BargainingPoints};
-use crate::frontier::EQUAL_EPS;
+use crate::analysis::bargaining::{BargainingPoint, BargainingPoints};
+use crate::analysis::frontier::EQUAL_EPS;
 use crate::model::{Case, Package, PartyIdx, PointIdx, PointKind};
 use crate::position::{UtilityFunction, ValueSet};
 

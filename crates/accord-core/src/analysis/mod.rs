@@ -22,12 +22,18 @@
 //! assert_eq!(exact.bargaining.nash.unwrap().utilities, vec![0.6, 0.6]);
 //! ```
 
-use crate::bargaining::{BargainingPoints, bargaining_points};
-use crate::frontier::{EnumerationLimit, FrontierScan, NotEnumerable, pareto_frontier};
-use crate::merge::{MergeLimit, NotMergeable, merged_frontier};
+pub(crate) mod bargaining;
+pub(crate) mod frontier;
+pub(crate) mod merge;
+pub(crate) mod skyline;
+pub(crate) mod solve;
+
+use crate::analysis::bargaining::{BargainingPoints, bargaining_points};
+use crate::analysis::frontier::{EnumerationLimit, FrontierScan, NotEnumerable, pareto_frontier};
+use crate::analysis::merge::{MergeLimit, NotMergeable, merged_frontier};
+use crate::analysis::solve::{NotSolvable, SolveLimit, SolvedBargaining, solve_bargaining};
 use crate::model::{Case, PartyIdx};
 use crate::position::UtilityFunction;
-use crate::solve::{NotSolvable, SolveLimit, SolvedBargaining, solve_bargaining};
 
 /// What [`analyze`] found.
 #[derive(Debug, Clone, PartialEq)]

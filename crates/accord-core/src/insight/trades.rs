@@ -86,7 +86,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-use crate::frontier::EQUAL_EPS;
+use crate::analysis::frontier::EQUAL_EPS;
 use crate::model::{Case, Choice, OptionIdx, Package, PartyIdx, PointIdx, PointKind};
 use crate::position::{Evaluator, Position, RedLine, UtilityFunction, ValueSet};
 

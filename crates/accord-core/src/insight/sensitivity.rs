@@ -100,8 +100,8 @@
 //! assert!((found.parties[0].margin.unwrap() - 0.2).abs() < 1e-9);
 //! ```
 
-use crate::bargaining::{BargainingPoint, TIE_EPS};
-use crate::frontier::{EQUAL_EPS, FrontierPoint};
+use crate::analysis::bargaining::{BargainingPoint, TIE_EPS};
+use crate::analysis::frontier::{EQUAL_EPS, FrontierPoint};
 use crate::model::{Case, Package, PartyIdx, PointIdx};
 use crate::position::{AdditiveUtility, UtilityFunction};
 
@@ -569,7 +569,7 @@ fn beyond(lines: &[(usize, Line)], at: f64, end: f64, reservation_value: f64) ->
 mod tests {
     use super::*;
     use crate::analysis::analyze;
-    use crate::frontier::EnumerationLimit;
+    use crate::analysis::frontier::EnumerationLimit;
     use crate::model::{OptionIdx, Party, Point, PointKind, Role};
     use crate::position::{Evaluator, Position, RedLine};
 

@@ -36,15 +36,21 @@
 //! assert!(seen.sensitivity.is_some());
 //! ```
 
+pub(crate) mod consensus;
+pub(crate) mod diagnosis;
+pub(crate) mod fairness;
+pub(crate) mod sensitivity;
+pub(crate) mod trades;
+
+use crate::analysis::bargaining::BargainingPoints;
+use crate::analysis::frontier::{EQUAL_EPS, FrontierPoint};
 use crate::analysis::{Analysis, AnalysisOptions, analysis_from, analyze_with};
-use crate::bargaining::BargainingPoints;
-use crate::consensus::{PointConsensus, point_consensus};
-use crate::diagnosis::{Constraint, Diagnosis, DiagnosisLimit, diagnose_keeping, relaxed};
-use crate::fairness::{Fairness, fairness};
-use crate::frontier::{EQUAL_EPS, FrontierPoint};
+use crate::insight::consensus::{PointConsensus, point_consensus};
+use crate::insight::diagnosis::{Constraint, Diagnosis, DiagnosisLimit, diagnose_keeping, relaxed};
+use crate::insight::fairness::{Fairness, fairness};
+use crate::insight::sensitivity::{Sensitivity, sensitivity};
+use crate::insight::trades::{TradeLimit, Trades, trades};
 use crate::model::{Case, Package, PartyIdx};
-use crate::sensitivity::{Sensitivity, sensitivity};
-use crate::trades::{TradeLimit, Trades, trades};
 
 /// How far [`insight`] searches.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

@@ -35,9 +35,9 @@
 
 use std::collections::HashMap;
 
+use crate::analysis::frontier::EQUAL_EPS;
+use crate::analysis::frontier::FrontierScan;
 use crate::analysis::{AnalysisOptions, FrontierMethod, find_frontier};
-use crate::frontier::EQUAL_EPS;
-use crate::frontier::FrontierScan;
 use crate::model::{Case, OptionIdx, PartyIdx, PointKind};
 use crate::position::ValueSet;
 

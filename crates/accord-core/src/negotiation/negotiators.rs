@@ -452,9 +452,9 @@ mod tests {
 
     use super::*;
     use crate::model::{Case, OptionIdx, Party, Point, PointIdx, PointKind, Role};
+    use crate::negotiation::saop::{SaopOptions, run_saop};
     use crate::negotiation::{Deadline, NoClock, OutcomeIndex};
     use crate::position::{AdditiveUtility, Evaluator, Position, RedLine};
-    use crate::saop::{SaopOptions, run_saop};
 
     /// One point "amount" from 0 to 100; the party's utility is `amount / 100` (rising) or
     /// `1 - amount / 100` (falling), so listed utilities are 0.01 apart.

@@ -8,7 +8,7 @@
 //! keeps the dominance. Each partial sum points back to the value that extended it and the
 //! partial sum it extended (a node in an arena of prefixes, so a step copies no prefix),
 //! so every frontier vector comes with a real package, and the number of packages sharing
-//! it. Dropping dominated sums is the work of [`crate::skyline`]: sweeps for two to four
+//! it. Dropping dominated sums is the work of [`crate::analysis::skyline`]: sweeps for two to four
 //! parties, a k-d tree beyond.
 //!
 //! Red lines are handled exactly: a red line that forbids values outright removes them
@@ -38,10 +38,10 @@
 //! assert!(scan.frontier.len() > 30);
 //! ```
 
-use crate::frontier::{EQUAL_EPS, FrontierPoint, FrontierScan};
+use crate::analysis::frontier::{EQUAL_EPS, FrontierPoint, FrontierScan};
+use crate::analysis::skyline::{Budget, Rows, skyline, thin};
 use crate::model::{Case, Package, PartyIdx, PointIdx, PointKind};
 use crate::position::UtilityFunction;
-use crate::skyline::{Budget, Rows, skyline, thin};
 
 /// Bounds on the work of [`merged_frontier`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -433,7 +433,8 @@ impl<'c> Plan<'c> {
                 }
             })
             .collect();
-        frontier.sort_by(|a, b| crate::frontier::lexicographic(&a.utilities, &b.utilities));
+        frontier
+            .sort_by(|a, b| crate::analysis::frontier::lexicographic(&a.utilities, &b.utilities));
         Ok(FrontierScan {
             n_clear_red_lines: n_clear,
             n_feasible: None,

@@ -26,7 +26,7 @@
 //! assert_eq!(points.nash.unwrap().utilities, vec![0.6, 0.6]);
 //! ```
 
-use crate::frontier::{EQUAL_EPS, FrontierPoint};
+use crate::analysis::frontier::{EQUAL_EPS, FrontierPoint};
 use crate::model::Package;
 
 /// Objectives within this of the best are ties (the reference answers' `tie` tolerance).
