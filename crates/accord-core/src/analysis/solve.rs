@@ -448,6 +448,8 @@ struct Model {
     values: Vec<Vec<u64>>,
     /// Per point, `[value * n + party]`.
     contributions: Vec<Vec<f64>>,
+    /// The same, party by party: `[party * values + value]`.
+    by_party: Vec<Vec<f64>>,
     conditionals: Vec<Conditional>,
     /// Per point, the conditionals it takes part in.
     touches: Vec<Vec<usize>>,
@@ -591,10 +593,19 @@ impl Model {
                 twins[i] = (group.clone(), place);
             }
         }
+        let by_party = contributions
+            .iter()
+            .zip(&values)
+            .map(|(c, v)| {
+                let k = v.len();
+                (0..n * k).map(|j| c[(j % k) * n + j / k]).collect()
+            })
+            .collect();
         Ok(Some(Self {
             n,
             values,
             contributions,
+            by_party,
             conditionals,
             touches,
             twins,
@@ -927,6 +938,7 @@ impl Solver<'_> {
             direction: Vec::new(),
             high: vec![0.0; model.n],
             clamped: vec![0.0; model.n],
+            point_scores: vec![0.0; model.values.iter().map(Vec::len).max().unwrap_or(0)],
             heuristics: self.heuristics,
         };
         for seed in seeds {
@@ -976,6 +988,8 @@ struct Search<'m, 'g> {
     high: Vec<f64>,
     /// Scratch: clamped utilities.
     clamped: Vec<f64>,
+    /// Scratch: `λ·c` of each value of one point.
+    point_scores: Vec<f64>,
     /// Whether packages met along the way are offered and improved (off only to test the
     /// bounds alone).
     heuristics: bool,
@@ -1128,7 +1142,6 @@ impl Search<'_, '_> {
         mut scores: Option<&mut Vec<Vec<f64>>>,
     ) -> bool {
         let model = self.model;
-        let n = model.n;
         let constant = duals.weights(self.goal, &mut self.lambda);
         let lambda = &self.lambda;
         let mut value = constant
@@ -1146,11 +1159,19 @@ impl Search<'_, '_> {
             let blocked = &self.blocked[i];
             let mut best = f64::NEG_INFINITY;
             let mut best_v = usize::MAX;
-            for (v, c) in model.contributions[i].chunks_exact(n).enumerate() {
+            // Party by party over all values: independent sums the processor overlaps.
+            let k = blocked.len();
+            let point_scores = &mut self.point_scores[..k];
+            point_scores.fill(0.0);
+            for (l, row) in lambda.iter().zip(model.by_party[i].chunks_exact(k)) {
+                for (s, c) in point_scores.iter_mut().zip(row) {
+                    *s += l * c;
+                }
+            }
+            for (v, &score) in point_scores.iter().enumerate() {
                 if blocked[v] > 0 {
                     continue;
                 }
-                let score: f64 = lambda.iter().zip(c).map(|(l, c)| l * c).sum();
                 if let Some(scores) = scores.as_deref_mut() {
                     scores[i][v] = score;
                 }
@@ -1202,6 +1223,14 @@ impl Search<'_, '_> {
                 break;
             }
             duals.subgradient(self.goal, &bound.sum, &self.lower, &mut self.direction);
+            // A lower bound's multiplier at 0 that the step would push below 0 stays
+            // there: leave it out of the direction, so that it does not shorten the step.
+            let n = model.n;
+            for (d, m) in self.direction[n..].iter_mut().zip(&duals.mu) {
+                if *m <= 0.0 && *d > 0.0 {
+                    *d = 0.0;
+                }
+            }
             let norm: f64 = self.direction.iter().map(|d| d * d).sum();
             if norm <= 0.0 {
                 break;
