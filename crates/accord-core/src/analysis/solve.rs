@@ -448,8 +448,7 @@ struct Model {
     values: Vec<Vec<u64>>,
     /// Per point, `[value * n + party]`.
     contributions: Vec<Vec<f64>>,
-    /// The same, party by party: `[party * values + value]`.
-    by_party: Vec<Vec<f64>>,
+
     conditionals: Vec<Conditional>,
     /// Per point, the conditionals it takes part in.
     touches: Vec<Vec<usize>>,
@@ -593,19 +592,10 @@ impl Model {
                 twins[i] = (group.clone(), place);
             }
         }
-        let by_party = contributions
-            .iter()
-            .zip(&values)
-            .map(|(c, v)| {
-                let k = v.len();
-                (0..n * k).map(|j| c[(j % k) * n + j / k]).collect()
-            })
-            .collect();
         Ok(Some(Self {
             n,
             values,
             contributions,
-            by_party,
             conditionals,
             touches,
             twins,
@@ -938,7 +928,7 @@ impl Solver<'_> {
             direction: Vec::new(),
             high: vec![0.0; model.n],
             clamped: vec![0.0; model.n],
-            point_scores: vec![0.0; model.values.iter().map(Vec::len).max().unwrap_or(0)],
+
             heuristics: self.heuristics,
         };
         for seed in seeds {
@@ -988,8 +978,7 @@ struct Search<'m, 'g> {
     high: Vec<f64>,
     /// Scratch: clamped utilities.
     clamped: Vec<f64>,
-    /// Scratch: `λ·c` of each value of one point.
-    point_scores: Vec<f64>,
+
     /// Whether packages met along the way are offered and improved (off only to test the
     /// bounds alone).
     heuristics: bool,
@@ -1159,19 +1148,11 @@ impl Search<'_, '_> {
             let blocked = &self.blocked[i];
             let mut best = f64::NEG_INFINITY;
             let mut best_v = usize::MAX;
-            // Party by party over all values: independent sums the processor overlaps.
-            let k = blocked.len();
-            let point_scores = &mut self.point_scores[..k];
-            point_scores.fill(0.0);
-            for (l, row) in lambda.iter().zip(model.by_party[i].chunks_exact(k)) {
-                for (s, c) in point_scores.iter_mut().zip(row) {
-                    *s += l * c;
-                }
-            }
-            for (v, &score) in point_scores.iter().enumerate() {
+            for (v, c) in model.contributions[i].chunks_exact(model.n).enumerate() {
                 if blocked[v] > 0 {
                     continue;
                 }
+                let score: f64 = lambda.iter().zip(c).map(|(l, c)| l * c).sum();
                 if let Some(scores) = scores.as_deref_mut() {
                     scores[i][v] = score;
                 }
