@@ -271,6 +271,10 @@ proptest! {
             .map(|&p| case.position(p).unwrap().reservation_value)
             .collect();
         let all = clear_packages(&case, &parties);
+        for not_a_pair in [(0, 0), (0, n)] {
+            let found = pair_frontier(&case, &parties, not_a_pair, 10, SolveLimit::default()).unwrap();
+            prop_assert!(found.frontier.is_empty());
+        }
         for (i, j) in [(0, 1), (n - 1, 0)] {
             let found = pair_frontier(&case, &parties, (i, j), 10_000, SolveLimit::default()).unwrap();
             prop_assert_eq!(found.error_bound, 0.0);

@@ -330,7 +330,8 @@ pub struct PairFrontier {
 /// the second party among those giving the first at least a level, then the best for the
 /// first among those as good for the second, and the level raised past it. With
 /// `max_vectors` reached the level is raised by `step` of the first party's range and
-/// the frontier is approximate within that (reported in `error_bound`).
+/// the frontier is approximate within that (reported in `error_bound`). A `pair` that is
+/// not two different analysed parties has an empty frontier.
 pub fn pair_frontier(
     case: &Case,
     parties: &[PartyIdx],
@@ -345,6 +346,10 @@ pub fn pair_frontier(
         frontier: Vec::new(),
         error_bound: 0.0,
     };
+    if first == second || first >= n || second >= n {
+        // Not a pair of the analysed parties: nothing to plot.
+        return Ok(found);
+    }
     let Some(model) = Model::new(case, parties, limit)? else {
         return Ok(found);
     };
