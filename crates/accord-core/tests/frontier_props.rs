@@ -17,9 +17,7 @@ fn score() -> impl Strategy<Value = f64> {
     (0u8..=4).prop_map(|k| f64::from(k) / 4.0)
 }
 
-use common::RedLineSpec;
-/// A party: weights, scores per point, reservation value, red lines.
-type PartySpec = (Vec<f64>, Vec<Vec<f64>>, f64, Vec<RedLineSpec>);
+use common::PartySpec;
 
 #[derive(Debug, Clone)]
 struct Spec {
@@ -55,40 +53,12 @@ fn spec() -> impl Strategy<Value = Spec> {
 }
 
 fn build(spec: &Spec) -> Case {
-    let points = common::option_points(&spec.radix);
-    let parties = spec
-        .parties
-        .iter()
-        .enumerate()
-        .map(|(k, (weights, scores, reservation, red_lines))| {
-            let mut position = common::additive(weights, scores);
-            position.reservation_value = *reservation;
-            position.red_lines.extend(
-                red_lines
-                    .iter()
-                    .map(|&r| common::red_line(&points, &spec.radix, r)),
-            );
-            common::party(k, position)
-        })
-        .collect();
-    Case::new("generated", points, parties).expect("generated cases are valid")
+    common::case_of(&spec.radix, &spec.parties)
 }
 
 /// Every package that clears the red lines, with its utilities, by brute force.
 fn oracle_packages(case: &Case, parties: &[PartyIdx]) -> Vec<(Package, Vec<f64>)> {
-    let n = case.n_packages().unwrap();
-    (0..n)
-        .map(|k| case.package_at(k).unwrap())
-        .filter(|p| {
-            parties
-                .iter()
-                .all(|&i| case.position(i).unwrap().clears_red_lines(p))
-        })
-        .map(|p| {
-            let u = case.utilities(parties, &p);
-            (p, u)
-        })
-        .collect()
+    common::clear_packages(case, parties)
 }
 
 /// Larger cases with finely graded scores and normalised weights, where coarse

@@ -10,9 +10,7 @@ use accord_core::{
 };
 use proptest::prelude::*;
 
-use common::RedLineSpec;
-/// A party: weights, scores per point, reservation value, red lines.
-type PartySpec = (Vec<f64>, Vec<Vec<f64>>, f64, Vec<RedLineSpec>);
+use common::{PartySpec, clear_packages};
 
 #[derive(Debug, Clone)]
 struct Spec {
@@ -66,47 +64,17 @@ fn spec() -> impl Strategy<Value = Spec> {
 }
 
 fn build(spec: &Spec) -> Case {
-    let points = common::option_points(&spec.radix);
-    let parties = spec
-        .parties
-        .iter()
-        .enumerate()
-        .map(|(k, (weights, scores, reservation, red_lines))| {
-            let (mut weights, mut scores) = (weights.clone(), scores.clone());
-            for i in 1..spec.radix.len() {
-                if spec.twins[i] && spec.radix[i] == spec.radix[i - 1] {
-                    weights[i] = weights[i - 1];
-                    let (before, after) = scores.split_at_mut(i);
-                    after[0].clone_from(&before[i - 1]);
-                }
+    let mut parties = spec.parties.clone();
+    for (weights, scores, _, _) in &mut parties {
+        for i in 1..spec.radix.len() {
+            if spec.twins[i] && spec.radix[i] == spec.radix[i - 1] {
+                weights[i] = weights[i - 1];
+                let (before, after) = scores.split_at_mut(i);
+                after[0].clone_from(&before[i - 1]);
             }
-            let mut position = common::additive(&weights, &scores);
-            position.reservation_value = *reservation;
-            position.red_lines.extend(
-                red_lines
-                    .iter()
-                    .map(|&r| common::red_line(&points, &spec.radix, r)),
-            );
-            common::party(k, position)
-        })
-        .collect();
-    Case::new("generated", points, parties).expect("generated cases are valid")
-}
-
-/// Every package that clears the red lines, with its utilities.
-fn clear_packages(case: &Case, parties: &[PartyIdx]) -> Vec<(Package, Vec<f64>)> {
-    (0..case.n_packages().unwrap())
-        .map(|k| case.package_at(k).unwrap())
-        .filter(|p| {
-            parties
-                .iter()
-                .all(|&i| case.position(i).unwrap().clears_red_lines(p))
-        })
-        .map(|p| {
-            let u = case.utilities(parties, &p);
-            (p, u)
-        })
-        .collect()
+        }
+    }
+    common::case_of(&spec.radix, &parties)
 }
 
 /// The largest `objective` over `candidates`, if any.

@@ -5,8 +5,8 @@
 #![allow(dead_code)]
 
 use accord_core::{
-    AdditiveUtility, Condition, Evaluator, OptionIdx, Party, Point, PointIdx, PointKind, Position,
-    RedLine, Role, ValueSet,
+    AdditiveUtility, Case, Condition, Evaluator, OptionIdx, Package, Party, PartyIdx, Point,
+    PointIdx, PointKind, Position, RedLine, Role, ValueSet,
 };
 
 /// A red line: (point, forbidden option, optional condition (point, option)); options are
@@ -56,4 +56,42 @@ pub(crate) fn red_line(points: &[Point], radix: &[usize], spec: RedLineSpec) -> 
 /// Party `k` (`partyK`, "Party K") holding `position`.
 pub(crate) fn party(k: usize, position: Position) -> Party {
     Party::new(format!("party{k}"), format!("Party {k}"), Role::Party).with_position(position)
+}
+
+/// A party: weights, scores per point, reservation value, red lines.
+pub(crate) type PartySpec = (Vec<f64>, Vec<Vec<f64>>, f64, Vec<RedLineSpec>);
+
+/// The case of points with `radix[i]` options and one party per spec.
+pub(crate) fn case_of(radix: &[usize], parties: &[PartySpec]) -> Case {
+    let points = option_points(radix);
+    let parties = parties
+        .iter()
+        .enumerate()
+        .map(|(k, (weights, scores, reservation, red_lines))| {
+            let mut position = additive(weights, scores);
+            position.reservation_value = *reservation;
+            position
+                .red_lines
+                .extend(red_lines.iter().map(|&r| red_line(&points, radix, r)));
+            party(k, position)
+        })
+        .collect();
+    Case::new("generated", points, parties).expect("generated cases are valid")
+}
+
+/// Every package that clears the red lines of `parties`, with its utilities, by brute
+/// force: the oracle of the property tests.
+pub(crate) fn clear_packages(case: &Case, parties: &[PartyIdx]) -> Vec<(Package, Vec<f64>)> {
+    (0..case.n_packages().expect("a small case"))
+        .map(|k| case.package_at(k).expect("an index below the count"))
+        .filter(|p| {
+            parties
+                .iter()
+                .all(|&i| case.position(i).is_none_or(|pos| pos.clears_red_lines(p)))
+        })
+        .map(|p| {
+            let u = case.utilities(parties, &p);
+            (p, u)
+        })
+        .collect()
 }
