@@ -88,12 +88,12 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
             let _ = writeln!(out, "\nno frontier: {}", not_enumerable(reason));
             match &analysis.solved {
                 Some(Ok(solved)) => {
-                    match &solved.bargaining.ideal_point {
-                        Some(ideal) => {
-                            let _ = writeln!(out, "ideal point: {}", utilities(&names, ideal));
-                        }
-                        None => {
-                            let _ = writeln!(out, "no package is acceptable to every party");
+                    if let Some(ideal) = &solved.bargaining.ideal_point {
+                        let _ = writeln!(out, "ideal point: {}", utilities(&names, ideal));
+                    } else {
+                        let _ = writeln!(out, "no package is acceptable to every party");
+                        if let Some(diagnosis) = &insight.diagnosis {
+                            relaxation_lines(case, diagnosis, &mut out);
                         }
                     }
                     bargaining_lines(case, analysis, &names, &mut out);

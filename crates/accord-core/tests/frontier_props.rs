@@ -472,22 +472,7 @@ fn results_do_not_depend_on_the_number_of_threads() {
 
 /// Whether some package clears every red line not in `relaxed` and gives every party whose
 /// reservation value is not in `relaxed` at least that value, by brute force.
-fn feasible_without(case: &Case, parties: &[PartyIdx], relaxed: &[Constraint]) -> bool {
-    (0..case.n_packages().unwrap())
-        .map(|k| case.package_at(k).unwrap())
-        .any(|package| {
-            parties.iter().all(|&p| {
-                let position = case.position(p).unwrap();
-                let clears = position.red_lines.iter().enumerate().all(|(index, r)| {
-                    relaxed.contains(&Constraint::RedLine { party: p, index })
-                        || !r.is_crossed_by(&package)
-                });
-                let content = relaxed.contains(&Constraint::Reservation { party: p })
-                    || position.utility(&package) >= position.reservation_value - EQUAL_EPS;
-                clears && content
-            })
-        })
-}
+use common::feasible_without;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(100))]

@@ -5,12 +5,12 @@
 mod common;
 
 use accord_core::{
-    BargainingPoint, Case, EQUAL_EPS, Package, PartyIdx, SolveLimit, dominates, pair_frontier,
-    solve_bargaining,
+    AnalysisOptions, BargainingPoint, Case, Constraint, DiagnosisLimit, EQUAL_EPS, InsightOptions,
+    Package, PartyIdx, SolveLimit, diagnose, dominates, insight, pair_frontier, solve_bargaining,
 };
 use proptest::prelude::*;
 
-use common::{PartySpec, clear_packages};
+use common::{PartySpec, clear_packages, feasible_without};
 
 #[derive(Debug, Clone)]
 struct Spec {
@@ -25,7 +25,14 @@ struct Spec {
 /// (and coarse ones, for ties), weights that may sum past 1 (the clamp), reservation
 /// values high enough to exclude every package, red lines conditional or not.
 fn spec() -> impl Strategy<Value = Spec> {
-    (prop::collection::vec(1usize..=4, 1..=9), 2usize..=6).prop_flat_map(|(radix, n_parties)| {
+    spec_with(1..=9, 2..=6)
+}
+
+fn spec_with(
+    points: std::ops::RangeInclusive<usize>,
+    parties: std::ops::RangeInclusive<usize>,
+) -> impl Strategy<Value = Spec> {
+    (prop::collection::vec(1usize..=4, points), parties).prop_flat_map(|(radix, n_parties)| {
         let n_points = radix.len();
         let party = (
             prop::collection::vec((0u8..=4).prop_map(|w| f64::from(w) / 4.0), n_points),
@@ -268,5 +275,67 @@ proptest! {
                 prop_assert!((a.0 - b.0).abs() <= 1e-12 && (a.1 - b.1).abs() <= 1e-12, "{got:?} vs {expected:?}");
             }
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// With five parties or more the blockers are found by search, without frontiers: each
+    /// reported relaxation makes agreement possible and is minimal, and every relaxation
+    /// of up to two constraints contains a reported one; the insight of a case whose
+    /// frontier is refused still names them.
+    #[test]
+    fn many_party_blockers_are_the_minimal_relaxations(spec in spec_with(1..=6, 5..=6)) {
+        let case = build(&spec);
+        let parties = case.negotiating_parties();
+        let limit = DiagnosisLimit { max_size: 2, max_frontiers: 100_000 };
+        let options = AnalysisOptions::default();
+        let Some(diagnosis) = diagnose(&case, &parties, &options, limit) else {
+            prop_assert!(feasible_without(&case, &parties, &[]));
+            return Ok(());
+        };
+        prop_assert!(!feasible_without(&case, &parties, &[]));
+        prop_assert!(diagnosis.complete);
+        for set in &diagnosis.relaxations {
+            prop_assert!(feasible_without(&case, &parties, set), "{:?}", set);
+            for k in 0..set.len() {
+                let mut smaller = set.clone();
+                smaller.remove(k);
+                prop_assert!(!feasible_without(&case, &parties, &smaller), "{:?} not minimal", set);
+            }
+        }
+        let mut all: Vec<Constraint> = Vec::new();
+        for &p in &parties {
+            let n = case.position(p).unwrap().red_lines.len();
+            all.extend((0..n).map(|index| Constraint::RedLine { party: p, index }));
+        }
+        all.extend(parties.iter().map(|&party| Constraint::Reservation { party }));
+        for a in 0..all.len() {
+            for b in a..all.len() {
+                let mut set = vec![all[a], all[b]];
+                set.dedup();
+                if feasible_without(&case, &parties, &set) {
+                    prop_assert!(
+                        diagnosis.relaxations.iter().any(|r| r.iter().all(|x| set.contains(x))),
+                        "{:?} relaxes but contains no reported relaxation", set
+                    );
+                }
+            }
+        }
+        // The whole insight, with the frontier refused: the same blockers.
+        let refused = InsightOptions {
+            analysis: AnalysisOptions {
+                enumeration: accord_core::EnumerationLimit(0),
+                merge: accord_core::MergeLimit { max_comparisons: 0, ..accord_core::MergeLimit::default() },
+                fallback_epsilon: None,
+                ..AnalysisOptions::default()
+            },
+            diagnosis: limit,
+            ..InsightOptions::default()
+        };
+        let seen = insight(&case, &parties, &refused);
+        prop_assert_eq!(seen.feasible(), Some(false));
+        prop_assert_eq!(seen.diagnosis.map(|d| d.relaxations), Some(diagnosis.relaxations));
     }
 }

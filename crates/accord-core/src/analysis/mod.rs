@@ -203,7 +203,7 @@ pub(crate) fn analysis_from(
 }
 
 /// From this many parties merging gives way early to the search for bargaining packages.
-const MANY_PARTIES: usize = 5;
+pub(crate) const MANY_PARTIES: usize = 5;
 
 /// Below this many packages enumeration is as fast as merging, and counts more.
 const MERGE_FROM: u128 = 1 << 10;

@@ -437,6 +437,30 @@ pub fn pair_frontier(
     Ok(found)
 }
 
+/// Whether some package clears every red line of `parties` and gives each party at
+/// least `lower[p]` (`-inf` for none), by the same search as [`solve_bargaining`].
+pub(crate) fn acceptable(
+    case: &Case,
+    parties: &[PartyIdx],
+    lower: &[f64],
+    limit: SolveLimit,
+) -> Result<bool, NotSolvable> {
+    let Some(model) = Model::new(case, parties, limit)? else {
+        return Ok(false);
+    };
+    let mut solver = Solver {
+        model: &model,
+        nodes: 0,
+        max_nodes: limit.max_nodes,
+        heuristics: true,
+    };
+    let goal = Goal::Linear {
+        weights: vec![0.0; parties.len()],
+        lower: lower.to_vec(),
+    };
+    Ok(solver.solve(&goal, &[])?.is_some())
+}
+
 /// "If `when_point` takes a value in `when` then `require_point` takes one in `require`",
 /// over the kept values of each.
 struct Conditional {
@@ -933,12 +957,14 @@ impl Solver<'_> {
             direction: Vec::new(),
             high: vec![0.0; model.n],
             clamped: vec![0.0; model.n],
-
             heuristics: self.heuristics,
+            feasibility: false,
         };
         for seed in seeds {
             search.offer(seed);
         }
+        search.feasibility =
+            matches!(goal, Goal::Linear { weights, .. } if weights.iter().all(|w| *w == 0.0));
         let mut duals = Duals::start(goal);
         let explored = search.explore(&mut duals);
         self.nodes += search.nodes;
@@ -987,6 +1013,9 @@ struct Search<'m, 'g> {
     /// Whether packages met along the way are offered and improved (off only to test the
     /// bounds alone).
     heuristics: bool,
+    /// Whether the goal is only to find some package that meets the lower bounds (its
+    /// weights are all 0): the search stops at the first.
+    feasibility: bool,
 }
 
 /// A bound at one node: its value, the maximising utilities (unclamped) and values.
@@ -1094,6 +1123,10 @@ impl Search<'_, '_> {
     }
 
     fn closed(&self, bound: f64) -> bool {
+        if self.feasibility {
+            // Any package found answers; a bound below 0 proves there is none below.
+            return self.best.is_some() || bound < -SOLVE_TOLERANCE;
+        }
         self.best
             .as_ref()
             .is_some_and(|(b, _)| bound <= b + SOLVE_TOLERANCE)

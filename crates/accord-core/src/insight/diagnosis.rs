@@ -37,7 +37,8 @@ use std::collections::HashMap;
 
 use crate::analysis::frontier::EQUAL_EPS;
 use crate::analysis::frontier::FrontierScan;
-use crate::analysis::{AnalysisOptions, FrontierMethod, find_frontier};
+use crate::analysis::solve::acceptable;
+use crate::analysis::{AnalysisOptions, FrontierMethod, MANY_PARTIES, find_frontier};
 use crate::model::{Case, OptionIdx, PartyIdx, PointKind};
 use crate::position::ValueSet;
 
@@ -140,6 +141,7 @@ pub(crate) fn diagnose_keeping(
         frontiers: HashMap::new(),
         n_computed: 0,
         last: None,
+        searched: HashMap::new(),
     };
     if let Some(scan) = known {
         search.frontiers.insert(
@@ -218,6 +220,8 @@ struct Search<'a> {
     n_computed: usize,
     /// The last frontier computed, whole, with the red lines dropped for it.
     last: Option<(Vec<Constraint>, Found)>,
+    /// Where no frontier was found: the search's answer by the constraints relaxed.
+    searched: HashMap<Vec<Constraint>, Option<bool>>,
 }
 
 impl Search<'_> {
@@ -225,6 +229,15 @@ impl Search<'_> {
     /// could not be found or the budget of frontiers is spent.
     fn feasible(&mut self, set: &[Constraint]) -> Option<bool> {
         let dropped = red_lines_of(set);
+        if self.parties.len() >= MANY_PARTIES && self.options.solve.is_some() {
+            // Many parties: the search answers without a frontier, which would rarely fit.
+            let waived: Vec<bool> = self
+                .parties
+                .iter()
+                .map(|&p| set.contains(&Constraint::Reservation { party: p }))
+                .collect();
+            return self.feasible_by_search(set, &dropped, &waived);
+        }
         if !self.frontiers.contains_key(&dropped)
             && !some_value_per_point(self.case, self.parties, &dropped)
         {
@@ -244,18 +257,51 @@ impl Search<'_> {
             self.frontiers.insert(dropped.clone(), frontier);
             self.last = found.map(|found| (dropped.clone(), found));
         }
-        let frontier = self.frontiers[&dropped].as_ref()?;
         let waived: Vec<bool> = self
             .parties
             .iter()
             .map(|&p| set.contains(&Constraint::Reservation { party: p }))
             .collect();
+        let Some(frontier) = self.frontiers[&dropped].as_ref() else {
+            return self.feasible_by_search(set, &dropped, &waived);
+        };
         Some(frontier.iter().any(|u| {
             u.iter()
                 .zip(&self.reservation)
                 .zip(&waived)
                 .all(|((u, r), w)| *w || *u >= r - EQUAL_EPS)
         }))
+    }
+}
+
+impl Search<'_> {
+    /// Where the frontier could not be found: whether relaxing `set` makes some package
+    /// acceptable, by the search for packages ([`crate::analysis::solve`]); `None` when
+    /// it gives way or the budget is spent.
+    fn feasible_by_search(
+        &mut self,
+        set: &[Constraint],
+        dropped: &[Constraint],
+        waived: &[bool],
+    ) -> Option<bool> {
+        let limit = self.options.solve?;
+        if let Some(known) = self.searched.get(set) {
+            return *known;
+        }
+        if self.n_computed >= self.max_frontiers {
+            return None;
+        }
+        self.n_computed += 1;
+        let without = relaxed(self.case, dropped);
+        let lower: Vec<f64> = self
+            .reservation
+            .iter()
+            .zip(waived)
+            .map(|(r, w)| if *w { f64::NEG_INFINITY } else { r - EQUAL_EPS })
+            .collect();
+        let answer = acceptable(&without, self.parties, &lower, limit).ok();
+        self.searched.insert(set.to_vec(), answer);
+        answer
     }
 }
 

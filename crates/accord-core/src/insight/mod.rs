@@ -144,8 +144,8 @@ pub struct Insight {
     pub analysis: Analysis,
     /// Consensus and conflict on every point of options.
     pub consensus: Vec<PointConsensus>,
-    /// Why nothing is acceptable to every party; `None` when something is, or when the
-    /// frontier could not be found.
+    /// Why nothing is acceptable to every party; `None` when something is, or when
+    /// neither the frontier nor the search for packages could tell.
     pub diagnosis: Option<Diagnosis>,
     /// The case analysed again with the diagnosis's first relaxation applied.
     pub relaxed: Option<Relaxed>,
@@ -201,6 +201,14 @@ fn insight_of(
             options.diagnosis,
             Some(&exact.scan),
         ),
+        // No frontier, but the search proved that nothing is acceptable to every party.
+        Err(_)
+            if analysis
+                .bargaining()
+                .is_some_and(|b| b.ideal_point.is_none()) =>
+        {
+            diagnose_keeping(case, parties, &options.analysis, options.diagnosis, None)
+        }
         _ => (None, None),
     };
     let relaxed_insight = diagnosis

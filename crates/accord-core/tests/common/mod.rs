@@ -5,8 +5,8 @@
 #![allow(dead_code)]
 
 use accord_core::{
-    AdditiveUtility, Case, Condition, Evaluator, OptionIdx, Package, Party, PartyIdx, Point,
-    PointIdx, PointKind, Position, RedLine, Role, ValueSet,
+    AdditiveUtility, Case, Condition, Constraint, EQUAL_EPS, Evaluator, OptionIdx, Package, Party,
+    PartyIdx, Point, PointIdx, PointKind, Position, RedLine, Role, ValueSet,
 };
 
 /// A red line: (point, forbidden option, optional condition (point, option)); options are
@@ -94,4 +94,23 @@ pub(crate) fn clear_packages(case: &Case, parties: &[PartyIdx]) -> Vec<(Package,
             (p, u)
         })
         .collect()
+}
+
+/// Whether some package is acceptable to every party once the constraints `relaxed` give
+/// way, by brute force.
+pub(crate) fn feasible_without(case: &Case, parties: &[PartyIdx], relaxed: &[Constraint]) -> bool {
+    (0..case.n_packages().expect("a small case"))
+        .map(|k| case.package_at(k).expect("an index below the count"))
+        .any(|package| {
+            parties.iter().all(|&p| {
+                let position = case.position(p).expect("every party has a position");
+                let clears = position.red_lines.iter().enumerate().all(|(index, r)| {
+                    relaxed.contains(&Constraint::RedLine { party: p, index })
+                        || !r.is_crossed_by(&package)
+                });
+                let content = relaxed.contains(&Constraint::Reservation { party: p })
+                    || position.utility(&package) >= position.reservation_value - EQUAL_EPS;
+                clears && content
+            })
+        })
 }
