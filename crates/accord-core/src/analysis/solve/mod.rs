@@ -15,11 +15,14 @@
 //! `λ = w + μ` and `H = -μ·l`). The maximum splits into one small maximum per point, so a
 //! bound costs one pass over the values left, whatever `λ`; the multipliers are tightened
 //! by projected subgradient steps (Polyak's step towards the best package known) and
-//! handed down the tree. Any `λ` gives a valid bound, so the steps decide only the speed;
-//! a node is dropped when its bound is no better than the best package found (within
-//! [`SOLVE_TOLERANCE`]), and when the tree is exhausted that package is proven optimal.
-//! Each bound also names a package (the maximising value of every free point): checked
-//! against the red lines and scored exactly, it is how good packages are found early.
+//! handed down the tree. Nodes wait in an open list and the one of best bound is taken
+//! next, diving into its best child until closed, so that good packages come early and
+//! the rest of the tree only proves them. Any `λ` gives a valid bound, so the steps
+//! decide only the speed; a node is dropped when its bound is no better than the best
+//! package found (within [`SOLVE_TOLERANCE`]), and when the tree is exhausted that
+//! package is proven optimal. Each bound also names a package (the maximising value of
+//! every free point): checked against the red lines, scored exactly and improved one
+//! point at a time, it is how good packages are found.
 //!
 //! **Red lines.** A red line that forbids values removes them before the search; a
 //! conditional one ("if A is in X then B must be in Y") is enforced while branching:
@@ -236,6 +239,15 @@ pub fn solve_bargaining(
         }
     }
 
+    // The Nash package is cheap to prove and close to the max-min ones: solved first, it
+    // seeds them.
+    let nash = solver.solve(
+        &Goal::Nash {
+            disagreement: reservation_values.clone(),
+        },
+        &seeds,
+    )?;
+    seeds.extend(nash.iter().cloned());
     let egalitarian = solver
         .solve(
             &Goal::MaxMin {
@@ -275,13 +287,6 @@ pub fn solve_bargaining(
         // No party can gain: every rational package is as good, as over the frontier.
         egalitarian.clone()
     };
-    seeds.extend(kalai_smorodinsky.iter().cloned());
-    let nash = solver.solve(
-        &Goal::Nash {
-            disagreement: reservation_values.clone(),
-        },
-        &seeds,
-    )?;
 
     let gains = |u: &[f64]| -> Vec<f64> {
         u.iter()

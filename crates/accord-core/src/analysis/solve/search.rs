@@ -30,6 +30,29 @@ impl Goal {
         }
     }
 
+    /// What local search compares, for utilities `u` of objective `value`: the value
+    /// alone, or for a max-min goal every scaled gain, smallest first.
+    fn key(&self, u: &[f64], value: f64, key: &mut Vec<f64>) {
+        key.clear();
+        match self {
+            Goal::MaxMin {
+                scale,
+                disagreement,
+                ..
+            } => {
+                key.extend(
+                    scale
+                        .iter()
+                        .zip(u.iter().zip(disagreement))
+                        .filter(|(s, _)| **s > 0.0)
+                        .map(|(s, (u, d))| s * (u - d)),
+                );
+                key.sort_by(f64::total_cmp);
+            }
+            _ => key.push(value),
+        }
+    }
+
     /// The objective of clamped utilities `u`, or `None` where `u` is not allowed.
     fn value(&self, u: &[f64], lower: &[f64]) -> Option<f64> {
         match self {
@@ -61,6 +84,20 @@ impl Goal {
             }
         }
     }
+}
+
+/// Whether sorted key `a` beats `b`: larger at the first place where they differ by more
+/// than the tolerance.
+fn leximin_better(a: &[f64], b: &[f64]) -> bool {
+    for (x, y) in a.iter().zip(b) {
+        if x > &(y + SOLVE_TOLERANCE) {
+            return true;
+        }
+        if x < &(y - SOLVE_TOLERANCE) {
+            return false;
+        }
+    }
+    false
 }
 
 /// The multipliers of a bound: `alpha` for the objective's own terms (fixed weights, the
@@ -250,14 +287,23 @@ impl Solver<'_> {
             clamped: vec![0.0; model.n],
             heuristics: self.heuristics,
             feasibility: false,
+            excluded: vec![false; model.values.iter().map(Vec::len).sum()],
+            offsets: model
+                .values
+                .iter()
+                .scan(0, |at, v| {
+                    let offset = *at;
+                    *at += v.len();
+                    Some(offset)
+                })
+                .collect(),
         };
         for seed in seeds {
             search.offer(seed);
         }
         search.feasibility =
             matches!(goal, Goal::Linear { weights, .. } if weights.iter().all(|w| *w == 0.0));
-        let mut duals = Duals::start(goal);
-        let explored = search.explore(&mut duals);
+        let explored = search.run(Duals::start(goal));
         self.nodes += search.nodes;
         explored.map_err(|()| NotSolvable::TooMuchWork {
             limit: self.max_nodes,
@@ -307,6 +353,59 @@ struct Search<'m, 'g> {
     /// Whether the goal is only to find some package that meets the lower bounds (its
     /// weights are all 0): the search stops at the first.
     feasibility: bool,
+    /// `[offsets[point] + value]`: excluded by the bound of the current node or of one
+    /// above it (a subset of `blocked`).
+    excluded: Vec<bool>,
+    offsets: Vec<usize>,
+}
+
+/// Where a node branches: on `point`, into one child per value left, each with its bound
+/// under the node's multipliers, best first.
+struct Branching {
+    point: usize,
+    children: Vec<(f64, usize)>,
+}
+
+/// A node whose children wait in the open list: its fixed values, its excluded values
+/// (as bits) and its multipliers, which every child starts from.
+struct Saved {
+    chosen: Vec<u32>,
+    excluded: Vec<u64>,
+    duals: Duals,
+    /// Children still in the open list; the node is dropped with the last.
+    waiting: usize,
+}
+
+/// A child in the open list: the value `value` of `point` added to the node `parent`.
+struct Open {
+    bound: f64,
+    parent: usize,
+    point: u32,
+    value: u32,
+}
+
+impl PartialEq for Open {
+    fn eq(&self, other: &Self) -> bool {
+        self.bound.total_cmp(&other.bound).is_eq()
+    }
+}
+impl Eq for Open {}
+impl PartialOrd for Open {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Open {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.bound.total_cmp(&other.bound)
+    }
+}
+
+/// The state a node is explored in: fixed values, excluded values, multipliers.
+struct NodeState {
+    chosen: Vec<u32>,
+    excluded: Vec<u64>,
+    duals: Duals,
 }
 
 /// A bound at one node: its value, the maximising utilities (unclamped) and values.
@@ -366,6 +465,14 @@ impl Search<'_, '_> {
             }
         }
         let mut trial = vec![0.0; n];
+        // Changes are judged by their sorted gains for a max-min goal (leximin), so that
+        // the search can raise a party that is not the worst off while the worst stays.
+        let mut key = Vec::with_capacity(n);
+        let mut best_key = Vec::with_capacity(n);
+        for (t, s) in trial.iter_mut().zip(&sum) {
+            *t = s.min(1.0);
+        }
+        self.goal.key(&trial, current_value, &mut best_key);
         loop {
             let mut improved = false;
             for i in 0..current.len() {
@@ -384,9 +491,13 @@ impl Search<'_, '_> {
                             .min(1.0);
                     }
                     if let Some(value) = self.goal.value(&trial, &self.lower)
-                        && value > best_here.0 + SOLVE_TOLERANCE
+                        && value >= best_here.0 - SOLVE_TOLERANCE
                     {
-                        best_here = (value, v);
+                        self.goal.key(&trial, value, &mut key);
+                        if leximin_better(&key, &best_key) {
+                            best_here = (value, v);
+                            std::mem::swap(&mut key, &mut best_key);
+                        }
                     }
                 }
                 current[i] = best_here.1;
@@ -503,15 +614,148 @@ impl Search<'_, '_> {
         true
     }
 
-    /// Explores the current node; `Err` when the node limit is reached.
-    fn explore(&mut self, duals: &mut Duals) -> Result<(), ()> {
+    /// The whole search: best bound first, each node plunging into its best child (a
+    /// dive finds good packages early; the open list then proves them). `Err` when the
+    /// node limit is reached.
+    fn run(&mut self, duals: Duals) -> Result<(), ()> {
+        const FREE: u32 = u32::MAX;
+        let n_points = self.model.values.len();
+        let words = self.excluded.len().div_ceil(64);
+        let mut saved: Vec<Option<Saved>> = Vec::new();
+        let mut free: Vec<usize> = Vec::new();
+        let mut open: std::collections::BinaryHeap<Open> = std::collections::BinaryHeap::new();
+        let mut current = Some(NodeState {
+            chosen: vec![FREE; n_points],
+            excluded: vec![0; words],
+            duals,
+        });
+        loop {
+            let mut state = if let Some(state) = current.take() {
+                state
+            } else {
+                let Some(next) = open.pop() else {
+                    return Ok(());
+                };
+                let node = saved[next.parent]
+                    .as_mut()
+                    .expect("a waiting node is saved");
+                let mut chosen = node.chosen.clone();
+                chosen[next.point as usize] = next.value;
+                let state = NodeState {
+                    chosen,
+                    excluded: node.excluded.clone(),
+                    duals: node.duals.clone(),
+                };
+                node.waiting -= 1;
+                if node.waiting == 0 {
+                    saved[next.parent] = None;
+                    free.push(next.parent);
+                }
+                if self.closed(next.bound) {
+                    continue;
+                }
+                state
+            };
+            if !self.load(&state) {
+                continue;
+            }
+            let Some(branching) = self.expand(&mut state.duals)? else {
+                continue;
+            };
+            // The children share this node's fixed values, exclusions and multipliers.
+            let mut excluded = vec![0u64; words];
+            for (k, _) in self.excluded.iter().enumerate().filter(|(_, e)| **e) {
+                excluded[k / 64] |= 1 << (k % 64);
+            }
+            let chosen: Vec<u32> = self
+                .chosen
+                .iter()
+                .map(|&c| if c == usize::MAX { FREE } else { c as u32 })
+                .collect();
+            let mut children = branching.children.into_iter();
+            let Some((_, first)) = children.next() else {
+                continue;
+            };
+            let rest: Vec<(f64, usize)> = children.collect();
+            if !rest.is_empty() {
+                let node = Saved {
+                    chosen: chosen.clone(),
+                    excluded: excluded.clone(),
+                    duals: state.duals.clone(),
+                    waiting: rest.len(),
+                };
+                let at = if let Some(at) = free.pop() {
+                    saved[at] = Some(node);
+                    at
+                } else {
+                    saved.push(Some(node));
+                    saved.len() - 1
+                };
+                for (bound, value) in rest {
+                    open.push(Open {
+                        bound,
+                        parent: at,
+                        point: branching.point as u32,
+                        value: value as u32,
+                    });
+                }
+            }
+            // Plunge into the best child.
+            let mut chosen = chosen;
+            chosen[branching.point] = first as u32;
+            current = Some(NodeState {
+                chosen,
+                excluded,
+                duals: state.duals,
+            });
+        }
+    }
+
+    /// Sets the search to `state`: its fixed values with the blocks their conditional red
+    /// lines and twins put, and its exclusions. Returns whether no fixed value is
+    /// blocked.
+    fn load(&mut self, state: &NodeState) -> bool {
+        for blocked in &mut self.blocked {
+            blocked.fill(0);
+        }
+        self.chosen.fill(usize::MAX);
+        self.fixed.fill(0.0);
+        self.excluded.fill(false);
+        let mut clear = true;
+        for (point, &value) in state.chosen.iter().enumerate() {
+            if value != u32::MAX {
+                clear &= self.fix(point, value as usize, 1);
+            }
+        }
+        for (point, offset) in self.offsets.iter().enumerate() {
+            for value in 0..self.blocked[point].len() {
+                let k = offset + value;
+                if state.excluded[k / 64] >> (k % 64) & 1 == 1 {
+                    self.excluded[k] = true;
+                    self.blocked[point][value] += 1;
+                }
+            }
+        }
+        clear
+            && self
+                .chosen
+                .iter()
+                .enumerate()
+                .all(|(i, &c)| c == usize::MAX || self.blocked[i][c] == 0)
+    }
+
+    /// Bounds the current node (loaded with [`Search::load`]) and tightens `duals` for
+    /// it, excluding the values that cannot be in a better package; returns the point to
+    /// branch on with each child's bound under these multipliers, best first, or `None`
+    /// when the node is closed. `Err` when the node limit is reached.
+    fn expand(&mut self, duals: &mut Duals) -> Result<Option<Branching>, ()> {
         self.nodes += 1;
         if self.nodes > self.max_nodes {
             return Err(());
         }
         let model = self.model;
         if !self.reachable() {
-            return Ok(());
+            return Ok(None);
         }
         let blank = || Bound {
             value: 0.0,
@@ -520,7 +764,7 @@ impl Search<'_, '_> {
         };
         let (mut bound, mut next) = (blank(), blank());
         if !self.bound(duals, &mut bound, None) {
-            return Ok(());
+            return Ok(None);
         }
         self.offer_bound(&bound);
         let root = self.chosen.iter().all(|c| *c == usize::MAX);
@@ -556,7 +800,7 @@ impl Search<'_, '_> {
                 scale * (bound.value - target) / norm,
             );
             if !self.bound(duals, &mut next, None) {
-                return Ok(());
+                return Ok(None);
             }
             self.offer_bound(&next);
             if next.value < best_value {
@@ -574,7 +818,7 @@ impl Search<'_, '_> {
         }
         *duals = best_duals;
         if self.closed(best_value) {
-            return Ok(());
+            return Ok(None);
         }
 
         // Scores of every free value under the best multipliers: a value whose score is
@@ -582,13 +826,12 @@ impl Search<'_, '_> {
         // cannot be in a better package anywhere below this node.
         let mut scores: Vec<Vec<f64>> = model.values.iter().map(|v| vec![0.0; v.len()]).collect();
         if !self.bound(duals, &mut bound, Some(&mut scores)) {
-            return Ok(());
+            return Ok(None);
         }
         let lead = self
             .best
             .as_ref()
             .map_or(f64::INFINITY, |(b, _)| bound.value - b - SOLVE_TOLERANCE);
-        let mut excluded: Vec<(usize, usize)> = Vec::new();
         // The point to branch on: the one whose best two values score closest.
         let mut branch: Option<(f64, usize)> = None;
         for i in 0..model.values.len() {
@@ -604,7 +847,7 @@ impl Search<'_, '_> {
                 }
                 if top - score >= lead {
                     self.blocked[i][v] += 1;
-                    excluded.push((i, v));
+                    self.excluded[self.offsets[i] + v] = true;
                 } else {
                     second = second.max(score);
                 }
@@ -613,36 +856,22 @@ impl Search<'_, '_> {
                 branch = Some((top - second, i));
             }
         }
-        let result = match branch {
+        Ok(match branch {
             // Every free point is down to one value: the bound's package.
             None => {
                 self.offer(&bound.argmax);
-                Ok(())
+                None
             }
             Some((_, point)) => {
+                let top = scores[point][bound.argmax[point]];
                 let mut children: Vec<(f64, usize)> = (0..model.values[point].len())
                     .filter(|&v| self.blocked[point][v] == 0)
-                    .map(|v| (scores[point][v], v))
+                    .map(|v| (bound.value - (top - scores[point][v]), v))
                     .collect();
                 children.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                let mut result = Ok(());
-                for (_, v) in children {
-                    if self.fix(point, v, 1) {
-                        let mut child = duals.clone();
-                        result = self.explore(&mut child);
-                    }
-                    self.fix(point, v, -1);
-                    if result.is_err() {
-                        break;
-                    }
-                }
-                result
+                Some(Branching { point, children })
             }
-        };
-        for (i, v) in excluded {
-            self.blocked[i][v] -= 1;
-        }
-        result
+        })
     }
 
     /// Fixes (`sign` 1) or frees (`sign` -1) `point` at `value`, with the blocks its
