@@ -118,6 +118,11 @@ struct GenerateArgs {
     /// Seed of the random generator.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Hyper-rectangle positions instead of additive ones (the ANAC 2014 shape): this many
+    /// rewarded boxes a party over integer points of values 0 to options - 1, each party's
+    /// best package worth 1; no red lines.
+    #[arg(long, value_name = "N")]
+    rectangles: Option<usize>,
     /// Write to this file (.toml or .json) instead of printing TOML.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -357,14 +362,17 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
             })
         }
         Command::Generate(args) => {
-            let case = generate::generate(&accord_formats::generate::GenerateSpec {
-                points: args.points,
-                options: args.options,
-                parties: args.parties,
-                red_lines: args.red_lines,
-                reservation: args.reservation,
-                seed: args.seed,
-            })?;
+            let case = generate::generate(
+                &accord_formats::generate::GenerateSpec {
+                    points: args.points,
+                    options: args.options,
+                    parties: args.parties,
+                    red_lines: args.red_lines,
+                    reservation: args.reservation,
+                    seed: args.seed,
+                },
+                args.rectangles,
+            )?;
             match &args.output {
                 None => out.write_all(
                     accord_formats::case_file::write_case(&case, CaseFormat::Toml).as_bytes(),

@@ -129,6 +129,9 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
         FrontierMethod::Merge => {
             "exact, by merging per-point frontiers (no enumeration)".to_string()
         }
+        FrontierMethod::Search => "exact, traced one vector at a time by a search over the \
+             hyper-rectangles (no enumeration)"
+            .to_string(),
     };
     let _ = writeln!(out, "\nmethod: {method}");
     let _ = writeln!(
@@ -188,11 +191,15 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
         .iter()
         .map(|f| f.n_packages)
         .fold(0, u64::saturating_add);
+    let counted = if exact.method == FrontierMethod::Search {
+        "one package each; packages not counted".to_string()
+    } else {
+        format!("{} packages", group(frontier_packages.into()))
+    };
     let _ = writeln!(
         out,
-        "pareto frontier: {} utility vectors ({} packages)",
+        "pareto frontier: {} utility vectors ({counted})",
         group(scan.frontier.len() as u128),
-        group(frontier_packages.into())
     );
     if let Some(ideal) = &exact.bargaining.ideal_point {
         let _ = writeln!(out, "ideal point: {}", utilities(&names, ideal));

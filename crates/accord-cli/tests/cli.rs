@@ -102,9 +102,46 @@ fn analyze_picks_parties_by_profile_name() {
 }
 
 #[test]
-fn analyze_refuses_a_space_too_large_to_enumerate() {
-    // 30 hyper-rectangle issues: 10^30 packages, too many classes of alike ones.
-    insta::assert_snapshot!(run(&["analyze", "testdata/genius/anac2014-30issues"]));
+fn analyze_refuses_a_search_that_needs_more_nodes() {
+    // 30 hyper-rectangle issues: 10^30 packages, too many classes of alike ones to
+    // enumerate, and the search over the rectangles held to 100 nodes.
+    insta::assert_snapshot!(run(&[
+        "analyze",
+        "testdata/genius/anac2014-30issues",
+        "--search-nodes",
+        "100"
+    ]));
+}
+
+#[test]
+fn analyze_traces_the_exact_frontier_of_30_hyper_rectangle_issues() {
+    // 10^30 packages: the frontier traced by the search, the GENIUS domain's 10 published
+    // pairs matched or beaten by its 14 vectors.
+    let json = analyze_json("testdata/genius/anac2014-30issues", &[]);
+    assert_eq!(json["method"], "search");
+    assert_eq!(json["status"], "exact");
+    assert_eq!(json["frontier_size"], 14);
+    assert!(json["frontier_n_packages"].is_null());
+    assert!(json["frontier"][0]["n_packages"].is_null());
+    let nash: Vec<f64> = json["nash"]["utilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_f64().unwrap())
+        .collect();
+    assert!((nash[0] - 0.882_277_943).abs() < 1e-6, "{nash:?}");
+    assert!((nash[1] - 0.983_185_427).abs() < 1e-6, "{nash:?}");
+    let text = run(&["analyze", "testdata/genius/anac2014-30issues"]);
+    assert!(
+        text.contains("method: exact, traced one vector at a time by a search"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "pareto frontier: 14 utility vectors (one package each; packages not counted)"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

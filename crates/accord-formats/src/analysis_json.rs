@@ -99,6 +99,7 @@ pub fn analysis_to_json(case: &Case, insight: &Insight, source: &Source) -> Valu
                 "method": match exact.method {
                     FrontierMethod::Enumeration => "enumeration",
                     FrontierMethod::Merge => "merge",
+                    FrontierMethod::Search => "search",
                 },
                 "n_visited": scan.n_visited,
                 "n_clear_red_lines": count_json(scan.n_clear_red_lines),
@@ -106,11 +107,14 @@ pub fn analysis_to_json(case: &Case, insight: &Insight, source: &Source) -> Valu
                 "any_feasible": b.ideal_point.is_some(),
                 "ideal_point": b.ideal_point,
                 "frontier_size": scan.frontier.len(),
-                "frontier_n_packages": scan.frontier.iter().map(|f| f.n_packages).fold(0u64, u64::saturating_add),
+                // A traced frontier names one package a vector and counts none.
+                "frontier_n_packages": (exact.method != FrontierMethod::Search).then(|| {
+                    scan.frontier.iter().map(|f| f.n_packages).fold(0u64, u64::saturating_add)
+                }),
                 "frontier": scan.frontier.iter().map(|f| json!({
                     "package": package_to_json(case, &f.package),
                     "utilities": f.utilities,
-                    "n_packages": f.n_packages,
+                    "n_packages": (exact.method != FrontierMethod::Search).then_some(f.n_packages),
                 })).collect::<Vec<_>>(),
                 "nash": bargaining_json(case, b.nash.as_ref(), "nash_product"),
                 "kalai_smorodinsky": bargaining_json(case, b.kalai_smorodinsky.as_ref(), "min_relative_gain"),

@@ -1,4 +1,5 @@
-//! Random additive cases, reproducible from a seed, for benchmarks and `accord generate`.
+//! Random additive and hyper-rectangle cases, reproducible from a seed, for benchmarks and
+//! `accord generate`.
 //!
 //! [`generate_case`] builds a [`Case`] of `points` points with `options` options each and
 //! `parties` parties with random weights and ratings, from a [`GenerateSpec`]. The random
@@ -15,8 +16,9 @@
 //! ```
 
 use accord_core::{
-    AdditiveUtility, Case, Evaluator, ModelErrors, OptionIdx, Party, Point, PointIdx, PointKind,
-    Position, RedLine, Role,
+    AdditiveUtility, Aggregation, Bound, Case, ConstraintNode, ConstraintUtility, Evaluator,
+    ModelErrors, OptionIdx, Party, PartyIdx, Point, PointIdx, PointKind, Position, Rectangle,
+    RedLine, Role, SolveLimit, UtilityFunction, rectangle_maximum,
 };
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -59,6 +61,9 @@ pub enum GenerateError {
     /// A reservation value outside `0..=1`.
     #[error("the reservation value `{0}` is not between 0 and 1")]
     BadReservation(f64),
+    /// The largest sum of a party's rectangles could not be found within the search limit.
+    #[error("the largest sum of a party's rectangles was not found: {0}")]
+    Unsolvable(String),
     /// The case failed validation (a bug of the generator: its cases are valid by
     /// construction).
     #[error(transparent)]
@@ -157,6 +162,123 @@ pub fn generate_case(spec: &GenerateSpec) -> Result<Case, GenerateError> {
     Ok(Case::new(name, points, parties)?)
 }
 
+/// A hyper-rectangle case of the ANAC 2014 shape: `spec.points` integer points of values
+/// `0..spec.options`, and `spec.parties` parties whose utility is a sum of `rectangles`
+/// rewards each (integers 1..=100), each paid inside a box of one to four bounds on
+/// distinct points (as in the ANAC 2014 files, mostly one-sided: "at most b" with `b` from
+/// the middle up, "at least a" with `a` from a third up, one in ten an inner interval),
+/// divided by the party's largest sum
+/// ([`accord_core::rectangle_maximum`]) so that its best package is worth exactly 1.
+/// Reservation values are drawn as for [`generate_case`]; red lines are refused
+/// (`TooManyRedLines`: none fits), since the rectangles say everything. The same spec and
+/// count always give the same case.
+pub fn generate_rectangle_case(
+    spec: &GenerateSpec,
+    rectangles: usize,
+) -> Result<Case, GenerateError> {
+    if spec.points == 0 || spec.options < 2 || spec.parties == 0 || rectangles == 0 {
+        return Err(GenerateError::TooSmall);
+    }
+    if !(0.0..=1.0).contains(&spec.reservation) {
+        return Err(GenerateError::BadReservation(spec.reservation));
+    }
+    if spec.red_lines > 0 {
+        return Err(GenerateError::TooManyRedLines {
+            red_lines: spec.red_lines,
+            max: 0,
+        });
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    let top = spec.options as i64 - 1;
+    let points: Vec<Point> = (1..=spec.points)
+        .map(|i| Point::new(format!("i{i}"), PointKind::Integer { min: 0, max: top }))
+        .collect();
+    let mut parties: Vec<Party> = (1..=spec.parties)
+        .map(|p| {
+            let boxes = (0..rectangles)
+                .map(|_| {
+                    let n_bounds = rng.random_range(1..=4usize).min(spec.points);
+                    let mut bounded: Vec<usize> = Vec::with_capacity(n_bounds);
+                    while bounded.len() < n_bounds {
+                        let point = rng.random_range(0..spec.points);
+                        if !bounded.contains(&point) {
+                            bounded.push(point);
+                        }
+                    }
+                    let bounds = bounded
+                        .into_iter()
+                        .map(|point| {
+                            // As in the ANAC 2014 files: mostly "at most b" from the middle
+                            // up, or "at least a" from a third up; a few inner intervals.
+                            let (min, max) = match rng.random_range(0..20u8) {
+                                0..=8 => (0, rng.random_range((top + 1) / 2..=(top - 1).max(0))),
+                                9..=17 => (rng.random_range((top + 2) / 3..=top), top),
+                                _ => {
+                                    let a = rng.random_range(0..=top);
+                                    let b = rng.random_range(0..=top);
+                                    (a.min(b), a.max(b))
+                                }
+                            };
+                            Bound {
+                                point: PointIdx(point),
+                                min: min as f64,
+                                max: max as f64,
+                            }
+                        })
+                        .collect();
+                    Rectangle {
+                        utility: f64::from(rng.random_range(1..=100u8)),
+                        excludes: false,
+                        bounds,
+                    }
+                })
+                .collect();
+            let utility = ConstraintUtility {
+                root: ConstraintNode {
+                    aggregation: Aggregation::Sum,
+                    weight: 1.0,
+                    rectangles: boxes,
+                    children: Vec::new(),
+                },
+                max_utility: 1.0,
+            };
+            Party::new(format!("party{p}"), format!("Party {p}"), Role::Party)
+                .with_position(Position::new(UtilityFunction::Constraint(utility)))
+        })
+        .collect();
+    if spec.reservation > 0.0 {
+        for party in &mut parties {
+            let draw = f64::from(rng.random_range(0..=1000u16)) / 1000.0;
+            if let Some(position) = party.position.as_mut() {
+                position.reservation_value = spec.reservation * (0.5 + draw / 2.0);
+            }
+        }
+    }
+    let reservation = if spec.reservation > 0.0 {
+        format!(", reservation values up to {}", spec.reservation)
+    } else {
+        String::new()
+    };
+    let name = format!(
+        "generated: {} points of {} values, {} parties of {rectangles} hyper-rectangles{reservation}, seed {}",
+        spec.points, spec.options, spec.parties, spec.seed
+    );
+    // Each divisor is the party's largest sum, found by search (one party at a time).
+    let draft = Case::new(name.clone(), points.clone(), parties.clone())?;
+    for (k, party) in parties.iter_mut().enumerate() {
+        let largest = rectangle_maximum(&draft, PartyIdx(k), SolveLimit::default())
+            .map_err(|why| GenerateError::Unsolvable(why.to_string()))?;
+        if let Some(Position {
+            utility: UtilityFunction::Constraint(utility),
+            ..
+        }) = party.position.as_mut()
+        {
+            utility.max_utility = largest.max(1.0);
+        }
+    }
+    Ok(Case::new(name, points, parties)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +311,49 @@ mod tests {
             generate_case(spec).unwrap(),
             "the same spec, the same case"
         );
+    }
+
+    /// A hyper-rectangle case has the shape asked for, depends only on the spec, and each
+    /// party's best package is worth exactly 1 (its divisor is its largest sum).
+    #[test]
+    fn rectangle_cases_have_the_shape_asked_for_and_a_best_package_worth_1() {
+        let spec = GenerateSpec {
+            points: 6,
+            options: 4,
+            parties: 2,
+            red_lines: 0,
+            reservation: 0.5,
+            seed: 3,
+        };
+        let case = generate_rectangle_case(&spec, 5).unwrap();
+        assert_eq!(case, generate_rectangle_case(&spec, 5).unwrap());
+        assert_eq!(case.n_packages(), Some(4u128.pow(6)));
+        for (k, party) in case.parties().iter().enumerate() {
+            let position = party.position.as_ref().unwrap();
+            let UtilityFunction::Constraint(utility) = &position.utility else {
+                panic!("a hyper-rectangle position");
+            };
+            assert_eq!(utility.root.rectangles.len(), 5);
+            assert!((0.25..=0.5).contains(&position.reservation_value));
+            let best = (0..4u64.pow(6))
+                .map(|i| position.utility(&case.package_at(u128::from(i)).unwrap()))
+                .fold(0.0, f64::max);
+            assert_eq!(best, 1.0, "party {k}");
+        }
+        assert!(matches!(
+            generate_rectangle_case(
+                &GenerateSpec {
+                    red_lines: 1,
+                    ..spec
+                },
+                5
+            ),
+            Err(GenerateError::TooManyRedLines { .. })
+        ));
+        assert!(matches!(
+            generate_rectangle_case(&spec, 0),
+            Err(GenerateError::TooSmall)
+        ));
     }
 
     #[test]

@@ -624,6 +624,9 @@ fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &m
             ),
             Ok(FrontierMethod::Merge) => "exact, by merging per-point frontiers".to_string(),
             Ok(FrontierMethod::Enumeration) => "exact, every package enumerated".to_string(),
+            Ok(FrontierMethod::Search) => {
+                "exact, traced by a search over the hyper-rectangles".to_string()
+            }
             Err(_) => String::new(),
         };
         let bargaining = if main.analysis.solved.as_ref().is_some_and(Result::is_ok) {

@@ -1405,7 +1405,10 @@ fn note_trimmed(doc: &mut Value, trimmed: Option<&Trimmed>) {
     };
     if let Some(trimmed) = trimmed {
         doc["frontier_size"] = json!(trimmed.size);
-        doc["frontier_n_packages"] = json!(trimmed.n_packages);
+        // A traced frontier counts no package (null): it stays so.
+        if !doc["frontier_n_packages"].is_null() {
+            doc["frontier_n_packages"] = json!(trimmed.n_packages);
+        }
     }
     doc["frontier_listed"] = json!(listed);
 }

@@ -90,6 +90,7 @@ fn run(args: &Args) -> Result<serde_json::Value> {
             Some(match exact.method {
                 FrontierMethod::Enumeration => "enumeration",
                 FrontierMethod::Merge => "merge",
+                FrontierMethod::Search => "search",
             }),
         ),
         Err(_) => ("too-large", None),

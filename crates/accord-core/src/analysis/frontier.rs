@@ -58,6 +58,9 @@ pub enum NotEnumerable {
         limit: u128,
         /// Why merging per-point frontiers did not answer either, when it was tried.
         merge: Option<crate::NotMergeable>,
+        /// Why the search over hyper-rectangles did not answer either, when it was tried
+        /// (every analysed utility a constraint one).
+        search: Option<crate::NotSolvable>,
     },
     /// A point is a real range, which has infinitely many values.
     RealPoint {
@@ -75,7 +78,12 @@ impl std::fmt::Display for NotEnumerable {
                 log10_n_packages,
                 limit,
                 merge,
+                search,
             } => {
+                let searched = search
+                    .as_ref()
+                    .map(|why| format!("; the search over its hyper-rectangles: {why}"))
+                    .unwrap_or_default();
                 let why = match merge {
                     None => String::new(),
                     Some(NotMergeable::NotAdditive { party }) => format!(
@@ -101,7 +109,7 @@ impl std::fmt::Display for NotEnumerable {
                     }
                 };
                 format!(
-                    "about 10^{log10_n_packages:.1} packages: too large for exact enumeration (limit {limit}){why}"
+                    "about 10^{log10_n_packages:.1} packages: too large for exact enumeration (limit {limit}){why}{searched}"
                 )
             }
             NotEnumerable::RealPoint { point } => {
@@ -187,6 +195,7 @@ pub fn pareto_frontier(
         log10_n_packages: case.log10_n_packages().unwrap_or(f64::INFINITY),
         limit: limit.0,
         merge: None,
+        search: None,
     };
     if case.n_packages().is_none() {
         return Err(too_large());

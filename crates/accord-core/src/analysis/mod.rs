@@ -31,7 +31,9 @@ pub(crate) mod solve;
 use crate::analysis::bargaining::{BargainingPoints, bargaining_points};
 use crate::analysis::frontier::{EnumerationLimit, FrontierScan, NotEnumerable, pareto_frontier};
 use crate::analysis::merge::{MergeLimit, NotMergeable, merged_frontier};
-use crate::analysis::solve::{NotSolvable, SolveLimit, SolvedBargaining, solve_bargaining};
+use crate::analysis::solve::{
+    NotSolvable, SolveLimit, SolvedBargaining, rectangle_frontier, solve_bargaining,
+};
 use crate::model::{Case, PartyIdx};
 use crate::position::UtilityFunction;
 
@@ -83,6 +85,9 @@ pub enum FrontierMethod {
     /// Per-point frontiers merged ([`crate::merged_frontier`]), for additive cases too
     /// large to enumerate; the feasible packages are not counted.
     Merge,
+    /// Traced by search, one vector at a time ([`crate::rectangle_frontier`]), for two
+    /// hyper-rectangle positions too large to enumerate; no package is counted.
+    Search,
 }
 
 /// The exact answer.
@@ -266,6 +271,17 @@ pub(crate) fn find_frontier(
             limit,
             ..
         }) => {
+            let constraint = parties.iter().all(|&p| {
+                case.position(p)
+                    .is_some_and(|pos| matches!(pos.utility, UtilityFunction::Constraint(_)))
+            });
+            let search = match options.solve.filter(|_| constraint) {
+                Some(solve) => match rectangle_frontier(case, parties, solve) {
+                    Ok((scan, _)) => return Ok((FrontierMethod::Search, scan)),
+                    Err(why) => Some(why),
+                },
+                None => None,
+            };
             let exact = match refusal {
                 Some(why) => Err(why),
                 None => merge(options.merge),
@@ -290,6 +306,7 @@ pub(crate) fn find_frontier(
                 log10_n_packages,
                 limit,
                 merge: Some(why),
+                search,
             })
         }
         Err(other) => Err(other),

@@ -61,7 +61,10 @@
 //! ```
 
 mod model;
+mod rectangles;
 mod search;
+
+pub use rectangles::{rectangle_frontier, rectangle_maximum};
 
 use crate::analysis::bargaining::BargainingPoints;
 use crate::analysis::frontier::EQUAL_EPS;
@@ -115,6 +118,11 @@ pub enum NotSolvable {
         /// The limit in force.
         limit: u64,
     },
+    /// The case is of a kind this search does not take (said in `reason`).
+    Unsupported {
+        /// What it does not take, naming the party.
+        reason: String,
+    },
 }
 
 impl std::fmt::Display for NotSolvable {
@@ -126,6 +134,7 @@ impl std::fmt::Display for NotSolvable {
             Self::TooMuchWork { limit } => {
                 write!(f, "the search needed more than {limit} nodes")
             }
+            Self::Unsupported { reason } => f.write_str(reason),
         }
     }
 }
