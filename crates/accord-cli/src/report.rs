@@ -167,16 +167,26 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
         if let Some(relaxed) = &insight.relaxed
             && let Ok(exact) = &relaxed.insight.analysis.result
         {
+            let analysis = &relaxed.insight.analysis;
+            let within = if exact.scan.error_bound > 0.0 {
+                format!(" (within {:.4})", exact.scan.error_bound)
+            } else {
+                " (exact)".to_string()
+            };
+            let nash_exact = if analysis.bargaining_is_exact() {
+                " (exact)"
+            } else {
+                " (approximate)"
+            };
             let _ = writeln!(
                 out,
-                "  with relaxation 1 granted, the frontier has {} vector(s){}",
+                "  with relaxation 1 granted, the frontier has {} vector(s){within}{}",
                 group(exact.scan.frontier.len() as u128),
-                exact
-                    .bargaining
-                    .nash
-                    .as_ref()
+                analysis
+                    .bargaining()
+                    .and_then(|b| b.nash.as_ref())
                     .map_or_else(String::new, |n| format!(
-                        "; nash {}",
+                        "; nash{nash_exact} {}",
                         utilities(&names, &n.utilities)
                     ))
             );

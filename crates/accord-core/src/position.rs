@@ -79,6 +79,24 @@ impl Evaluator {
         }
     }
 
+    /// The values of a range where the score may bend: between two neighbouring ones (and
+    /// beyond the outermost) the score is linear in the value.
+    pub(crate) fn kinks(&self) -> Vec<f64> {
+        match self {
+            Evaluator::Linear {
+                origin,
+                offset,
+                slope,
+            } if *slope != 0.0 => {
+                // Where the line crosses 0 and 1 (the clamp).
+                vec![origin - offset / slope, origin + (1.0 - offset) / slope]
+            }
+            Evaluator::Options(_) | Evaluator::Constant(_) | Evaluator::Linear { .. } => Vec::new(),
+            Evaluator::Piecewise(breakpoints) => breakpoints.iter().map(|(x, _)| *x).collect(),
+            Evaluator::Triangular { lower, top, upper } => vec![*lower, *top, *upper],
+        }
+    }
+
     fn validate(&self, party: &str, point: &Point, errors: &mut Vec<ModelError>) {
         let bad = |reason: String| ModelError::BadEvaluator {
             party: party.to_string(),

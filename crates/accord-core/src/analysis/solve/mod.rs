@@ -32,6 +32,12 @@
 //! matches or beats for every party are dropped first: every objective here is
 //! monotone, so they can never be needed.
 //!
+//! **A wide integer point** (more values than [`SolveLimit::max_point_values`], at most
+//! one) is searched as segments on which every contribution is linear: cut at every kink
+//! of every party's evaluator and at its red lines' ends. A bound takes the better end of
+//! each segment; once every other point is fixed, the best value inside is found exactly,
+//! since each objective is concave along a segment.
+//!
 //! **Definitions** are those of [`crate::bargaining_points`] over the exact frontier, with
 //! utilities clamped at 1 as the positions clamp them: the optimum over every package that
 //! clears the red lines is the optimum over the frontier. The packages for the smallest
@@ -79,7 +85,8 @@ pub const SOLVE_TOLERANCE: f64 = 1e-10;
 /// Bounds on the work of [`solve_bargaining`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SolveLimit {
-    /// The most values a single point may have.
+    /// The most values a point is searched value by value; one integer point above it is
+    /// searched as segments.
     pub max_point_values: u64,
     /// The most search nodes over all objectives, so that a hard case is refused in
     /// seconds rather than answered in hours.
@@ -108,7 +115,8 @@ pub enum NotSolvable {
         /// The point's id.
         point: String,
     },
-    /// A point has more values than the limit.
+    /// A point has more values than the limit (a second wide integer point, a wide point
+    /// in a conditional red line, or a wide point of options).
     PointTooLarge {
         /// The point's id.
         point: String,

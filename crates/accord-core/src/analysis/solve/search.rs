@@ -437,12 +437,32 @@ impl Search<'_, '_> {
     }
 
     /// Scores a full choice and, if it is the best allowed so far, keeps it after
-    /// improving it one point at a time while that helps.
+    /// improving it one point at a time while that helps. The wide point's value is first
+    /// set to the best in its segment, which makes a leaf of the search exact.
     fn offer(&mut self, chosen: &[usize]) {
         if !self.model.clears_conditionals(chosen) {
             return;
         }
-        let u = self.model.utilities(chosen);
+        let model = self.model;
+        let n = model.n;
+        let n_points = model.values.len();
+        let mut current = chosen.to_vec();
+        // Unclamped sums, updated as values change.
+        let mut sum = vec![0.0; n];
+        let offset = model.offset(&current);
+        for (i, &v) in current.iter().take(n_points).enumerate() {
+            model.add(i, v, offset, 1.0, &mut sum);
+        }
+        if let Some(segments) = &model.segments {
+            let w = segments.point;
+            model.add(w, current[w], offset, -1.0, &mut sum);
+            match self.best_offset(&sum, current[w]) {
+                Some((best, _)) => current[n_points] = best as usize,
+                None => return,
+            }
+            model.add(w, current[w], model.offset(&current), 1.0, &mut sum);
+        }
+        let u = model.utilities(&current);
         let Some(value) = self.goal.value(&u, &self.lower) else {
             return;
         };
@@ -450,20 +470,10 @@ impl Search<'_, '_> {
             return;
         }
         if !self.heuristics {
-            self.best = Some((value, chosen.to_vec()));
+            self.best = Some((value, current));
             return;
         }
-        let model = self.model;
-        let n = model.n;
-        let mut current = chosen.to_vec();
         let mut current_value = value;
-        // Unclamped sums, updated as values change.
-        let mut sum = vec![0.0; n];
-        for (i, &v) in current.iter().enumerate() {
-            for (s, c) in sum.iter_mut().zip(model.contribution(i, v)) {
-                *s += c;
-            }
-        }
         let mut trial = vec![0.0; n];
         // Changes are judged by their sorted gains for a max-min goal (leximin), so that
         // the search can raise a party that is not the worst off while the worst stays.
@@ -473,38 +483,58 @@ impl Search<'_, '_> {
             *t = s.min(1.0);
         }
         self.goal.key(&trial, current_value, &mut best_key);
+        let wide = model.segments.as_ref().map(|s| s.point);
         loop {
             let mut improved = false;
-            for i in 0..current.len() {
+            for i in 0..n_points {
                 let was = current[i];
-                let mut best_here = (current_value, was);
+                let was_offset = if wide == Some(i) {
+                    model.offset(&current)
+                } else {
+                    0
+                };
+                // (value, kept value, offset in its segment)
+                let mut best_here = (current_value, was, was_offset);
+                let mut base = sum.clone();
+                model.add(i, was, was_offset, -1.0, &mut base);
                 for v in 0..model.values[i].len() {
-                    if v == was {
+                    if v == was && wide != Some(i) {
                         continue;
                     }
                     current[i] = v;
                     if !model.clears_conditionals_at(i, &current) {
                         continue;
                     }
-                    for (p, t) in trial.iter_mut().enumerate() {
-                        *t = (sum[p] - model.contribution(i, was)[p] + model.contribution(i, v)[p])
-                            .min(1.0);
+                    let offset = if wide == Some(i) {
+                        match self.best_offset(&base, v) {
+                            Some((offset, _)) => offset,
+                            None => continue,
+                        }
+                    } else {
+                        0
+                    };
+                    trial.copy_from_slice(&base);
+                    model.add(i, v, offset, 1.0, &mut trial);
+                    for t in &mut trial {
+                        *t = t.min(1.0);
                     }
                     if let Some(value) = self.goal.value(&trial, &self.lower)
                         && value >= best_here.0 - SOLVE_TOLERANCE
                     {
                         self.goal.key(&trial, value, &mut key);
                         if leximin_better(&key, &best_key) {
-                            best_here = (value, v);
+                            best_here = (value, v, offset);
                             std::mem::swap(&mut key, &mut best_key);
                         }
                     }
                 }
                 current[i] = best_here.1;
-                if best_here.1 != was {
-                    for (p, s) in sum.iter_mut().enumerate() {
-                        *s += model.contribution(i, best_here.1)[p] - model.contribution(i, was)[p];
-                    }
+                if wide == Some(i) {
+                    current[n_points] = best_here.2 as usize;
+                }
+                if (best_here.1, best_here.2) != (was, was_offset) {
+                    sum = base;
+                    model.add(i, best_here.1, best_here.2, 1.0, &mut sum);
                     current_value = best_here.0;
                     improved = true;
                 }
@@ -524,6 +554,86 @@ impl Search<'_, '_> {
         self.best = Some((current_value, current));
     }
 
+    /// The best offset in segment `value` of the wide point, given the unclamped sums
+    /// `base` of every other point, and its objective; `None` when no value of the segment
+    /// meets the lower bounds. Every objective is concave along a segment (utilities are
+    /// linear there, then clamped, then combined concavely), so the allowed offsets are
+    /// an interval, searched by thirds.
+    fn best_offset(&self, base: &[f64], value: usize) -> Option<(u64, f64)> {
+        let model = self.model;
+        let segments = model.segments.as_ref()?;
+        let wide = segments.point;
+        let n = model.n;
+        let span = segments.span[value];
+        let start = model.contribution(wide, value);
+        let slope = &segments.slope[value * n..(value + 1) * n];
+        let mut trial = vec![0.0; n];
+        let mut at = |t: u64| -> Option<f64> {
+            for (p, x) in trial.iter_mut().enumerate() {
+                *x = (base[p] + start[p] + t as f64 * slope[p]).min(1.0);
+            }
+            self.goal.value(&trial, &self.lower)
+        };
+        if span == 0 {
+            return at(0).map(|v| (0, v));
+        }
+        // The offsets that meet every lower bound (up to rounding, checked below).
+        let (mut low, mut high) = (0.0_f64, span as f64);
+        let lower = self.goal.lower();
+        for p in 0..n {
+            let least = lower[p];
+            if !least.is_finite() {
+                continue;
+            }
+            if least > 1.0 {
+                return None;
+            }
+            let first = base[p] + start[p];
+            let step = slope[p];
+            if step > 0.0 {
+                low = low.max((least - first) / step);
+            } else if step < 0.0 {
+                high = high.min((first - least) / -step);
+            } else if first < least {
+                return None;
+            }
+        }
+        if low > high + 1.0 {
+            return None;
+        }
+        let mut low = (low.floor().max(0.0) as u64).min(span);
+        let mut high = (high.ceil().max(0.0) as u64).min(span);
+        while low <= high && at(low).is_none() {
+            low += 1;
+        }
+        while high >= low && at(high).is_none() {
+            if high == 0 {
+                break;
+            }
+            high -= 1;
+        }
+        if low > high || at(low).is_none() {
+            return None;
+        }
+        let score = |v: Option<f64>| v.unwrap_or(f64::NEG_INFINITY);
+        while high - low > 2 {
+            let third = (high - low) / 3;
+            let (m1, m2) = (low + third, high - third);
+            if score(at(m1)) < score(at(m2)) {
+                low = m1 + 1;
+            } else {
+                high = m2;
+            }
+        }
+        (low..=high).filter_map(|t| at(t).map(|v| (t, v))).fold(
+            None,
+            |best: Option<(u64, f64)>, (t, v)| match best {
+                Some((_, b)) if b >= v => best,
+                _ => Some((t, v)),
+            },
+        )
+    }
+
     fn closed(&self, bound: f64) -> bool {
         if self.feasibility {
             // Any package found answers; a bound below 0 proves there is none below.
@@ -541,15 +651,30 @@ impl Search<'_, '_> {
         let n = model.n;
         let mut total = self.fixed.clone();
         let high = &mut self.high;
+        let wide = model.segments.as_ref();
         for (i, &chosen) in self.chosen.iter().enumerate() {
-            if chosen != usize::MAX {
+            let segments = wide.filter(|s| s.point == i);
+            if chosen != usize::MAX && segments.is_none() {
                 continue;
             }
             high.fill(f64::NEG_INFINITY);
             for (v, c) in model.contributions[i].chunks_exact(n).enumerate() {
-                if self.blocked[i][v] == 0 {
-                    for (h, c) in high.iter_mut().zip(c) {
-                        *h = h.max(*c);
+                let open = if chosen == usize::MAX {
+                    self.blocked[i][v] == 0
+                } else {
+                    v == chosen
+                };
+                if !open {
+                    continue;
+                }
+                for (h, c) in high.iter_mut().zip(c) {
+                    *h = h.max(*c);
+                }
+                if let Some(segments) = segments {
+                    // A segment's other end.
+                    let span = segments.span[v] as f64;
+                    for ((h, c), d) in high.iter_mut().zip(c).zip(&segments.slope[v * n..]) {
+                        *h = h.max(c + span * d);
                     }
                 }
             }
@@ -580,25 +705,52 @@ impl Search<'_, '_> {
                 .map(|(l, f)| l * f)
                 .sum::<f64>();
         out.sum.copy_from_slice(&self.fixed);
-        out.argmax.copy_from_slice(&self.chosen);
+        let n_points = self.chosen.len();
+        out.argmax[..n_points].copy_from_slice(&self.chosen);
+        let wide = model.segments.as_ref();
         for (i, &chosen) in self.chosen.iter().enumerate() {
-            if chosen != usize::MAX {
+            // The wide point's segment, even fixed, still has a value to choose: the better
+            // end for the bound (its contributions are linear along it).
+            let segments = wide.filter(|s| s.point == i);
+            if chosen != usize::MAX && segments.is_none() {
                 continue;
             }
             let blocked = &self.blocked[i];
             let mut best = f64::NEG_INFINITY;
             let mut best_v = usize::MAX;
+            let mut best_end = 0;
             for (v, c) in model.contributions[i].chunks_exact(model.n).enumerate() {
-                if blocked[v] > 0 {
+                let open = if chosen == usize::MAX {
+                    blocked[v] == 0
+                } else {
+                    v == chosen
+                };
+                if !open {
                     continue;
                 }
-                let score: f64 = lambda.iter().zip(c).map(|(l, c)| l * c).sum();
-                if let Some(scores) = scores.as_deref_mut() {
+                let mut score: f64 = lambda.iter().zip(c).map(|(l, c)| l * c).sum();
+                let mut end = 0;
+                if let Some(segments) = segments {
+                    let span = segments.span[v];
+                    let along: f64 = lambda
+                        .iter()
+                        .zip(&segments.slope[v * model.n..(v + 1) * model.n])
+                        .map(|(l, d)| l * d)
+                        .sum();
+                    if span > 0 && along > 0.0 {
+                        score += span as f64 * along;
+                        end = span;
+                    }
+                }
+                if chosen == usize::MAX
+                    && let Some(scores) = scores.as_deref_mut()
+                {
                     scores[i][v] = score;
                 }
                 if score > best {
                     best = score;
                     best_v = v;
+                    best_end = end;
                 }
             }
             if best_v == usize::MAX {
@@ -606,9 +758,10 @@ impl Search<'_, '_> {
             }
             value += best;
             out.argmax[i] = best_v;
-            for (s, c) in out.sum.iter_mut().zip(model.contribution(i, best_v)) {
-                *s += c;
+            if segments.is_some() {
+                out.argmax[n_points] = best_end as usize;
             }
+            model.add(i, best_v, best_end, 1.0, &mut out.sum);
         }
         out.value = value;
         true
@@ -760,7 +913,7 @@ impl Search<'_, '_> {
         let blank = || Bound {
             value: 0.0,
             sum: vec![0.0; model.n],
-            argmax: vec![0; model.values.len()],
+            argmax: vec![0; model.choice_len()],
         };
         let (mut bound, mut next) = (blank(), blank());
         if !self.bound(duals, &mut bound, None) {
@@ -879,12 +1032,16 @@ impl Search<'_, '_> {
     /// blocked afterwards.
     fn fix(&mut self, point: usize, value: usize, sign: i32) -> bool {
         let model = self.model;
-        let contribution = model.contribution(point, value);
-        for (f, c) in self.fixed.iter_mut().zip(contribution) {
-            if sign > 0 {
-                *f += c;
-            } else {
-                *f -= c;
+        let wide = model.segments.as_ref().is_some_and(|s| s.point == point);
+        if !wide {
+            // (The wide point's contribution stays in the bound: its value is still open.)
+            let contribution = model.contribution(point, value);
+            for (f, c) in self.fixed.iter_mut().zip(contribution) {
+                if sign > 0 {
+                    *f += c;
+                } else {
+                    *f -= c;
+                }
             }
         }
         self.chosen[point] = if sign > 0 { value } else { usize::MAX };
