@@ -19,8 +19,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use accord_bench::median_seconds;
-use accord_core::{SolveLimit, pair_frontier, solve_bargaining};
-use accord_formats::generate::{GenerateSpec, generate_case};
+use accord_core::{SolveLimit, pair_frontier, rectangle_frontier, solve_bargaining};
+use accord_formats::generate::{GenerateSpec, generate_case, generate_rectangle_case};
 use anyhow::Result;
 use clap::Parser;
 use serde_json::json;
@@ -57,6 +57,10 @@ struct Args {
     /// each.
     #[arg(long, value_name = "VECTORS")]
     pairs: Option<usize>,
+    /// A hyper-rectangle case instead (`accord generate --rectangles N`: values per point
+    /// from `--options`, two parties): time its exact frontier traced by search.
+    #[arg(long, value_name = "N")]
+    rectangles: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -74,6 +78,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<serde_json::Value> {
+    if let Some(rectangles) = args.rectangles {
+        return run_rectangles(args, rectangles);
+    }
     let case = generate_case(&GenerateSpec {
         points: args.points,
         options: args.options,
@@ -134,4 +141,45 @@ fn run(args: &Args) -> Result<serde_json::Value> {
         line["pair_sizes"] = json!(sizes);
     }
     Ok(line)
+}
+
+/// The frontier of a generated hyper-rectangle case, traced by search.
+fn run_rectangles(args: &Args, rectangles: usize) -> Result<serde_json::Value> {
+    let case = generate_rectangle_case(
+        &GenerateSpec {
+            points: args.points,
+            options: args.options,
+            parties: args.parties,
+            red_lines: 0,
+            reservation: args.reservation,
+            seed: args.seed,
+        },
+        rectangles,
+    )?;
+    let parties = case.negotiating_parties();
+    let limit = SolveLimit {
+        max_nodes: args.max_nodes.unwrap_or(SolveLimit::default().max_nodes),
+        ..SolveLimit::default()
+    };
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..args.repeats {
+        let start = Instant::now();
+        let found = rectangle_frontier(&case, &parties, limit)
+            .map_err(|why| anyhow::anyhow!("the search gave way: {why}"))?;
+        times.push(start.elapsed());
+        last = Some(black_box(found));
+    }
+    let (scan, nodes) = last.expect("at least one repeat");
+    Ok(json!({
+        "points": args.points,
+        "values": args.options,
+        "parties": args.parties,
+        "rectangles": rectangles,
+        "seed": args.seed,
+        "repeats": args.repeats,
+        "frontier_s": median_seconds(&mut times),
+        "nodes": nodes,
+        "frontier": scan.frontier.len(),
+    }))
 }

@@ -111,7 +111,10 @@ pub struct AnalysisOptions {
     /// Ask for an approximate frontier within this bound (additive cases), even where an
     /// exact one could be found.
     pub epsilon: Option<f64>,
-    /// The bound used when an additive case's exact frontier is too large to merge.
+    /// The bound first tried when an additive case's exact frontier is too large to merge
+    /// (at least 0.05 for four parties or more); below five parties coarser bounds follow
+    /// (2.5 times each, up to 0.1) while the frontier keeps more than 20,000 vectors after
+    /// some point. The bound reached is `scan.error_bound`.
     pub fallback_epsilon: Option<f64>,
     /// Enumerate (within the limit) even an additive case that merging would answer
     /// faster, to count the packages that meet every reservation value
@@ -210,6 +213,15 @@ pub(crate) fn analysis_from(
 /// From this many parties merging gives way early to the search for bargaining packages.
 pub(crate) const MANY_PARTIES: usize = 5;
 
+/// The most vectors a fallback approximate frontier may keep after any point: beyond, its
+/// grid is made coarser (up to [`FALLBACK_COARSEST`]), so that the answer and everything
+/// computed over it come in about a second.
+const FALLBACK_VECTORS: usize = 20_000;
+/// The coarsest grid a fallback approximate frontier is tried with.
+const FALLBACK_COARSEST: f64 = 0.1;
+/// The finest grid a fallback approximate frontier of four parties or more is tried with.
+const FOUR_PARTY_EPSILON: f64 = 0.05;
+
 /// Below this many packages enumeration is as fast as merging, and counts more.
 const MERGE_FROM: u128 = 1 << 10;
 
@@ -294,11 +306,32 @@ pub(crate) fn find_frontier(
                         NotMergeable::PointTooLarge { .. } => options.merge.max_comparisons,
                         _ => options.merge.max_comparisons / 5,
                     };
-                    merge(MergeLimit {
-                        epsilon: Some(epsilon),
-                        max_comparisons,
-                        ..options.merge
-                    })
+                    // The finest bound whose frontier stays small enough to answer in about
+                    // a second, everything downstream included: coarser grids in turn.
+                    // A grid of 0.01 in four dimensions rarely fits: four parties start at
+                    // 0.05; from five on, one attempt (the search gives the packages).
+                    let mut epsilon = if parties.len() >= 4 {
+                        epsilon.max(FOUR_PARTY_EPSILON)
+                    } else {
+                        epsilon
+                    };
+                    loop {
+                        let found = merge(MergeLimit {
+                            epsilon: Some(epsilon),
+                            max_comparisons,
+                            max_vectors: options.merge.max_vectors.min(FALLBACK_VECTORS),
+                            ..options.merge
+                        });
+                        match found {
+                            Err(
+                                NotMergeable::FrontierTooLarge { .. }
+                                | NotMergeable::TooMuchWork { .. },
+                            ) if epsilon < FALLBACK_COARSEST && parties.len() < MANY_PARTIES => {
+                                epsilon = (epsilon * 2.5).min(FALLBACK_COARSEST);
+                            }
+                            other => break other,
+                        }
+                    }
                 }
                 (other, _) => other,
             };

@@ -142,6 +142,8 @@ pub(crate) fn diagnose_keeping(
         n_computed: 0,
         last: None,
         searched: HashMap::new(),
+        approximate: Vec::new(),
+        n_searched: 0,
     };
     if let Some(scan) = known {
         search.frontiers.insert(
@@ -222,15 +224,24 @@ struct Search<'a> {
     last: Option<(Vec<Constraint>, Found)>,
     /// Where no frontier was found: the search's answer by the constraints relaxed.
     searched: HashMap<Vec<Constraint>, Option<bool>>,
+    /// The red lines dropped for each frontier found only approximately.
+    approximate: Vec<Vec<Constraint>>,
+    n_searched: usize,
 }
+
+/// Searches allowed per frontier of the budget ([`DiagnosisLimit::max_frontiers`]).
+const SEARCHES_PER_FRONTIER: usize = 10;
 
 impl Search<'_> {
     /// Whether relaxing `set` makes some package acceptable; `None` when its frontier
     /// could not be found or the budget of frontiers is spent.
     fn feasible(&mut self, set: &[Constraint]) -> Option<bool> {
         let dropped = red_lines_of(set);
-        if self.parties.len() >= MANY_PARTIES && self.options.solve.is_some() {
-            // Many parties: the search answers without a frontier, which would rarely fit.
+        if (self.parties.len() >= MANY_PARTIES || self.has_wide_point())
+            && self.options.solve.is_some()
+        {
+            // Many parties, or a point too wide to merge exactly: the search answers
+            // exactly without a frontier, which would rarely fit or be approximate.
             let waived: Vec<bool> = self
                 .parties
                 .iter()
@@ -251,6 +262,12 @@ impl Search<'_> {
             self.n_computed += 1;
             let without = relaxed(self.case, &dropped);
             let found = find_frontier(&without, self.parties, self.options).ok();
+            if found
+                .as_ref()
+                .is_some_and(|(_, scan)| scan.error_bound > 0.0)
+            {
+                self.approximate.push(dropped.clone());
+            }
             let frontier = found
                 .as_ref()
                 .map(|(_, scan)| scan.frontier.iter().map(|f| f.utilities.clone()).collect());
@@ -262,9 +279,17 @@ impl Search<'_> {
             .iter()
             .map(|&p| set.contains(&Constraint::Reservation { party: p }))
             .collect();
-        let Some(frontier) = self.frontiers[&dropped].as_ref() else {
+        if self.frontiers[&dropped].is_none() {
             return self.feasible_by_search(set, &dropped, &waived);
-        };
+        }
+        if self.approximate.contains(&dropped)
+            && self.options.solve.is_some()
+            && let Some(answer) = self.feasible_by_search(set, &dropped, &waived)
+        {
+            // An approximate frontier would judge within its bound: the search is exact.
+            return Some(answer);
+        }
+        let frontier = self.frontiers[&dropped].as_ref()?;
         Some(frontier.iter().any(|u| {
             u.iter()
                 .zip(&self.reservation)
@@ -275,6 +300,15 @@ impl Search<'_> {
 }
 
 impl Search<'_> {
+    /// Whether some point has more values than merging takes exactly (a wide range): its
+    /// frontiers would be approximate.
+    fn has_wide_point(&self) -> bool {
+        self.case.points().iter().any(|p| {
+            p.n_values()
+                .is_some_and(|n| n > self.options.merge.max_point_values)
+        })
+    }
+
     /// Where the frontier could not be found: whether relaxing `set` makes some package
     /// acceptable, by the search for packages ([`crate::analysis::solve`]); `None` when
     /// it gives way or the budget is spent.
@@ -288,10 +322,12 @@ impl Search<'_> {
         if let Some(known) = self.searched.get(set) {
             return *known;
         }
-        if self.n_computed >= self.max_frontiers {
+        // A search answers one set (a frontier, every waiver of reservation values with
+        // the same red lines): it gets its own, larger budget.
+        if self.n_searched >= self.max_frontiers * SEARCHES_PER_FRONTIER {
             return None;
         }
-        self.n_computed += 1;
+        self.n_searched += 1;
         let without = relaxed(self.case, dropped);
         let lower: Vec<f64> = self
             .reservation

@@ -256,6 +256,11 @@ struct Search<'g> {
     graph: &'g Graph,
     weights: Vec<f64>,
     lower: Vec<f64>,
+    /// Every item by decreasing weight, for each of [`MULTIPLIERS`] (the weights plus the
+    /// multiplier on each party with a lower bound), and by decreasing reward for each
+    /// party (its own items first).
+    orders: Vec<Vec<usize>>,
+    reach_orders: Vec<Vec<usize>>,
     best: Option<(f64, Vec<u64>)>,
     nodes: u64,
     max_nodes: u64,
@@ -269,29 +274,35 @@ impl Search<'_> {
 
     /// An upper bound on what the items of `mask` can add, for the weights `reward`: the
     /// items covered by cliques of conflicts, each clique giving at most its best.
-    fn cover(&self, mask: &[u64], reward: &dyn Fn(usize) -> f64) -> f64 {
+    /// `order` lists every item by decreasing `reward`.
+    fn cover(&self, mask: &[u64], reward: &dyn Fn(usize) -> f64, order: &[usize]) -> f64 {
         let graph = self.graph;
         let mut left = mask.to_vec();
-        let mut order: Vec<usize> = members(mask).collect();
-        order.sort_by(|&a, &b| reward(b).total_cmp(&reward(a)).then(a.cmp(&b)));
         let mut total = 0.0;
-        for &v in &order {
+        for (at, &v) in order.iter().enumerate() {
             if left[v / 64] >> (v % 64) & 1 == 0 {
                 continue;
             }
             total += reward(v);
-            // Grow a clique of conflicts from v, heaviest first, and remove it.
+            left[v / 64] &= !(1 << (v % 64));
+            // Grow a clique of conflicts from v, heaviest first, and remove it (the items
+            // before v in the order are gone already).
             let mut candidates: Vec<u64> = graph.conflicts[v]
                 .iter()
                 .zip(&left)
                 .map(|(c, l)| c & l)
                 .collect();
-            left[v / 64] &= !(1 << (v % 64));
-            for &u in &order {
+            if candidates.iter().all(|c| *c == 0) {
+                continue;
+            }
+            for &u in &order[at + 1..] {
                 if candidates[u / 64] >> (u % 64) & 1 == 1 {
                     left[u / 64] &= !(1 << (u % 64));
                     for (c, x) in candidates.iter_mut().zip(&graph.conflicts[u]) {
                         *c &= x;
+                    }
+                    if candidates.iter().all(|c| *c == 0) {
+                        break;
                     }
                 }
             }
@@ -334,13 +345,17 @@ impl Search<'_> {
         // Every party with a lower bound must still be able to reach it.
         for (p, (&sum, &lower)) in sums.iter().zip(&self.lower).enumerate() {
             if lower > f64::NEG_INFINITY {
-                let reach = self.cover(&mask, &|v| {
-                    if graph.items[v].party == p {
-                        graph.items[v].reward
-                    } else {
-                        0.0
-                    }
-                });
+                let reach = self.cover(
+                    &mask,
+                    &|v| {
+                        if graph.items[v].party == p {
+                            graph.items[v].reward
+                        } else {
+                            0.0
+                        }
+                    },
+                    &self.reach_orders[p],
+                );
                 if sum + reach < lower - EQUAL_EPS {
                     return Ok(());
                 }
@@ -350,7 +365,7 @@ impl Search<'_> {
             // Lagrangian bounds: for any μ >= 0 a set meeting the lower bounds has
             // value <= value + μ·(sums - lower) + the cover under weights + μ.
             let best = *best + EQUAL_EPS * 1e-3;
-            for factor in MULTIPLIERS {
+            for (f, factor) in MULTIPLIERS.into_iter().enumerate() {
                 let mu: Vec<f64> = self
                     .lower
                     .iter()
@@ -369,7 +384,7 @@ impl Search<'_> {
                     let item = &graph.items[v];
                     (self.weights[item.party] + mu[item.party]) * item.reward
                 };
-                if value + slack + self.cover(&mask, &weight) <= best {
+                if value + slack + self.cover(&mask, &weight, &self.orders[f]) <= best {
                     return Ok(());
                 }
             }
@@ -444,10 +459,41 @@ impl Rectangles<'_> {
             let value: f64 = sums.iter().zip(&weights).map(|(s, w)| s * w).sum();
             (value, chosen.clone())
         });
+        let by = |key: &dyn Fn(&Item) -> f64| -> Vec<usize> {
+            let mut order: Vec<usize> = (0..graph.items.len()).collect();
+            order.sort_by(|&a, &b| {
+                key(&graph.items[b])
+                    .total_cmp(&key(&graph.items[a]))
+                    .then(a.cmp(&b))
+            });
+            order
+        };
+        let orders = MULTIPLIERS
+            .iter()
+            .map(|&factor| {
+                by(&|item: &Item| {
+                    let mu = if lower[item.party].is_finite() {
+                        factor
+                    } else {
+                        0.0
+                    };
+                    (weights[item.party] + mu) * item.reward
+                })
+            })
+            .collect();
+        let reach_orders = (0..lower.len())
+            .map(|p| {
+                by(&|item: &Item| {
+                    if item.party == p { item.reward } else { 0.0 }
+                })
+            })
+            .collect();
         let mut search = Search {
             graph,
             weights,
             lower,
+            orders,
+            reach_orders,
             best,
             nodes: 0,
             max_nodes: self.max_nodes.saturating_sub(self.nodes),
