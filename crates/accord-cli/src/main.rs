@@ -28,8 +28,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use accord_core::{
-    AnalysisOptions, DiagnosisLimit, EnumerationLimit, InsightOptions, SolveLimit, analyze_with,
-    diagnose, insight,
+    AnalysisOptions, DiagnosisLimit, EnumerationLimit, InsightOptions, MergeLimit, SolveLimit,
+    analyze_with, diagnose, insight,
 };
 use accord_formats::case_file::CaseFormat;
 use anyhow::Result;
@@ -153,8 +153,13 @@ struct InputArgs {
     /// An approximate frontier within this bound, in utility, for every party (additive
     /// cases); by default the frontier is exact, or within 0.01 when the exact one is too
     /// large to merge.
-    #[arg(long, value_name = "E", value_parser = parse_epsilon)]
+    #[arg(long, value_name = "E", value_parser = parse_epsilon, conflicts_with = "exact")]
     epsilon: Option<f64>,
+    /// Insist on the exact frontier: no approximation as a fallback, and merging may keep
+    /// up to 20,000,000 partial frontier vectors and do 100 times its usual work before it
+    /// gives way (memory grows with the frontier).
+    #[arg(long)]
+    exact: bool,
     /// The most nodes the search for exact bargaining packages may visit where the
     /// frontier is approximate or missing (0: no search).
     #[arg(long, default_value_t = SolveLimit::default().max_nodes, value_name = "N")]
@@ -181,6 +186,20 @@ impl InputArgs {
         AnalysisOptions {
             enumeration: EnumerationLimit(self.max_packages),
             epsilon: self.epsilon,
+            fallback_epsilon: if self.exact {
+                None
+            } else {
+                AnalysisOptions::default().fallback_epsilon
+            },
+            merge: if self.exact {
+                MergeLimit {
+                    max_vectors: 20_000_000,
+                    max_comparisons: MergeLimit::default().max_comparisons.saturating_mul(100),
+                    ..MergeLimit::default()
+                }
+            } else {
+                MergeLimit::default()
+            },
             count_feasible: self.count,
             solve: (self.search_nodes > 0).then(|| SolveLimit {
                 max_nodes: self.search_nodes,

@@ -572,3 +572,24 @@ fn merging_gives_the_same_answer_as_enumeration() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn exact_insists_on_the_exact_frontier_and_excludes_epsilon() {
+    // The peace framework's army-size range (500,001 values) would be thinned on a grid;
+    // with --exact no frontier is approximate: found exactly, or refused with the reason.
+    let json = analyze_json("examples/peace-framework.toml", &["--exact"]);
+    assert_eq!(json["status"], "too-large");
+    assert!(json["error_bound"].is_null() || json["error_bound"] == 0.0);
+    assert_ne!(json["relaxed"]["status"], "approximate");
+    let default = analyze_json("examples/peace-framework.toml", &[]);
+    assert_eq!(default["relaxed"]["status"], "approximate");
+    let both = run(&[
+        "analyze",
+        "examples/labour-contract.toml",
+        "--exact",
+        "--epsilon",
+        "0.1",
+    ]);
+    assert!(both.starts_with("exit: 2"), "{both}");
+    assert!(both.contains("cannot be used with"), "{both}");
+}
