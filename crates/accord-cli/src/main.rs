@@ -183,13 +183,14 @@ impl InputArgs {
     }
 
     fn options(&self) -> AnalysisOptions {
+        let defaults = AnalysisOptions::default();
         AnalysisOptions {
             enumeration: EnumerationLimit(self.max_packages),
             epsilon: self.epsilon,
             fallback_epsilon: if self.exact {
                 None
             } else {
-                AnalysisOptions::default().fallback_epsilon
+                defaults.fallback_epsilon
             },
             merge: if self.exact {
                 MergeLimit {
@@ -205,7 +206,6 @@ impl InputArgs {
                 max_nodes: self.search_nodes,
                 ..SolveLimit::default()
             }),
-            ..AnalysisOptions::default()
         }
     }
 

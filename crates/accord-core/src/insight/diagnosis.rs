@@ -247,7 +247,11 @@ impl Search<'_> {
                 .iter()
                 .map(|&p| set.contains(&Constraint::Reservation { party: p }))
                 .collect();
-            return self.feasible_by_search(set, &dropped, &waived);
+            let answer = self.feasible_by_search(set, &dropped, &waived);
+            // Where the search does not take the case (two wide points), frontiers judge.
+            if answer.is_some() || self.parties.len() >= MANY_PARTIES {
+                return answer;
+            }
         }
         if !self.frontiers.contains_key(&dropped)
             && !some_value_per_point(self.case, self.parties, &dropped)

@@ -56,6 +56,10 @@ struct Graph {
     words: usize,
 }
 
+/// The most items searched: the search goes one item deeper a branch, so this bounds its
+/// depth (the ANAC and GENIUS domains have 40 to 250).
+const MAX_ITEMS: u64 = 1_000;
+
 /// Each point's value line: the smallest and largest value, and whether values are whole.
 fn line(kind: &PointKind) -> (f64, f64, bool) {
     match kind {
@@ -162,11 +166,11 @@ impl Graph {
                 }
             }
         }
-        if items.len() as u64 > limit.max_point_values {
+        let most = limit.max_point_values.min(MAX_ITEMS);
+        if items.len() as u64 > most {
             return Err(unsupported(format!(
-                "{} rectangles are more than the limit of {}",
-                items.len(),
-                limit.max_point_values
+                "{} rectangles (and ways out of EXCLUDES boxes) are more than the limit of {most}",
+                items.len()
             )));
         }
         let words = items.len().div_ceil(64).max(1);
@@ -374,11 +378,12 @@ impl Search<'_> {
                 if factor > 0.0 && mu.iter().all(|m| *m == 0.0) {
                     break;
                 }
+                // (Against the lower bounds less the tolerance, as sets are accepted.)
                 let slack: f64 = mu
                     .iter()
                     .zip(sums.iter().zip(&self.lower))
                     .filter(|(m, _)| **m > 0.0)
-                    .map(|(m, (s, l))| m * (s - l))
+                    .map(|(m, (s, l))| m * (s - (l - EQUAL_EPS)))
                     .sum();
                 let weight = |v: usize| {
                     let item = &graph.items[v];
