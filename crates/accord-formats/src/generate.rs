@@ -142,19 +142,7 @@ pub fn generate_case(spec: &GenerateSpec) -> Result<Case, GenerateError> {
         placed += 1;
     }
     // Drawn last, and only when asked for, so that cases without them stay as they were.
-    if spec.reservation > 0.0 {
-        for party in &mut parties {
-            let draw = f64::from(rng.random_range(0..=1000u16)) / 1000.0;
-            if let Some(position) = party.position.as_mut() {
-                position.reservation_value = spec.reservation * (0.5 + draw / 2.0);
-            }
-        }
-    }
-    let reservation = if spec.reservation > 0.0 {
-        format!(", reservation values up to {}", spec.reservation)
-    } else {
-        String::new()
-    };
+    let reservation = draw_reservations(spec.reservation, &mut rng, &mut parties);
     let name = format!(
         "generated: {} points x {} options, {} parties, {} red lines{reservation}, seed {}",
         spec.points, spec.options, spec.parties, spec.red_lines, spec.seed
@@ -246,19 +234,7 @@ pub fn generate_rectangle_case(
                 .with_position(Position::new(UtilityFunction::Constraint(utility)))
         })
         .collect();
-    if spec.reservation > 0.0 {
-        for party in &mut parties {
-            let draw = f64::from(rng.random_range(0..=1000u16)) / 1000.0;
-            if let Some(position) = party.position.as_mut() {
-                position.reservation_value = spec.reservation * (0.5 + draw / 2.0);
-            }
-        }
-    }
-    let reservation = if spec.reservation > 0.0 {
-        format!(", reservation values up to {}", spec.reservation)
-    } else {
-        String::new()
-    };
+    let reservation = draw_reservations(spec.reservation, &mut rng, &mut parties);
     let name = format!(
         "generated: {} points of {} values, {} parties of {rectangles} hyper-rectangles{reservation}, seed {}",
         spec.points, spec.options, spec.parties, spec.seed
@@ -277,6 +253,22 @@ pub fn generate_rectangle_case(
         }
     }
     Ok(Case::new(name, points, parties)?)
+}
+
+/// Draws each party's reservation value between `largest / 2` and `largest` (none when
+/// `largest` is 0, so that cases without them stay as they were); returns the words the
+/// case's name gives them.
+fn draw_reservations(largest: f64, rng: &mut ChaCha8Rng, parties: &mut [Party]) -> String {
+    if largest <= 0.0 {
+        return String::new();
+    }
+    for party in parties {
+        let draw = f64::from(rng.random_range(0..=1000u16)) / 1000.0;
+        if let Some(position) = party.position.as_mut() {
+            position.reservation_value = largest * (0.5 + draw / 2.0);
+        }
+    }
+    format!(", reservation values up to {largest}")
 }
 
 #[cfg(test)]
