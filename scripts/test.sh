@@ -12,6 +12,9 @@ if [[ -z ${ACCORD_TEST_DATABASE_URL:-} ]]; then
     ACCORD_TEST_DATABASE_URL="$(scripts/postgres.sh)"
     export ACCORD_TEST_DATABASE_URL
 fi
+# One fixed seed for the property tests, so that a run is repeatable (set
+# PROPTEST_RNG_SEED to draw others; scripts/proptest-soak.sh runs many).
+export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261206}"
 cargo test --workspace --locked
 scripts/fuzz-api.sh target/debug/accord
 # The web UI in headless Chromium (installed from Debian's packages if missing), driven by

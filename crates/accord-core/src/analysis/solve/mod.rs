@@ -430,7 +430,7 @@ pub fn pair_frontier(
         else {
             break;
         };
-        bounded[second] = model.utilities(&best_second)[second];
+        bounded[second] = model.utilities(&best_second)[second] - EQUAL_EPS;
         let chosen = solver
             .solve(
                 &Goal::Linear {
