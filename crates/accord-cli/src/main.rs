@@ -151,8 +151,9 @@ struct InputArgs {
     #[arg(long, default_value_t = EnumerationLimit::default().0, value_name = "N")]
     max_packages: u128,
     /// An approximate frontier within this bound, in utility, for every party (additive
-    /// cases); by default the frontier is exact, or within 0.01 when the exact one is too
-    /// large to merge.
+    /// cases); by default the frontier is exact or, when the exact one is too large to
+    /// merge, within 0.01 (0.05 from four parties; from five, a certified ε-Pareto set at
+    /// the finest bound that answers in about a second).
     #[arg(long, value_name = "E", value_parser = parse_epsilon, conflicts_with = "exact")]
     epsilon: Option<f64>,
     /// Insist on the exact frontier: no approximation as a fallback, and merging may keep

@@ -129,6 +129,12 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
         FrontierMethod::Merge => {
             "exact, by merging per-point frontiers (no enumeration)".to_string()
         }
+        FrontierMethod::Search if scan.error_bound > 0.0 => format!(
+            "a certified ε-Pareto set, by search (no enumeration): every package that clears \
+             the red lines is matched, within {:.4} for every party, by a frontier package \
+             below; accord report plots the exact frontier of each pair of parties",
+            scan.error_bound
+        ),
         FrontierMethod::Search => "exact, traced one vector at a time by a search over the \
              hyper-rectangles (no enumeration)"
             .to_string(),
@@ -206,9 +212,14 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
     } else {
         format!("{} packages", group(frontier_packages.into()))
     };
+    let within = if scan.error_bound > 0.0 {
+        format!(", within {:.4}", scan.error_bound)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "pareto frontier: {} utility vectors ({counted})",
+        "pareto frontier: {} utility vectors{within} ({counted})",
         group(scan.frontier.len() as u128),
     );
     if let Some(ideal) = &exact.bargaining.ideal_point {

@@ -516,6 +516,83 @@ fn epsilon_asks_for_an_approximate_frontier_with_its_bound() {
 }
 
 #[test]
+fn five_parties_get_a_certified_epsilon_pareto_set() {
+    let case = Command::cargo_bin("accord")
+        .unwrap()
+        .args([
+            "generate",
+            "--points",
+            "18",
+            "--options",
+            "4",
+            "--parties",
+            "5",
+        ])
+        .args(["--red-lines", "4", "--reservation", "0.3", "--seed", "1"])
+        .output()
+        .unwrap()
+        .stdout;
+    let dir = std::env::temp_dir().join(format!("accord-cli-cover-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("case.toml");
+    std::fs::write(&file, &case).unwrap();
+    let chosen = analyze_json(&file, &[]);
+    let asked = analyze_json(&file, &["--epsilon", "0.3"]);
+    let exact = analyze_json(&file, &["--exact"]);
+    let text = Command::cargo_bin("accord")
+        .unwrap()
+        .args(["analyze", file.to_str().unwrap(), "--epsilon", "0.3"])
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let vectors = |json: &serde_json::Value| -> Vec<Vec<f64>> {
+        json["frontier"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let u = f["utilities"].as_array().unwrap();
+                u.iter().map(|u| u.as_f64().unwrap()).collect()
+            })
+            .collect()
+    };
+    for json in [&chosen, &asked] {
+        assert_eq!(json["method"], "search");
+        assert_eq!(json["status"], "approximate");
+        assert_eq!(json["bargaining_status"], "exact");
+        assert!(json["frontier_n_packages"].is_null());
+        assert!(json["n_clear_red_lines"].as_f64().unwrap() > 0.0);
+        let vectors = vectors(json);
+        assert!(vectors.len() >= 10, "{}", vectors.len());
+        for a in &vectors {
+            assert!(!vectors.iter().any(|b| accord_core::dominates(b, a)));
+        }
+    }
+    assert_eq!(asked["error_bound"], 0.3);
+    // The default is finer, chosen so that the answer comes in about a second.
+    let bound = chosen["error_bound"].as_f64().unwrap();
+    assert!(bound > 0.0 && bound < 0.3, "{bound}");
+    assert!(chosen["frontier_size"].as_u64() > asked["frontier_size"].as_u64());
+    // --exact merges with larger limits: every exact frontier vector is within each
+    // set's bound of one of its vectors.
+    assert_eq!(exact["status"], "exact");
+    let all = vectors(&exact);
+    for json in [&chosen, &asked] {
+        let bound = json["error_bound"].as_f64().unwrap();
+        let set = vectors(json);
+        for u in &all {
+            assert!(
+                set.iter()
+                    .any(|r| r.iter().zip(u).all(|(r, x)| *r >= x - bound - 1e-9))
+            );
+        }
+    }
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("a certified ε-Pareto set"), "{text}");
+    assert!(text.contains("utility vectors, within 0.3000"), "{text}");
+}
+
+#[test]
 fn a_bad_epsilon_is_a_usage_error() {
     insta::assert_snapshot!(run(&[
         "analyze",

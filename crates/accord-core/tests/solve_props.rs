@@ -6,7 +6,8 @@ mod common;
 
 use accord_core::{
     AnalysisOptions, BargainingPoint, Case, Constraint, DiagnosisLimit, EQUAL_EPS, InsightOptions,
-    Package, PartyIdx, SolveLimit, diagnose, dominates, insight, pair_frontier, solve_bargaining,
+    Package, PartyIdx, SolveLimit, diagnose, dominates, epsilon_pareto_set, insight, pair_frontier,
+    solve_bargaining,
 };
 use proptest::prelude::*;
 
@@ -274,6 +275,35 @@ proptest! {
             for (a, b) in got.iter().zip(&expected) {
                 prop_assert!((a.0 - b.0).abs() <= 1e-12 && (a.1 - b.1).abs() <= 1e-12, "{got:?} vs {expected:?}");
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// An ε-Pareto set is certified: every vector is a real package's that clears the red
+    /// lines, none dominates another, and every package that clears the red lines is at
+    /// most ε worse than some vector for every party.
+    #[test]
+    fn epsilon_pareto_sets_cover_every_package(spec in spec(), epsilon in prop_oneof![Just(0.05), Just(0.2), Just(0.5)]) {
+        let case = build(&spec);
+        let parties = case.negotiating_parties();
+        let all = clear_packages(&case, &parties);
+        let (scan, _) = epsilon_pareto_set(&case, &parties, epsilon, SolveLimit::default()).unwrap();
+        prop_assert_eq!(scan.n_clear_red_lines, all.len() as u128);
+        prop_assert_eq!(scan.frontier.is_empty(), all.is_empty());
+        prop_assert!(scan.error_bound <= epsilon);
+        for f in &scan.frontier {
+            prop_assert!(all.iter().any(|(p, _)| *p == f.package), "not a clear package");
+            prop_assert_eq!(&case.utilities(&parties, &f.package), &f.utilities);
+            prop_assert!(!scan.frontier.iter().any(|g| dominates(&g.utilities, &f.utilities)));
+        }
+        for (package, u) in &all {
+            prop_assert!(
+                scan.frontier.iter().any(|f| f.utilities.iter().zip(u).all(|(f, u)| *f >= u - epsilon - 1e-9)),
+                "{package:?} ({u:?}) is not covered within {epsilon}"
+            );
         }
     }
 }

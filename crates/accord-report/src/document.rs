@@ -597,6 +597,13 @@ fn mark_kind(solution: Solution) -> &'static str {
 fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &mut Vec<Plot>) {
     blocks.push(Block::Heading(2, "The Pareto frontier".to_string()));
     let (scan, pair_frontiers) = match (&main.analysis.result, &main.analysis.solved) {
+        // A certified ε-Pareto set of many parties: its projections on a pair are a cloud,
+        // so each plot shows its pair's exact frontier instead.
+        (Ok(exact), _)
+            if exact.method == FrontierMethod::Search && exact.scan.error_bound > 0.0 =>
+        {
+            (Some(&exact.scan), pair_frontiers(cx))
+        }
         (Ok(exact), _) => (Some(&exact.scan), Vec::new()),
         (Err(reason), Some(Ok(solved))) => {
             blocks.push(Block::Para(format!(
@@ -624,6 +631,13 @@ fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &m
             ),
             Ok(FrontierMethod::Merge) => "exact, by merging per-point frontiers".to_string(),
             Ok(FrontierMethod::Enumeration) => "exact, every package enumerated".to_string(),
+            Ok(FrontierMethod::Search) if scan.error_bound > 0.0 => format!(
+                "a certified ε-Pareto set, found by search: every package that clears the red \
+                 lines is matched, within {:.4} for every party, by a vector of the set; each \
+                 plot shows the exact frontier of its two parties among the packages that \
+                 clear every red line and give every other party its reservation value",
+                scan.error_bound
+            ),
             Ok(FrontierMethod::Search) => {
                 "exact, traced by a search over the hyper-rectangles".to_string()
             }
@@ -674,6 +688,7 @@ fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &m
     let pairs: Vec<(usize, usize)> = (0..n)
         .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
         .collect();
+    let plot_pairs = scan.is_none() || !pair_frontiers.is_empty();
     let mut indices = Vec::new();
     for &(i, j) in pairs.iter().take(MAX_PAIRS) {
         let mut marks: Vec<Mark> = found
@@ -691,7 +706,7 @@ fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &m
                 at: (draft.utilities[i], draft.utilities[j]),
             });
         }
-        let points = match scan {
+        let points = match scan.filter(|_| !plot_pairs) {
             Some(scan) => scan
                 .frontier
                 .iter()
@@ -744,7 +759,7 @@ fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &m
         )));
     }
     let plotted = pairs.len().min(MAX_PAIRS);
-    if scan.is_none() && pair_frontiers.len() < plotted {
+    if plot_pairs && pair_frontiers.len() < plotted {
         blocks.push(Block::Note(format!(
             "The frontier of {} of these pairs was not found within the search's limit; \
              their plots show the bargaining packages alone.",

@@ -46,13 +46,6 @@ const ID_MAX: usize = 128;
 const NAME_MAX: usize = 200;
 /// The longest case description, in characters.
 const DESCRIPTION_MAX: usize = 20_000;
-/// Cases with more packages than this are analysed with an approximate frontier
-/// ([`APPROXIMATE_EPSILON`]): an exact diagnosis of the 28-point peace example takes about
-/// 9 s, the approximate one about 2 s. The default enumeration limit: a case within it is
-/// cheap to analyse exactly.
-const EXACT_UP_TO: u128 = 100_000_000;
-/// The bound, in utility, of the approximate frontier of a large case.
-const APPROXIMATE_EPSILON: f64 = 0.05;
 /// The most frontier vectors an analysis lists (those of highest welfare); `frontier_size`
 /// still counts them all.
 const FRONTIER_LISTED: usize = 200;
@@ -1285,8 +1278,8 @@ async fn export_case(
 
 /// The analysis the viewer may have. The mediator gets the whole analysis of the case with
 /// the latest draft (the JSON document of `accord analyze --json`, docs/analysis-json.md;
-/// a case of more than 10^8 packages gets an approximate frontier within 0.05, and at most
-/// 200 frontier vectors are listed, those of highest welfare, with `frontier_listed`). A
+/// the same settings as the CLI's, so the same numbers, and at most 200 frontier vectors
+/// are listed, those of highest welfare, with `frontier_listed`). A
 /// party member gets its own view, computed from its own position alone: how the latest
 /// draft it may read that proposes a package fares for it, and its best package. Not for
 /// observers.
@@ -1340,11 +1333,7 @@ async fn full_analysis(rows: &CaseRows) -> ApiResult<Value> {
     };
     tokio::task::spawn_blocking(move || {
         let parties = case.negotiating_parties();
-        let mut options = InsightOptions::default();
-        if case.n_packages().is_none_or(|n| n > EXACT_UP_TO) {
-            options.analysis.epsilon = Some(APPROXIMATE_EPSILON);
-        }
-        let mut found = insight(&case, &parties, &options);
+        let mut found = insight(&case, &parties, &InsightOptions::default());
         // Listing every frontier vector of a large case would make a response of tens of
         // megabytes; cut before writing the JSON, which costs time of its own.
         let trimmed = trim_frontier(&mut found.analysis);

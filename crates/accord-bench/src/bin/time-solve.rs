@@ -3,7 +3,8 @@
 //! Generates a case with `accord_formats::generate` (the same case `accord generate`
 //! writes for the same flags), finds its exact bargaining packages without the frontier
 //! (`accord_core::solve_bargaining`) and, with `--pairs`, the frontier of every pair of
-//! parties among the packages the others accept (`accord_core::pair_frontier`), each
+//! parties among the packages the others accept (`accord_core::pair_frontier`) and, with
+//! `--cover EPSILON`, a certified ε-Pareto set (`accord_core::epsilon_pareto_set`), each
 //! `--repeats` times, and prints one JSON line:
 //!
 //! ```text
@@ -19,7 +20,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use accord_bench::median_seconds;
-use accord_core::{SolveLimit, pair_frontier, rectangle_frontier, solve_bargaining};
+use accord_core::{
+    SolveLimit, epsilon_pareto_set, pair_frontier, rectangle_frontier, solve_bargaining,
+};
 use accord_formats::generate::{GenerateSpec, generate_case, generate_rectangle_case};
 use anyhow::Result;
 use clap::Parser;
@@ -61,6 +64,10 @@ struct Args {
     /// from `--options`, two parties): time its exact frontier traced by search.
     #[arg(long, value_name = "N")]
     rectangles: Option<usize>,
+    /// Also find a certified ε-Pareto set of all the parties with this ε
+    /// (`accord_core::epsilon_pareto_set`).
+    #[arg(long, value_name = "EPSILON")]
+    cover: Option<f64>,
 }
 
 fn main() -> ExitCode {
@@ -139,6 +146,21 @@ fn run(args: &Args) -> Result<serde_json::Value> {
         }
         line["pairs_s"] = json!(median_seconds(&mut times));
         line["pair_sizes"] = json!(sizes);
+    }
+    if let Some(epsilon) = args.cover {
+        let mut times = Vec::new();
+        let mut last = None;
+        for _ in 0..args.repeats {
+            let start = Instant::now();
+            let found = epsilon_pareto_set(&case, &parties, epsilon, limit)
+                .map_err(|why| anyhow::anyhow!("the ε-Pareto set gave way: {why}"))?;
+            times.push(start.elapsed());
+            last = Some(black_box(found));
+        }
+        let (scan, nodes) = last.expect("at least one repeat");
+        line["cover_s"] = json!(median_seconds(&mut times));
+        line["cover_nodes"] = json!(nodes);
+        line["cover_vectors"] = json!(scan.frontier.len());
     }
     Ok(line)
 }

@@ -166,6 +166,30 @@ pub fn merged_frontier(
     plan.merge(&thinning, limit)
 }
 
+/// How many packages clear the red lines of `parties` (the conditional ones split into
+/// disjoint sub-cases, as merging does), or `None` where merging cannot take the case.
+pub(crate) fn count_clear(case: &Case, parties: &[PartyIdx]) -> Option<u128> {
+    let limit = MergeLimit {
+        epsilon: Some(1.0),
+        ..MergeLimit::default()
+    };
+    let plan = Plan::new(case, parties, limit).ok()?;
+    Some(
+        plan.subcases
+            .iter()
+            .map(|allowed| count_allowed(allowed))
+            .fold(0u128, u128::saturating_add),
+    )
+}
+
+/// How many packages take only allowed values.
+fn count_allowed(allowed: &[Vec<bool>]) -> u128 {
+    allowed
+        .iter()
+        .map(|m| m.iter().filter(|b| **b).count() as u128)
+        .fold(1u128, u128::saturating_mul)
+}
+
 /// Grid sides for thinning, per point: of its own contributions, and of the partial sums
 /// after it.
 struct Thinning {
@@ -335,12 +359,7 @@ impl<'c> Plan<'c> {
         let mut finals = Candidates::new(n);
         let mut prefixes: Vec<Vec<u32>> = Vec::new();
         for allowed in subcases {
-            n_clear = n_clear.saturating_add(
-                allowed
-                    .iter()
-                    .map(|m| m.iter().filter(|b| **b).count() as u128)
-                    .fold(1u128, u128::saturating_mul),
-            );
+            n_clear = n_clear.saturating_add(count_allowed(allowed));
             let mut subcase_error: f64 = 0.0;
             let mut layer = Layer {
                 utilities: vec![0.0; n],

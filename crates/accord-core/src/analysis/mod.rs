@@ -32,7 +32,8 @@ use crate::analysis::bargaining::{BargainingPoints, bargaining_points};
 use crate::analysis::frontier::{EnumerationLimit, FrontierScan, NotEnumerable, pareto_frontier};
 use crate::analysis::merge::{MergeLimit, NotMergeable, merged_frontier};
 use crate::analysis::solve::{
-    NotSolvable, SolveLimit, SolvedBargaining, rectangle_frontier, solve_bargaining,
+    NotSolvable, SolveLimit, SolvedBargaining, epsilon_pareto_set, rectangle_frontier,
+    solve_bargaining,
 };
 use crate::model::{Case, PartyIdx};
 use crate::position::UtilityFunction;
@@ -222,6 +223,56 @@ const FALLBACK_COARSEST: f64 = 0.1;
 /// The finest grid a fallback approximate frontier of four parties or more is tried with.
 const FOUR_PARTY_EPSILON: f64 = 0.05;
 
+/// The bounds tried in turn for the certified ε-Pareto set of many parties, coarsest
+/// first ([`certified_cover`]).
+const COVER_LADDER: [f64; 14] = [
+    0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.075, 0.05, 0.035, 0.025, 0.02, 0.015, 0.01,
+];
+/// The most vectors a default ε-Pareto set is refined towards: a finer bound is tried only
+/// while the set it would give (growing like `(1/ε)^(parties - 1)`) stays below this, so
+/// that it comes in about a second.
+const COVER_VECTORS: f64 = 15_000.0;
+
+/// A certified ε-Pareto set of many parties ([`epsilon_pareto_set`]): at `explicit` when
+/// the user asked for a bound, otherwise the finest bound of [`COVER_LADDER`] down to
+/// `finest` whose set stays near [`COVER_VECTORS`] vectors and within the search's limits.
+fn certified_cover(
+    case: &Case,
+    parties: &[PartyIdx],
+    finest: f64,
+    explicit: Option<f64>,
+    limit: SolveLimit,
+) -> Result<FrontierScan, NotSolvable> {
+    if let Some(epsilon) = explicit {
+        return epsilon_pareto_set(case, parties, epsilon, limit).map(|(scan, _)| scan);
+    }
+    let dims = parties.len().saturating_sub(1) as i32;
+    let mut best: Option<FrontierScan> = None;
+    let ladder = COVER_LADDER
+        .iter()
+        .copied()
+        .filter(|&e| e >= finest - 1e-12);
+    for epsilon in ladder
+        .chain(std::iter::once(finest))
+        .take_while(|&e| e >= finest - 1e-12)
+    {
+        if let Some(scan) = &best {
+            let grows = (scan.error_bound / epsilon).powi(dims);
+            if epsilon >= scan.error_bound || scan.frontier.len() as f64 * grows > COVER_VECTORS {
+                break;
+            }
+        }
+        match (epsilon_pareto_set(case, parties, epsilon, limit), &best) {
+            (Ok((scan, _)), _) => best = Some(scan),
+            (Err(_), Some(_)) => break,
+            (Err(why), None) => return Err(why),
+        }
+    }
+    best.ok_or(NotSolvable::Unsupported {
+        reason: "no bound to try".to_owned(),
+    })
+}
+
 /// Below this many packages enumeration is as fast as merging, and counts more.
 const MERGE_FROM: u128 = 1 << 10;
 
@@ -300,6 +351,15 @@ pub(crate) fn find_frontier(
             };
             let found = match (exact, options.fallback_epsilon) {
                 (Err(why), Some(epsilon)) if why.approximation_may_help() => {
+                    // Many parties: a certified ε-Pareto set by search, where it takes the
+                    // case; merging on a grid otherwise.
+                    if parties.len() >= MANY_PARTIES
+                        && let Some(solve) = options.solve
+                        && let Ok(scan) =
+                            certified_cover(case, parties, epsilon, options.epsilon, solve)
+                    {
+                        return Ok((FrontierMethod::Search, scan));
+                    }
                     // A fallback, not a request: after a costly refusal give it a fifth of
                     // the work, so that a case too hard for both is refused quickly.
                     let max_comparisons = match why {

@@ -66,10 +66,12 @@
 //! assert!(solved.bargaining.nash.is_some());
 //! ```
 
+mod cover;
 mod model;
 mod rectangles;
 mod search;
 
+pub use cover::epsilon_pareto_set;
 pub use rectangles::{rectangle_frontier, rectangle_maximum};
 
 use crate::analysis::bargaining::BargainingPoints;
@@ -194,6 +196,9 @@ pub fn solve_bargaining(
         nodes: 0,
         max_nodes: limit.max_nodes,
         heuristics: true,
+        gap: SOLVE_TOLERANCE,
+        slack: 0.0,
+        floor: f64::NEG_INFINITY,
     };
     let n = parties.len();
     let rational: Vec<f64> = reservation_values.iter().map(|d| d - EQUAL_EPS).collect();
@@ -384,6 +389,9 @@ pub fn pair_frontier(
         nodes: 0,
         max_nodes: limit.max_nodes,
         heuristics: true,
+        gap: SOLVE_TOLERANCE,
+        slack: 0.0,
+        floor: f64::NEG_INFINITY,
     };
     let mut lower: Vec<f64> = parties
         .iter()
@@ -479,6 +487,9 @@ pub(crate) fn acceptable(
         nodes: 0,
         max_nodes: limit.max_nodes,
         heuristics: true,
+        gap: SOLVE_TOLERANCE,
+        slack: 0.0,
+        floor: f64::NEG_INFINITY,
     };
     let goal = Goal::Linear {
         weights: vec![0.0; parties.len()],

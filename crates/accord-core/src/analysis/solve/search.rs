@@ -257,6 +257,19 @@ pub(super) struct Solver<'m> {
     pub(super) nodes: u64,
     pub(super) max_nodes: u64,
     pub(super) heuristics: bool,
+    /// How far below the best bound a package may stay and still close the search
+    /// ([`SOLVE_TOLERANCE`] for a proven optimum).
+    pub(super) gap: f64,
+    /// How far below the goal's lower bounds a package may be and still be taken (0 for
+    /// the bounds as stated). With a slack `s` the search answers a package meeting the
+    /// bounds less `s` that is within `gap` of the best meeting the bounds themselves, or
+    /// `None` when no package meets the bounds: a looser question, and easier to settle
+    /// near the bounds.
+    pub(super) slack: f64,
+    /// A value every package's objective reaches (`-inf` when none is known): a node
+    /// bounded below it holds no package that meets the bounds, which lets the
+    /// multipliers prove a node empty without a package found.
+    pub(super) floor: f64,
 }
 
 impl Solver<'_> {
@@ -271,10 +284,12 @@ impl Solver<'_> {
         let model = self.model;
         let n_points = model.values.len();
         let lower = goal.lower();
+        let accept = lower.iter().map(|l| l - self.slack).collect();
         let mut search = Search {
             model,
             goal,
             lower,
+            accept,
             blocked: model.values.iter().map(|v| vec![0; v.len()]).collect(),
             chosen: vec![usize::MAX; n_points],
             fixed: vec![0.0; model.n],
@@ -286,6 +301,8 @@ impl Solver<'_> {
             high: vec![0.0; model.n],
             clamped: vec![0.0; model.n],
             heuristics: self.heuristics,
+            gap: self.gap,
+            floor: self.floor,
             feasibility: false,
             excluded: vec![false; model.values.iter().map(Vec::len).sum()],
             offsets: model
@@ -330,6 +347,8 @@ struct Search<'m, 'g> {
     model: &'m Model,
     goal: &'g Goal,
     lower: Vec<f64>,
+    /// The bounds a package must meet to be taken (`lower` less the solver's slack).
+    accept: Vec<f64>,
     /// `[point][value]`: how many reasons exclude it in the current node (a conditional
     /// red line through a fixed point, or a bound).
     blocked: Vec<Vec<u32>>,
@@ -350,6 +369,8 @@ struct Search<'m, 'g> {
     /// Whether packages met along the way are offered and improved (off only to test the
     /// bounds alone).
     heuristics: bool,
+    gap: f64,
+    floor: f64,
     /// Whether the goal is only to find some package that meets the lower bounds (its
     /// weights are all 0): the search stops at the first.
     feasibility: bool,
@@ -428,7 +449,7 @@ impl Search<'_, '_> {
         if let Some((best, _)) = &self.best
             && self
                 .goal
-                .value(&self.clamped, &self.lower)
+                .value(&self.clamped, &self.accept)
                 .is_none_or(|v| v <= *best)
         {
             return;
@@ -463,7 +484,7 @@ impl Search<'_, '_> {
             model.add(w, current[w], model.offset(&current), 1.0, &mut sum);
         }
         let u = model.utilities(&current);
-        let Some(value) = self.goal.value(&u, &self.lower) else {
+        let Some(value) = self.goal.value(&u, &self.accept) else {
             return;
         };
         if self.best.as_ref().is_some_and(|(b, _)| value <= *b) {
@@ -518,7 +539,7 @@ impl Search<'_, '_> {
                     for t in &mut trial {
                         *t = t.min(1.0);
                     }
-                    if let Some(value) = self.goal.value(&trial, &self.lower)
+                    if let Some(value) = self.goal.value(&trial, &self.accept)
                         && value >= best_here.0 - SOLVE_TOLERANCE
                     {
                         self.goal.key(&trial, value, &mut key);
@@ -545,7 +566,7 @@ impl Search<'_, '_> {
         }
         // Scored again from scratch, in point order, so that rounding never flatters it.
         let u = model.utilities(&current);
-        let Some(current_value) = self.goal.value(&u, &self.lower) else {
+        let Some(current_value) = self.goal.value(&u, &self.accept) else {
             return;
         };
         if self.best.as_ref().is_some_and(|(b, _)| current_value <= *b) {
@@ -572,7 +593,7 @@ impl Search<'_, '_> {
             for (p, x) in trial.iter_mut().enumerate() {
                 *x = (base[p] + start[p] + t as f64 * slope[p]).min(1.0);
             }
-            self.goal.value(&trial, &self.lower)
+            self.goal.value(&trial, &self.accept)
         };
         if span == 0 {
             return at(0).map(|v| (0, v));
@@ -639,9 +660,10 @@ impl Search<'_, '_> {
             // Any package found answers; a bound below 0 proves there is none below.
             return self.best.is_some() || bound < -SOLVE_TOLERANCE;
         }
-        self.best
-            .as_ref()
-            .is_some_and(|(b, _)| bound <= b + SOLVE_TOLERANCE)
+        match &self.best {
+            Some((b, _)) => bound <= b + self.gap,
+            None => bound < self.floor,
+        }
     }
 
     /// Whether some completion of the current node can still give every party its lower
@@ -943,10 +965,11 @@ impl Search<'_, '_> {
                 break;
             }
             // Polyak's step towards the best package known (or a little below the bound).
-            let target = self
-                .best
-                .as_ref()
-                .map_or(bound.value - 0.1 * bound.value.abs().max(0.1), |(b, _)| *b);
+            let target = match &self.best {
+                Some((b, _)) => *b,
+                None if self.floor.is_finite() => self.floor - 0.1,
+                None => bound.value - 0.1 * bound.value.abs().max(0.1),
+            };
             duals.step(
                 self.goal,
                 &self.direction,
@@ -984,7 +1007,7 @@ impl Search<'_, '_> {
         let lead = self
             .best
             .as_ref()
-            .map_or(f64::INFINITY, |(b, _)| bound.value - b - SOLVE_TOLERANCE);
+            .map_or(f64::INFINITY, |(b, _)| bound.value - b - self.gap);
         // The point to branch on: the one whose best two values score closest.
         let mut branch: Option<(f64, usize)> = None;
         for i in 0..model.values.len() {
@@ -1235,6 +1258,9 @@ mod tests {
                     nodes: 0,
                     max_nodes: u64::MAX,
                     heuristics: false,
+                    gap: SOLVE_TOLERANCE,
+                    slack: 0.0,
+                    floor: f64::NEG_INFINITY,
                 };
                 let found = solver.solve(goal, &[]).unwrap();
                 let lower = goal.lower();
