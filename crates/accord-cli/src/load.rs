@@ -4,9 +4,9 @@ use std::path::Path;
 
 use accord_core::{Case, PartyIdx};
 use accord_formats::analysis_json::Source;
-use accord_formats::case_file::{CaseFormat, read_case};
+use accord_formats::case_file::{CaseFormat, choose_parties, read_case};
 use accord_formats::folder::{FolderFile, read_domain_folder};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 /// A case ready to analyse.
 pub(crate) struct Loaded {
@@ -79,29 +79,7 @@ fn load_case_file(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded
     };
     let text = fs_err::read_to_string(path)?;
     let case = read_case(shown, &text, format)?;
-    let chosen = if parties.is_empty() {
-        let chosen = case.negotiating_parties();
-        if chosen.is_empty() {
-            bail!("{shown}: no party has a position, so there is nothing to analyse");
-        }
-        chosen
-    } else {
-        let mut chosen = Vec::new();
-        for id in parties {
-            let Some(idx) = case.party_idx(id) else {
-                let known: Vec<&str> = case.parties().iter().map(|p| p.id.as_str()).collect();
-                bail!(
-                    "{shown}: no party `{id}`\nhint: the parties are {}",
-                    known.join(", ")
-                );
-            };
-            if case.position(idx).is_none() {
-                bail!("{shown}: party `{id}` has no position to analyse");
-            }
-            chosen.push(idx);
-        }
-        chosen
-    };
+    let chosen = choose_parties(&case, parties).map_err(|e| anyhow!("{shown}: {e}"))?;
     Ok(Loaded {
         case,
         parties: chosen,

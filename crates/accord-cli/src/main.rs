@@ -28,8 +28,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use accord_core::{
-    AnalysisOptions, DiagnosisLimit, EnumerationLimit, InsightOptions, MergeLimit, SolveLimit,
-    analyze_with, diagnose, insight,
+    AnalysisOptions, DiagnosisLimit, EnumerationLimit, InsightOptions, SolveLimit, analyze_with,
+    diagnose, insight,
 };
 use accord_formats::case_file::CaseFormat;
 use anyhow::Result;
@@ -184,30 +184,17 @@ impl InputArgs {
     }
 
     fn options(&self) -> AnalysisOptions {
-        let defaults = AnalysisOptions::default();
-        AnalysisOptions {
+        let options = AnalysisOptions {
             enumeration: EnumerationLimit(self.max_packages),
             epsilon: self.epsilon,
-            fallback_epsilon: if self.exact {
-                None
-            } else {
-                defaults.fallback_epsilon
-            },
-            merge: if self.exact {
-                MergeLimit {
-                    max_vectors: 20_000_000,
-                    max_comparisons: MergeLimit::default().max_comparisons.saturating_mul(100),
-                    ..MergeLimit::default()
-                }
-            } else {
-                MergeLimit::default()
-            },
             count_feasible: self.count,
             solve: (self.search_nodes > 0).then(|| SolveLimit {
                 max_nodes: self.search_nodes,
                 ..SolveLimit::default()
             }),
-        }
+            ..AnalysisOptions::default()
+        };
+        if self.exact { options.exact() } else { options }
     }
 
     /// The case and parties, with the draft from --draft when given.

@@ -1434,6 +1434,58 @@ fn red_line_file(points: &[Point], red_line: &RedLine) -> RedLineFile {
     file
 }
 
+/// Why [`choose_parties`] refused the parties asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PartyChoiceError {
+    /// No party of the case has a position.
+    #[error("no party has a position, so there is nothing to analyse")]
+    NoPosition,
+    /// No party has this id.
+    #[error("no party `{id}`\nhint: the parties are {}", known.join(", "))]
+    Unknown {
+        /// The id asked for.
+        id: String,
+        /// The case's party ids.
+        known: Vec<String>,
+    },
+    /// The party has no position to analyse.
+    #[error("party `{id}` has no position to analyse")]
+    WithoutPosition {
+        /// The id asked for.
+        id: String,
+    },
+}
+
+/// The parties of a case file to analyse: those named by `ids`, in that order, or every
+/// party with a position when `ids` is empty.
+pub fn choose_parties(
+    case: &accord_core::Case,
+    ids: &[String],
+) -> Result<Vec<accord_core::PartyIdx>, PartyChoiceError> {
+    if ids.is_empty() {
+        let chosen = case.negotiating_parties();
+        if chosen.is_empty() {
+            return Err(PartyChoiceError::NoPosition);
+        }
+        return Ok(chosen);
+    }
+    ids.iter()
+        .map(|id| {
+            let Some(idx) = case.party_idx(id) else {
+                return Err(PartyChoiceError::Unknown {
+                    id: id.clone(),
+                    known: case.parties().iter().map(|p| p.id.clone()).collect(),
+                });
+            };
+            if case.position(idx).is_none() {
+                return Err(PartyChoiceError::WithoutPosition { id: id.clone() });
+            }
+            Ok(idx)
+        })
+        .collect()
+}
+
 /// Reads a package written as `{ point_id = option_id or number }` (TOML or JSON; the form
 /// of every `package` in the analysis JSON) against a case. Every problem is collected.
 pub fn read_package(

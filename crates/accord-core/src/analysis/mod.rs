@@ -139,6 +139,24 @@ impl Default for AnalysisOptions {
     }
 }
 
+impl AnalysisOptions {
+    /// These options insisting on the exact frontier: no approximation as a fallback, and
+    /// merging may keep up to 20,000,000 partial frontier vectors and do 100 times its
+    /// usual work before it gives way (`accord analyze --exact`).
+    #[must_use]
+    pub fn exact(self) -> Self {
+        Self {
+            fallback_epsilon: None,
+            merge: MergeLimit {
+                max_vectors: 20_000_000,
+                max_comparisons: MergeLimit::default().max_comparisons.saturating_mul(100),
+                ..self.merge
+            },
+            ..self
+        }
+    }
+}
+
 /// Analyses `case` for `parties` with the default options and an enumeration limit.
 /// See [`analyze_with`].
 #[must_use]

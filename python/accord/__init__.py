@@ -1,0 +1,325 @@
+"""accord: multi-party, multi-issue negotiation analysis.
+
+Load a case (an accord case file, or a GENIUS or GeniusWeb domain folder), analyse it
+(the Pareto frontier, the Nash, Kalai-Smorodinsky, egalitarian and utilitarian packages,
+what blocks agreement and which trades unblock it) and write its report. Every analysis
+is the very document ``accord analyze --json`` prints (docs/analysis-json.md), wrapped for
+convenience. See docs/python.md.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import _accord
+from ._accord import AccordError, InputError
+
+__version__: str = _accord.__version__
+
+__all__ = [
+    "AccordError",
+    "Analysis",
+    "BargainingPackage",
+    "Case",
+    "FrontierPoint",
+    "InputError",
+    "Insight",
+    "load",
+    "report",
+]
+
+#: A package: each point's id mapped to an option id (a point of options) or a number
+#: (a range).
+Package = dict[str, str | int | float]
+
+_BARGAINING = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
+_INSIGHT = ("blockers", "conflicts", "draft", "trades", "sensitivity", "fairness", "relaxed")
+
+
+def load(path: str | os.PathLike[str], parties: Sequence[str] | None = None) -> Case:
+    """Reads a case file (``.toml``, ``.json``) or a GENIUS or GeniusWeb domain folder.
+
+    ``parties`` picks the parties to analyse: party ids of a case file, or profile file
+    names of a folder (by default every party with a position, or a folder's first three
+    profiles by file name). Bad input raises :class:`InputError`, whose ``problems`` name
+    the file, the line and the field.
+    """
+    return Case(_accord.LoadedCase.read(os.fspath(path), _ids(parties)))
+
+
+def report(
+    case: Case,
+    path: str | os.PathLike[str],
+    *,
+    epsilon: float | None = None,
+    exact: bool = False,
+) -> None:
+    """Writes the report of ``case`` (``accord report``): HTML, or Markdown for a ``.md``
+    path, its plots then written beside it as ``STEM-NAME.svg``."""
+    case._inner.write_report(os.fspath(path), epsilon=epsilon, exact=exact)
+
+
+def _ids(parties: Sequence[str] | None) -> list[str]:
+    if parties is None:
+        return []
+    if isinstance(parties, str):
+        raise TypeError("parties: a list of party ids, not one string")
+    return [str(p) for p in parties]
+
+
+class Case:
+    """A negotiation case: points, parties and their confidential positions."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: _accord.LoadedCase) -> None:
+        self._inner = inner
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any], parties: Sequence[str] | None = None) -> Case:
+        """A case from a dict in the case-file schema (docs/case-format.md)."""
+        text = json.dumps(obj)
+        return cls(_accord.LoadedCase.parse(text, "<dict>", "json", _ids(parties)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The case in the case-file schema."""
+        return json.loads(self._inner.write("json"))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the case as a case file, TOML or JSON by the path's extension."""
+        path = os.fspath(path)
+        ext = os.path.splitext(path)[1].lower()
+        if ext not in (".toml", ".json"):
+            raise AccordError(f"`{path}`: a case file ends in .toml or .json")
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(self._inner.write(ext[1:]))
+
+    @property
+    def points(self) -> list[dict[str, Any]]:
+        """The points, as in the case-file schema."""
+        return self.to_dict()["points"]
+
+    @property
+    def parties(self) -> list[str]:
+        """The ids of the parties analysed, in order."""
+        return self._inner.analysed
+
+    @property
+    def source(self) -> str:
+        """Where the case came from."""
+        return self._inner.source
+
+    @property
+    def warnings(self) -> list[str]:
+        """Warnings from reading the input (each names its file, line and field)."""
+        return self._inner.warnings
+
+    def analyze(
+        self,
+        epsilon: float | None = None,
+        max_packages: int | None = None,
+        *,
+        exact: bool = False,
+        search_nodes: int | None = None,
+    ) -> Analysis:
+        """Analyses the case as ``accord analyze`` does with the same settings.
+
+        ``epsilon`` asks for an approximate frontier within that bound; ``exact`` insists
+        on the exact one; ``max_packages`` is the enumeration limit; ``search_nodes`` the
+        search's limit (0: no search).
+        """
+        text = self._inner.analysis_json(
+            epsilon=epsilon, max_packages=max_packages, exact=exact, search_nodes=search_nodes
+        )
+        return Analysis(json.loads(text))
+
+    def insight(self, **settings: Any) -> Insight:
+        """What blocks agreement, the points in conflict, the draft's standing and its
+        trades, sensitivity and fairness (the same settings as :meth:`analyze`)."""
+        return Insight(self.analyze(**settings).to_dict())
+
+    def evaluate(self, package: Mapping[str, str | int | float]) -> dict[str, float]:
+        """Each analysed party's utility of ``package`` (``{point id: option id or
+        number}``); a package that does not fit the case raises :class:`InputError`."""
+        return json.loads(self._inner.evaluate_json(json.dumps(dict(package))))
+
+    def __repr__(self) -> str:
+        return f"<accord.Case {self.source!r}: {len(self.points)} points, parties {self.parties}>"
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    """One vector of the Pareto frontier and a package that attains it."""
+
+    package: Package
+    utilities: tuple[float, ...]
+    #: How many packages attain it (``None`` where the method does not count).
+    n_packages: int | None
+
+
+@dataclass(frozen=True)
+class BargainingPackage:
+    """A bargaining solution: its package, utilities and objective value."""
+
+    name: str
+    package: Package
+    utilities: tuple[float, ...]
+    objective: float
+
+
+class Analysis:
+    """The analysis of a case: the document of ``accord analyze --json``."""
+
+    __slots__ = ("_doc",)
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self._doc = doc
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document itself, equal to ``accord analyze --json``."""
+        return json.loads(json.dumps(self._doc))
+
+    @property
+    def parties(self) -> list[str]:
+        return list(self._doc["parties"])
+
+    @property
+    def status(self) -> str:
+        """``exact``, ``approximate`` (within :attr:`error_bound`), ``too-large`` or
+        another refusal."""
+        return self._doc["status"]
+
+    @property
+    def error_bound(self) -> float | None:
+        return self._doc.get("error_bound")
+
+    @property
+    def frontier(self) -> list[FrontierPoint]:
+        """The frontier vectors (empty when there is no frontier)."""
+        return [
+            FrontierPoint(dict(f["package"]), tuple(f["utilities"]), f.get("n_packages"))
+            for f in self._doc.get("frontier") or []
+        ]
+
+    def frontier_array(self) -> Any:
+        """The frontier as a NumPy array, one row a vector (needs numpy)."""
+        import numpy
+
+        rows = [f["utilities"] for f in self._doc.get("frontier") or []]
+        return numpy.array(rows, dtype=float).reshape(len(rows), len(self._doc["parties"]))
+
+    def _solution(self, name: str) -> BargainingPackage | None:
+        found = self._doc.get(name)
+        if not found:
+            return None
+        objective = next(
+            v for k, v in found.items() if k not in ("package", "utilities", "ties")
+        )
+        return BargainingPackage(name, dict(found["package"]), tuple(found["utilities"]), objective)
+
+    @property
+    def nash(self) -> BargainingPackage | None:
+        return self._solution("nash")
+
+    @property
+    def kalai_smorodinsky(self) -> BargainingPackage | None:
+        return self._solution("kalai_smorodinsky")
+
+    @property
+    def egalitarian(self) -> BargainingPackage | None:
+        return self._solution("egalitarian")
+
+    @property
+    def utilitarian(self) -> BargainingPackage | None:
+        return self._solution("utilitarian")
+
+    def __repr__(self) -> str:
+        size = self._doc.get("frontier_size")
+        return f"<accord.Analysis {self._doc['case']!r}: {self.status}, {size} frontier vectors>"
+
+    def _repr_html_(self) -> str:
+        return _analysis_html(self)
+
+
+class Insight(Mapping[str, Any]):
+    """What blocks agreement and what would help: ``blockers``, ``conflicts``, ``draft``,
+    ``trades``, ``sensitivity``, ``fairness`` and ``relaxed``, as in the analysis
+    document."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self._parts = {key: doc.get(key) for key in _INSIGHT}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._parts[key]
+
+    def __iter__(self):
+        return iter(self._parts)
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def __repr__(self) -> str:
+        return f"<accord.Insight {sorted(k for k, v in self._parts.items() if v)}>"
+
+
+def _analysis_html(analysis: Analysis) -> str:
+    """A summary table and the frontier of the first two parties as an SVG plot."""
+    doc = analysis._doc
+    esc = html.escape
+    parties = doc["parties"]
+    rows = []
+    for name in _BARGAINING:
+        found = analysis._solution(name)
+        if found is not None:
+            cells = "".join(f"<td>{u:.3f}</td>" for u in found.utilities)
+            rows.append(f"<tr><th>{esc(name.replace('_', '-'))}</th>{cells}</tr>")
+    head = "".join(f"<th>{esc(p)}</th>" for p in parties)
+    bound = doc.get("error_bound") or 0
+    status = esc(doc["status"]) + (f" (within {bound:.4f})" if bound else "")
+    table = (
+        f"<p><b>{esc(doc['case'])}</b>: {status}, {doc.get('frontier_size')} frontier "
+        f"vectors</p><table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
+    )
+    return table + _frontier_svg(analysis)
+
+
+def _frontier_svg(analysis: Analysis) -> str:
+    doc = analysis._doc
+    vectors = [f["utilities"] for f in doc.get("frontier") or []]
+    if len(doc["parties"]) < 2 or not vectors:
+        return ""
+    size, pad = 320, 36
+    span = size - 2 * pad
+
+    def at(u: Sequence[float]) -> tuple[float, float]:
+        return pad + u[0] * span, size - pad - u[1] * span
+
+    dots = "".join(
+        '<circle cx="{:.1f}" cy="{:.1f}" r="2" fill="#4a6fa5"/>'.format(*at(u)) for u in vectors
+    )
+    marks = ""
+    for name, colour in zip(_BARGAINING, ("#c0392b", "#8e44ad", "#27ae60", "#d68910")):
+        found = analysis._solution(name)
+        if found is not None:
+            x, y = at(found.utilities)
+            marks += (
+                f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}">'
+                f"<title>{name}</title></rect>"
+            )
+    x_name, y_name = (html.escape(p) for p in doc["parties"][:2])
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'role="img" aria-label="frontier of {x_name} and {y_name}">'
+        f'<rect x="{pad}" y="{pad}" width="{span}" height="{span}" fill="none" stroke="#999"/>'
+        f"{dots}{marks}"
+        f'<text x="{size / 2}" y="{size - 8}" text-anchor="middle" font-size="12">{x_name}</text>'
+        f'<text x="12" y="{size / 2}" font-size="12" '
+        f'transform="rotate(-90 12 {size / 2})" text-anchor="middle">{y_name}</text></svg>'
+    )
