@@ -43,21 +43,9 @@ fn load_folder(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded> {
         .unwrap_or_else(|| shown.to_string());
     let folder =
         read_domain_folder(&name, files).with_context(|| format!("reading folder `{shown}`"))?;
-    let chosen = if parties.is_empty() {
-        folder.default_profiles()
-    } else {
-        parties.to_vec()
-    };
-    let case = folder
-        .case(&chosen)
+    let (case, warnings) = folder
+        .chosen_case(parties)
         .with_context(|| format!("reading folder `{shown}`"))?;
-    // Reader warnings already name their file, line and field.
-    let mut warnings = folder.warnings.clone();
-    for profile in &folder.profiles {
-        if case.party_idx(&profile.file).is_some() {
-            warnings.extend(profile.warnings.iter().cloned());
-        }
-    }
     let parties = (0..case.parties().len()).map(PartyIdx).collect();
     Ok(Loaded {
         case,

@@ -199,6 +199,25 @@ impl DomainFolder {
             .collect()
     }
 
+    /// The case of the named profiles ([`DomainFolder::case`]; the default ones,
+    /// [`DomainFolder::default_profiles`], when `profiles` is empty), with the warnings of
+    /// the folder and of the chosen profiles (each naming its file, line and field).
+    pub fn chosen_case(&self, profiles: &[String]) -> Result<(Case, Vec<String>), FormatError> {
+        let chosen = if profiles.is_empty() {
+            self.default_profiles()
+        } else {
+            profiles.to_vec()
+        };
+        let case = self.case(&chosen)?;
+        let mut warnings = self.warnings.clone();
+        for profile in &self.profiles {
+            if case.party_idx(&profile.file).is_some() {
+                warnings.extend(profile.warnings.iter().cloned());
+            }
+        }
+        Ok((case, warnings))
+    }
+
     /// A case whose parties are the named profiles, in the order given. Profile names may
     /// be given with or without their extension.
     pub fn case(&self, profiles: &[String]) -> Result<Case, FormatError> {

@@ -286,18 +286,9 @@ fn read_folder(
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| shown.to_string());
     let folder = read_domain_folder(&name, files).map_err(|e| input_error(py, &e))?;
-    let chosen = if parties.is_empty() {
-        folder.default_profiles()
-    } else {
-        parties.to_vec()
-    };
-    let case = folder.case(&chosen).map_err(|e| input_error(py, &e))?;
-    let mut warnings = folder.warnings.clone();
-    for profile in &folder.profiles {
-        if case.party_idx(&profile.file).is_some() {
-            warnings.extend(profile.warnings.iter().cloned());
-        }
-    }
+    let (case, warnings) = folder
+        .chosen_case(parties)
+        .map_err(|e| input_error(py, &e))?;
     let parties = (0..case.parties().len()).map(PartyIdx).collect();
     Ok(LoadedCase {
         case,
