@@ -29,9 +29,17 @@ __all__ = [
     "FrontierPoint",
     "InputError",
     "Insight",
+    "Me",
+    "NEGOTIATORS",
+    "Session",
+    "State",
     "load",
+    "negotiate",
     "report",
 ]
+
+#: The built-in negotiators, by name.
+NEGOTIATORS: tuple[str, ...] = tuple(_accord.NEGOTIATORS)
 
 #: A package: each point's id mapped to an option id (a point of options) or a number
 #: (a range).
@@ -62,6 +70,28 @@ def report(
     """Writes the report of ``case`` (``accord report``): HTML, or Markdown for a ``.md``
     path, its plots then written beside it as ``STEM-NAME.svg``."""
     case._inner.write_report(os.fspath(path), epsilon=epsilon, exact=exact)
+
+
+def negotiate(
+    case: Case,
+    negotiators: Sequence[Any],
+    rounds: int = 100,
+    seed: int = 0,
+    parties: Sequence[str] | None = None,
+) -> Session:
+    """Runs one SAOP session (``accord negotiate``) between ``negotiators``, one per party
+    in order of play (``parties``, by default the case's analysed parties).
+
+    A negotiator is a built-in's name (:data:`NEGOTIATORS`) or an object with
+    ``propose(state) -> package`` and ``respond(state, offer) -> bool`` (accept or not),
+    and optionally ``on_start(me)``, where ``me`` is a :class:`Me` (its own view only) and
+    ``state`` a :class:`State`. A negotiator that raises, or proposes something that is
+    not a package of the case, ends the session: :attr:`Session.error` names it.
+    """
+    inner = case._inner.select(_ids(parties)) if parties is not None else case._inner
+    line_up = [n if isinstance(n, str) else _Adapter(n) for n in negotiators]
+    text = _accord.negotiate_json(inner, line_up, rounds=rounds, seed=seed)
+    return Session(json.loads(text))
 
 
 def _ids(parties: Sequence[str] | None) -> list[str]:
@@ -269,6 +299,151 @@ class Insight(Mapping[str, Any]):
         return f"<accord.Insight {sorted(k for k, v in self._parts.items() if v)}>"
 
 
+class Me:
+    """A negotiator's own view: its utility, reservation value and best packages, and the
+    public points. No other party's position is reachable from it."""
+
+    __slots__ = ("_view",)
+
+    def __init__(self, view: _accord.OwnView) -> None:
+        self._view = view
+
+    def utility(self, package: Mapping[str, str | int | float]) -> float:
+        """Its utility of ``package``."""
+        return self._view.utility(dict(package))
+
+    @property
+    def reservation_value(self) -> float:
+        return self._view.reservation_value
+
+    def ranked(self, n: int) -> list[tuple[Package, float]]:
+        """Its ``n`` best packages with their utilities, best first."""
+        return [(package, utility) for package, utility in self._view.ranked(n)]
+
+    @property
+    def points(self) -> list[dict[str, Any]]:
+        """The points of the case, as in the case-file schema."""
+        return json.loads(self._view.points_json())
+
+    @property
+    def party(self) -> str:
+        """Its party's id."""
+        return self._view.party
+
+    @property
+    def place(self) -> int:
+        """Its place in the order of play, from 0."""
+        return self._view.place
+
+    @property
+    def n_parties(self) -> int:
+        return self._view.n_parties
+
+    def __repr__(self) -> str:
+        return f"<accord.Me {self.party!r}, place {self.place} of {self.n_parties}>"
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a session stands when a negotiator acts."""
+
+    #: The round, from 0.
+    round: int
+    #: Normalised time, from 0 to 1.
+    time: float
+    #: Every offer so far, oldest first: (party id, package).
+    offers: list[tuple[str, Package]]
+
+
+class _Adapter:
+    """Hands a user's negotiator accord's :class:`Me` and :class:`State`."""
+
+    __slots__ = ("_user", "name")
+
+    def __init__(self, user: Any) -> None:
+        for method in ("propose", "respond"):
+            if not callable(getattr(user, method, None)):
+                raise AccordError(
+                    f"negotiator {user!r} has no `{method}` method\n"
+                    "hint: a negotiator is a built-in's name or an object with "
+                    "propose(state) and respond(state, offer)"
+                )
+        self._user = user
+        name = getattr(user, "name", None)
+        self.name = name if isinstance(name, str) else type(user).__name__
+
+    def on_start(self, view: _accord.OwnView) -> None:
+        start = getattr(self._user, "on_start", None)
+        if callable(start):
+            start(Me(view))
+
+    def propose(self, state: dict[str, Any]) -> Any:
+        return self._user.propose(_state(state))
+
+    def respond(self, state: dict[str, Any], offer: Package) -> bool:
+        return bool(self._user.respond(_state(state), offer))
+
+
+def _state(state: dict[str, Any]) -> State:
+    return State(state["round"], state["time"], [tuple(o) for o in state["offers"]])
+
+
+class Session:
+    """How a session went: the document of ``accord negotiate --json``'s kind."""
+
+    __slots__ = ("_doc",)
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self._doc = doc
+
+    def to_dict(self) -> dict[str, Any]:
+        return json.loads(json.dumps(self._doc))
+
+    @property
+    def agreement(self) -> Package | None:
+        """The package agreed, or ``None``."""
+        found = self._doc["agreement"]
+        return dict(found) if found is not None else None
+
+    @property
+    def utilities(self) -> dict[str, float]:
+        """Each party's utility of the agreement (its reservation value without one)."""
+        return dict(zip(self._doc["parties"], self._doc["utilities"]))
+
+    @property
+    def rounds(self) -> int:
+        return self._doc["rounds"]
+
+    @property
+    def trace(self) -> list[dict[str, Any]]:
+        """Every action: ``round``, ``party``, ``action`` (offer, accept, end),
+        ``package``, ``utilities``, ``time``."""
+        return [dict(step) for step in self._doc["trace"]]
+
+    @property
+    def error(self) -> str | None:
+        """What ended the session early, naming the negotiator, or ``None``."""
+        return self._doc["error"]
+
+    def __repr__(self) -> str:
+        ending = "agreement" if self._doc["agreement"] is not None else "no agreement"
+        return f"<accord.Session {ending} after {self.rounds} rounds>"
+
+    def _repr_html_(self) -> str:
+        parties = self._doc["parties"]
+        esc = html.escape
+        cells = "".join(f"<td>{u:.3f}</td>" for u in self._doc["utilities"])
+        head = "".join(f"<th>{esc(p)}</th>" for p in parties)
+        ending = "agreement" if self._doc["agreement"] is not None else "no agreement"
+        note = f" ({esc(self.error)})" if self.error else ""
+        table = (
+            f"<p>{ending} after {self.rounds} rounds{note}</p>"
+            f"<table><tr>{head}</tr><tr>{cells}</tr></table>"
+        )
+        offers = [s["utilities"] for s in self._doc["trace"] if s["action"] == "offer"]
+        return table + _scatter_svg(parties, offers, [])
+
+
 def _analysis_html(analysis: Analysis) -> str:
     """A summary table and the frontier of the first two parties as an SVG plot."""
     doc = analysis._doc
@@ -293,7 +468,21 @@ def _analysis_html(analysis: Analysis) -> str:
 def _frontier_svg(analysis: Analysis) -> str:
     doc = analysis._doc
     vectors = [f["utilities"] for f in doc.get("frontier") or []]
-    if len(doc["parties"]) < 2 or not vectors:
+    marks = []
+    for name in _BARGAINING:
+        found = analysis._solution(name)
+        if found is not None:
+            marks.append((name, found.utilities))
+    return _scatter_svg(doc["parties"], vectors, marks)
+
+
+def _scatter_svg(
+    parties: Sequence[str],
+    vectors: Sequence[Sequence[float]],
+    marks: Sequence[tuple[str, Sequence[float]]],
+) -> str:
+    """Utility vectors of the first two parties as dots, ``marks`` as labelled squares."""
+    if len(parties) < 2 or not vectors:
         return ""
     size, pad = 320, 36
     span = size - 2 * pad
@@ -304,21 +493,19 @@ def _frontier_svg(analysis: Analysis) -> str:
     dots = "".join(
         '<circle cx="{:.1f}" cy="{:.1f}" r="2" fill="#4a6fa5"/>'.format(*at(u)) for u in vectors
     )
-    marks = ""
-    for name, colour in zip(_BARGAINING, ("#c0392b", "#8e44ad", "#27ae60", "#d68910")):
-        found = analysis._solution(name)
-        if found is not None:
-            x, y = at(found.utilities)
-            marks += (
-                f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}">'
-                f"<title>{name}</title></rect>"
-            )
-    x_name, y_name = (html.escape(p) for p in doc["parties"][:2])
+    squares = ""
+    for (name, u), colour in zip(marks, ("#c0392b", "#8e44ad", "#27ae60", "#d68910")):
+        x, y = at(u)
+        squares += (
+            f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}">'
+            f"<title>{html.escape(name)}</title></rect>"
+        )
+    x_name, y_name = (html.escape(p) for p in parties[:2])
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'role="img" aria-label="frontier of {x_name} and {y_name}">'
+        f'role="img" aria-label="utilities of {x_name} and {y_name}">'
         f'<rect x="{pad}" y="{pad}" width="{span}" height="{span}" fill="none" stroke="#999"/>'
-        f"{dots}{marks}"
+        f"{dots}{squares}"
         f'<text x="{size / 2}" y="{size - 8}" text-anchor="middle" font-size="12">{x_name}</text>'
         f'<text x="12" y="{size / 2}" font-size="12" '
         f'transform="rotate(-90 12 {size / 2})" text-anchor="middle">{y_name}</text></svg>'

@@ -7,10 +7,10 @@ use accord_core::{
     Action, Case, Deadline, NEGOTIATORS, Negotiator, NoClock, OutcomeIndex, Package, PartyIdx,
     SaopOptions, SaopOutcome, negotiator, run_saop,
 };
-use accord_formats::analysis_json::package_to_json;
+use accord_formats::analysis_json::session_to_json;
 use anyhow::{Result, bail};
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::load::load;
 
@@ -238,39 +238,13 @@ impl Session<'_> {
     }
 
     fn json(&self, args: &NegotiateArgs, path: &str) -> Value {
-        let (case, outcome) = (self.case, self.outcome);
-        let ids: Vec<&str> = self
-            .parties
-            .iter()
-            .map(|p| case.parties()[p.0].id.as_str())
-            .collect();
-        let trace: Vec<Value> = outcome
-            .trace
-            .iter()
-            .zip(steps(outcome))
-            .map(|(step, (word, package))| {
-                json!({
-                    "round": step.round + 1,
-                    "party": ids[step.by],
-                    "action": word,
-                    "time": step.time,
-                    "package": package.map(|p| package_to_json(case, p)),
-                    "utilities": package.map(|p| case.utilities(self.parties, p)),
-                })
-            })
-            .collect();
-        json!({
-            "path": path,
-            "parties": ids,
-            "negotiators": self.names,
-            "deadline_rounds": args.rounds,
-            "seed": args.seed,
-            "trace": trace,
-            "agreement": outcome.agreement.as_ref().map(|p| package_to_json(case, p)),
-            "utilities": outcome.utilities,
-            "rounds": outcome.rounds,
-            "time": outcome.time,
-            "ended_by": outcome.ended_by.map(|place| ids[place]),
-        })
+        session_to_json(
+            self.case,
+            self.parties,
+            self.names,
+            self.outcome,
+            (args.rounds, args.seed),
+            path,
+        )
     }
 }

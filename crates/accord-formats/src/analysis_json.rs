@@ -12,10 +12,66 @@
 //! ```
 
 use accord_core::{
-    BargainingPoint, Case, Change, Choice, Constraint, Fairness, FrontierMethod, Insight,
-    NotEnumerable, Package, PartyIdx, PointConsensus, Sensitivity, Trades,
+    Action, BargainingPoint, Case, Change, Choice, Constraint, Fairness, FrontierMethod, Insight,
+    NotEnumerable, Package, PartyIdx, PointConsensus, SaopOutcome, Sensitivity, Trades,
 };
 use serde_json::{Map, Value, json};
+
+/// A SAOP session as the JSON of `accord negotiate --json`: `path`, `parties` (ids, in
+/// order of play), `negotiators`, `deadline_rounds`, `seed`, `trace` (per action its
+/// 1-based `round`, `party`, `action` (`offer`, `accept`, `end`), `time`, and the `package`
+/// it concerns with every party's `utilities` of it), `agreement`, `utilities`, `rounds`,
+/// `time` and `ended_by`.
+#[must_use]
+pub fn session_to_json(
+    case: &Case,
+    parties: &[PartyIdx],
+    negotiators: &[String],
+    outcome: &SaopOutcome,
+    (deadline_rounds, seed): (u32, u64),
+    path: &str,
+) -> Value {
+    let ids: Vec<&str> = parties
+        .iter()
+        .map(|p| case.parties()[p.0].id.as_str())
+        .collect();
+    let mut standing: Option<&Package> = None;
+    let trace: Vec<Value> = outcome
+        .trace
+        .iter()
+        .map(|step| {
+            let (word, package) = match &step.action {
+                Action::Offer(package) => {
+                    standing = Some(package);
+                    ("offer", Some(package))
+                }
+                Action::Accept => ("accept", standing),
+                Action::End => ("end", None),
+            };
+            json!({
+                "round": step.round + 1,
+                "party": ids[step.by],
+                "action": word,
+                "time": step.time,
+                "package": package.map(|p| package_to_json(case, p)),
+                "utilities": package.map(|p| case.utilities(parties, p)),
+            })
+        })
+        .collect();
+    json!({
+        "path": path,
+        "parties": ids,
+        "negotiators": negotiators,
+        "deadline_rounds": deadline_rounds,
+        "seed": seed,
+        "trace": trace,
+        "agreement": outcome.agreement.as_ref().map(|p| package_to_json(case, p)),
+        "utilities": outcome.utilities,
+        "rounds": outcome.rounds,
+        "time": outcome.time,
+        "ended_by": outcome.ended_by.map(|place| ids[place]),
+    })
+}
 
 /// Where the case came from, echoed in the output.
 #[derive(Debug, Clone, Default)]

@@ -8,6 +8,8 @@
 // PyO3 hands arguments over as owned values.
 #![allow(clippy::needless_pass_by_value)]
 
+mod negotiate;
+
 use std::path::{Path, PathBuf};
 
 use accord_core::{
@@ -137,6 +139,18 @@ impl LoadedCase {
     /// The case as a case-file document (`json` or `toml`).
     fn write(&self, format: &str) -> PyResult<String> {
         Ok(write_case(&self.case, case_format(format)?))
+    }
+
+    /// The same case with other parties analysed (ids of its parties, in order; empty:
+    /// every party with a position).
+    fn select(&self, parties: Vec<String>) -> PyResult<Self> {
+        let chosen = choose_parties(&self.case, &parties)
+            .map_err(|e| error(format!("{}: {e}", self.source.path)))?;
+        Ok(Self {
+            case: self.case.clone(),
+            parties: chosen,
+            source: self.source.clone(),
+        })
     }
 
     /// Where the case came from.
@@ -342,8 +356,11 @@ fn options(
 fn _accord(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = module.py();
     module.add_class::<LoadedCase>()?;
+    module.add_class::<negotiate::OwnView>()?;
+    module.add_function(wrap_pyfunction!(negotiate::negotiate_json, module)?)?;
     module.add("AccordError", py.get_type::<AccordError>())?;
     module.add("InputError", py.get_type::<InputError>())?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    module.add("NEGOTIATORS", accord_core::NEGOTIATORS.to_vec())?;
     Ok(())
 }

@@ -1,0 +1,343 @@
+//! SAOP sessions with negotiators written in Python beside the built-in ones.
+//!
+//! A Python negotiator is any object with `propose(state) -> package` and
+//! `respond(state, offer) -> bool`, and optionally `on_start(me)`. `me` is an [`OwnView`]:
+//! its own utility, reservation value and best packages, and the public points; it holds
+//! no other party's position, so none is reachable from Python. A negotiator that raises,
+//! or proposes something that is not a package of the case, ends the session; the session
+//! names the error.
+
+use std::sync::{Arc, Mutex};
+
+use accord_core::{
+    Action, Case, ChaCha8Rng, Deadline, Me, NEGOTIATORS, Negotiator, NoClock, Offer, OutcomeIndex,
+    Package, Position, SaopOptions, State, negotiator, run_saop,
+};
+use accord_formats::analysis_json::{package_to_json, session_to_json};
+use accord_formats::case_file::{CaseFormat, read_package};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::{LoadedCase, error};
+
+/// A package as a Python dict `{point id: option id or number}`.
+fn package_dict<'py>(
+    py: Python<'py>,
+    public: &Case,
+    package: &Package,
+) -> PyResult<Bound<'py, PyAny>> {
+    let text = package_to_json(public, package).to_string();
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+/// A package from a Python mapping, checked against the points.
+fn package_from(public: &Case, source: &str, value: &Bound<'_, PyAny>) -> Result<Package, String> {
+    let py = value.py();
+    let text: String = py
+        .import("json")
+        .and_then(|json| json.call_method1("dumps", (value,)))
+        .and_then(|text| text.extract())
+        .map_err(|e| {
+            format!("{source}: not a package (a dict point id -> option id or number): {e}")
+        })?;
+    read_package(source, &text, CaseFormat::Json, public).map_err(|e| e.to_string())
+}
+
+/// A negotiator's own view (`me`): nothing of any other party's position.
+#[pyclass(module = "accord._accord", frozen)]
+pub(crate) struct OwnView {
+    /// The points alone (a case without parties).
+    public: Arc<Case>,
+    position: Position,
+    outcomes: OutcomeIndex,
+    party: String,
+    place: usize,
+    n_parties: usize,
+}
+
+#[pymethods]
+impl OwnView {
+    /// Its utility of a package (a dict point id -> option id or number).
+    fn utility(&self, package: &Bound<'_, PyAny>) -> PyResult<f64> {
+        let package = package_from(&self.public, "package", package).map_err(error)?;
+        Ok(self.position.utility(&package))
+    }
+
+    /// Its reservation value.
+    #[getter]
+    fn reservation_value(&self) -> f64 {
+        self.position.reservation_value
+    }
+
+    /// Its `n` best packages with their utilities, best first (among a seeded sample of a
+    /// very large case).
+    fn ranked<'py>(&self, py: Python<'py>, n: usize) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        let len = self.outcomes.len();
+        for rank in (len.saturating_sub(n)..len).rev() {
+            let package = package_dict(py, &self.public, &self.outcomes.package(rank))?;
+            list.append((package, self.outcomes.utility(rank)))?;
+        }
+        Ok(list)
+    }
+
+    /// The points, as in the case-file schema (JSON).
+    fn points_json(&self) -> String {
+        let text = accord_formats::case_file::write_case(&self.public, CaseFormat::Json);
+        serde_json::from_str::<serde_json::Value>(&text)
+            .map(|doc| doc["points"].to_string())
+            .unwrap_or_default()
+    }
+
+    /// Its party's id.
+    #[getter]
+    fn party(&self) -> &str {
+        &self.party
+    }
+
+    /// Its place in the order of play, from 0.
+    #[getter]
+    fn place(&self) -> usize {
+        self.place
+    }
+
+    /// How many parties negotiate.
+    #[getter]
+    fn n_parties(&self) -> usize {
+        self.n_parties
+    }
+}
+
+/// A negotiator whose moves a Python object makes.
+struct PythonNegotiator {
+    name: String,
+    object: Py<PyAny>,
+    public: Arc<Case>,
+    party: String,
+    /// The ids of the parties, in order of play.
+    ids: Arc<Vec<String>>,
+    view: Option<Py<OwnView>>,
+    /// Every offer so far: the place of who made it, and the package.
+    offers: Vec<(usize, Package)>,
+    /// The error that ended the session, shared with the caller.
+    failure: Arc<Mutex<Option<String>>>,
+}
+
+impl PythonNegotiator {
+    fn fail(&self, message: String) -> Action {
+        if let Ok(mut failure) = self.failure.lock()
+            && failure.is_none()
+        {
+            *failure = Some(format!(
+                "negotiator `{}` of party `{}`: {message}",
+                self.name, self.party
+            ));
+        }
+        Action::End
+    }
+
+    fn state<'py>(&self, py: Python<'py>, state: &State) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("round", state.round)?;
+        dict.set_item("time", state.time)?;
+        let offers = PyList::empty(py);
+        for (by, package) in &self.offers {
+            offers.append((&self.ids[*by], package_dict(py, &self.public, package)?))?;
+        }
+        dict.set_item("offers", offers)?;
+        Ok(dict)
+    }
+
+    /// Its move: `Err` holds why the session ends.
+    fn decide(
+        &mut self,
+        py: Python<'_>,
+        state: &State,
+        standing: Option<&Offer>,
+    ) -> Result<Action, String> {
+        let object = self.object.bind(py);
+        let shown = |e: PyErr| {
+            let kind = e
+                .get_type(py)
+                .name()
+                .map_or_else(|_| "error".to_string(), |n| n.to_string());
+            format!("raised {kind}: {}", e.value(py))
+        };
+        let state = self.state(py, state).map_err(shown)?;
+        if let Some(offer) = standing {
+            let package = package_dict(py, &self.public, &offer.package).map_err(shown)?;
+            let answer = object
+                .call_method1("respond", (&state, package))
+                .map_err(shown)?;
+            if answer.is_truthy().map_err(shown)? {
+                return Ok(Action::Accept);
+            }
+        }
+        let proposed = object.call_method1("propose", (&state,)).map_err(shown)?;
+        let package = package_from(&self.public, "proposed package", &proposed)?;
+        Ok(Action::Offer(package))
+    }
+}
+
+impl Negotiator for PythonNegotiator {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn start(&mut self, me: &Me<'_>) {
+        let view = OwnView {
+            public: Arc::clone(&self.public),
+            position: me.position.clone(),
+            outcomes: me.outcomes.clone(),
+            party: self.party.clone(),
+            place: me.place,
+            n_parties: me.n_parties,
+        };
+        let started = Python::attach(|py| -> PyResult<()> {
+            let view = Py::new(py, view)?;
+            let object = self.object.bind(py);
+            if object.hasattr("on_start")? {
+                object.call_method1("on_start", (view.clone_ref(py),))?;
+            }
+            self.view = Some(view);
+            Ok(())
+        });
+        if let Err(e) = started {
+            let message = Python::attach(|py| format!("raised in on_start: {}", e.value(py)));
+            self.fail(message);
+        }
+    }
+
+    fn act(
+        &mut self,
+        me: &Me<'_>,
+        state: &State,
+        standing: Option<&Offer>,
+        _rng: &mut ChaCha8Rng,
+    ) -> Action {
+        if self.failure.lock().is_ok_and(|f| f.is_some()) {
+            return Action::End;
+        }
+        match Python::attach(|py| self.decide(py, state, standing)) {
+            Ok(action) => {
+                if let Action::Offer(package) = &action {
+                    self.offers.push((me.place, package.clone()));
+                }
+                action
+            }
+            Err(message) => self.fail(message),
+        }
+    }
+
+    fn observe(&mut self, _me: &Me<'_>, by: usize, action: &Action) {
+        if let Action::Offer(package) = action {
+            self.offers.push((by, package.clone()));
+        }
+    }
+}
+
+/// One SAOP session (`accord negotiate`): `negotiators` in order of play, each a built-in's
+/// name or a Python object; as the JSON document of `accord negotiate --json`, with
+/// `error`: what ended the session early, naming the negotiator, or null.
+#[pyfunction]
+#[pyo3(signature = (case, negotiators, rounds = 100, seed = 0))]
+pub(crate) fn negotiate_json(
+    py: Python<'_>,
+    case: &LoadedCase,
+    negotiators: Vec<Py<PyAny>>,
+    rounds: u32,
+    seed: u64,
+) -> PyResult<String> {
+    let (full, parties) = (&case.case, &case.parties);
+    if parties.len() < 2 {
+        return Err(error(format!(
+            "{}: a negotiation needs at least two parties with a position",
+            case.source.path
+        )));
+    }
+    if negotiators.len() != parties.len() {
+        return Err(error(format!(
+            "{} negotiators for {} parties: give one per party, in order of play",
+            negotiators.len(),
+            parties.len()
+        )));
+    }
+    if rounds == 0 {
+        return Err(error("rounds: at least 1"));
+    }
+    let public = Arc::new(
+        Case::new(full.name(), full.points().to_vec(), Vec::new())
+            .map_err(|e| error(e.to_string()))?,
+    );
+    let failure = Arc::new(Mutex::new(None));
+    let ids: Arc<Vec<String>> = Arc::new(
+        parties
+            .iter()
+            .map(|&p| full.parties()[p.0].id.clone())
+            .collect(),
+    );
+    let mut names = Vec::new();
+    let mut line_up: Vec<Box<dyn Negotiator>> = Vec::new();
+    for (object, &party) in negotiators.into_iter().zip(parties) {
+        let party_id = full.parties()[party.0].id.clone();
+        let bound = object.bind(py);
+        if let Ok(name) = bound.extract::<String>() {
+            let Some(found) = negotiator(&name) else {
+                return Err(error(format!(
+                    "unknown negotiator `{name}`\nhint: the negotiators are {}",
+                    NEGOTIATORS.join(", ")
+                )));
+            };
+            names.push(name.to_ascii_lowercase());
+            line_up.push(found);
+            continue;
+        }
+        for method in ["propose", "respond"] {
+            if !bound.hasattr(method)? {
+                return Err(error(format!(
+                    "the negotiator of party `{party_id}` has no `{method}` method\nhint: a negotiator is a built-in's name or an object with propose(state) and respond(state, offer)"
+                )));
+            }
+        }
+        // Its `name` attribute when it has one, else its class's name.
+        let name = match bound.getattr("name").and_then(|n| n.extract::<String>()) {
+            Ok(name) => name,
+            Err(_) => bound.get_type().name()?.to_string(),
+        };
+        names.push(name.clone());
+        line_up.push(Box::new(PythonNegotiator {
+            name,
+            object,
+            public: Arc::clone(&public),
+            party: party_id,
+            ids: Arc::clone(&ids),
+            view: None,
+            offers: Vec::new(),
+            failure: Arc::clone(&failure),
+        }));
+    }
+    let indices: Vec<OutcomeIndex> = parties
+        .iter()
+        .map(|&p| {
+            let position = full.position(p).expect("chosen parties hold a position");
+            OutcomeIndex::new(full.points(), position, OutcomeIndex::DEFAULT_LIMIT, seed)
+        })
+        .collect();
+    let outcomes: Vec<&OutcomeIndex> = indices.iter().collect();
+    let options = SaopOptions {
+        deadline: Deadline::rounds(rounds),
+        seed,
+        record: true,
+    };
+    let outcome = run_saop(full, parties, &mut line_up, &outcomes, &options, &NoClock);
+    let mut doc = session_to_json(
+        full,
+        parties,
+        &names,
+        &outcome,
+        (rounds, seed),
+        &case.source.path,
+    );
+    doc["error"] = failure.lock().ok().and_then(|f| f.clone()).into();
+    Ok(doc.to_string())
+}

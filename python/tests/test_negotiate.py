@@ -1,0 +1,140 @@
+"""SAOP sessions from Python: built-in and Python negotiators, their errors, and what a
+negotiator may see (its own position only)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import accord
+from test_api import GENIUS, cli
+
+SUPERMARKET = GENIUS / "anac2012-SupermarketB"
+
+
+class HardLiner:
+    """Offers its best package every time and never accepts."""
+
+    def on_start(self, me):
+        self.me = me
+        self.best = me.ranked(1)[0][0]
+
+    def propose(self, state):
+        return self.best
+
+    def respond(self, state, offer):
+        return False
+
+
+class Raises:
+    def propose(self, state):
+        raise ValueError("boom")
+
+    def respond(self, state, offer):
+        return False
+
+
+class OffTheMenu:
+    def propose(self, state):
+        return {"Bread type": "Croissant"}
+
+    def respond(self, state, offer):
+        return False
+
+
+class Accepts:
+    """Accepts the first offer worth its reservation value; records what it saw."""
+
+    def __init__(self):
+        self.seen = []
+
+    def on_start(self, me):
+        self.me = me
+
+    def propose(self, state):
+        return self.me.ranked(1)[0][0]
+
+    def respond(self, state, offer):
+        self.seen.append(state)
+        return self.me.utility(offer) >= self.me.reservation_value
+
+
+def test_built_in_sessions_are_the_clis():
+    case = accord.load(SUPERMARKET)
+    session = accord.negotiate(case, ["boulware", "conceder"], rounds=100, seed=3)
+    done = subprocess.run(
+        [str(cli()), "negotiate", str(SUPERMARKET), "--negotiators", "boulware,conceder",
+         "--seed", "3", "--json"],
+        capture_output=True, text=True, check=True,
+    )
+    expected = json.loads(done.stdout)
+    got = session.to_dict()
+    assert got.pop("error") is None
+    assert got == expected
+    assert session.agreement == expected["agreement"]
+    assert list(session.utilities.values()) == expected["utilities"]
+
+
+def test_a_hard_liner_never_concedes():
+    case = accord.load(SUPERMARKET)
+    session = accord.negotiate(case, [HardLiner(), "boulware"], rounds=50)
+    assert session.error is None
+    mine = [s for s in session.trace if s["party"] == case.parties[0] and s["action"] == "offer"]
+    assert len(mine) == 50
+    assert {s["utilities"][0] for s in mine} == {1.0}
+    assert session.to_dict()["negotiators"] == ["HardLiner", "boulware"]
+    if session.agreement is not None:
+        assert session.utilities[case.parties[0]] == 1.0
+
+
+def test_a_negotiator_that_raises_ends_the_session_with_the_error_named():
+    session = accord.negotiate(accord.load(SUPERMARKET), [Raises(), "boulware"])
+    assert session.agreement is None
+    assert "Raises" in session.error and "ValueError" in session.error and "boom" in session.error
+    assert session.trace[-1]["action"] == "end"
+
+
+def test_a_package_outside_the_domain_is_a_clear_error():
+    session = accord.negotiate(accord.load(SUPERMARKET), ["boulware", OffTheMenu()])
+    assert session.agreement is None
+    assert "OffTheMenu" in session.error
+    assert "Croissant" in session.error
+    assert "no value for point `Fruit`" in session.error
+
+
+def test_bad_line_ups_are_errors():
+    case = accord.load(SUPERMARKET)
+    with pytest.raises(accord.AccordError, match="unknown negotiator `nobody`"):
+        accord.negotiate(case, ["nobody", "boulware"])
+    with pytest.raises(accord.AccordError, match="give one per party"):
+        accord.negotiate(case, ["boulware"])
+    with pytest.raises(accord.AccordError, match="has no `propose` method"):
+        accord.negotiate(case, [object(), "boulware"])
+
+
+def test_me_is_the_negotiators_own_view_only():
+    case = accord.load(SUPERMARKET)
+    watcher = Accepts()
+    session = accord.negotiate(case, ["boulware", watcher], rounds=30)
+    me = watcher.me
+    assert me.party == case.parties[1] and me.place == 1 and me.n_parties == 2
+    # Its utilities are its own party's, not the other's.
+    for package, utility in me.ranked(20):
+        own, other = case.evaluate(package).values()
+        assert utility == pytest.approx(other)
+        assert me.utility(package) == pytest.approx(other)
+    assert [p["id"] for p in me.points] == [p["id"] for p in case.points]
+    # Nothing else is reachable: no position, no case, no other party.
+    public = {name for name in dir(me._view) if not name.startswith("_")}
+    assert public == {
+        "utility", "reservation_value", "ranked", "points_json", "party", "place", "n_parties"
+    }
+    assert "position" not in json.dumps(me.points) and "weights" not in json.dumps(me.points)
+    # The state lists every offer so far, each with who made it.
+    assert watcher.seen and all(
+        [party for party, _ in state.offers][-1] == case.parties[0] for state in watcher.seen
+    )
+    assert session.error is None
