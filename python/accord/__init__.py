@@ -36,6 +36,7 @@ __all__ = [
     "load",
     "negotiate",
     "report",
+    "tournament",
 ]
 
 #: The built-in negotiators, by name.
@@ -92,6 +93,33 @@ def negotiate(
     line_up = [n if isinstance(n, str) else _Adapter(n) for n in negotiators]
     text = _accord.negotiate_json(inner, line_up, rounds=rounds, seed=seed)
     return Session(json.loads(text))
+
+
+def tournament(
+    config: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+    *,
+    chunk: int = 512,
+) -> list[dict[str, Any]]:
+    """Runs a tournament configuration (docs/tournament.md) as ``accord tournament`` does
+    and returns its rows (those of ``results.jsonl``, in order); with ``out``, writes
+    ``results.jsonl`` and ``results.csv`` there, the same bytes as the CLI. ``progress``
+    prints the sessions done to stderr, one chunk at a time."""
+    plan = _accord.TournamentPlan.read(os.fspath(config))
+    total = plan.n_sessions
+    parts = []
+    for start in range(0, total, max(1, chunk)):
+        stop = min(start + max(1, chunk), total)
+        parts.append(plan.run_jsonl(start, stop))
+        if progress:
+            import sys
+
+            print(f"{plan.name}: {stop}/{total} sessions", file=sys.stderr, flush=True)
+    jsonl = "".join(parts)
+    if out is not None:
+        _accord.write_results(os.fspath(out), jsonl)
+    return [json.loads(line) for line in jsonl.splitlines() if line]
 
 
 def _ids(parties: Sequence[str] | None) -> list[str]:

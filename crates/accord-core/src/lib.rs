@@ -78,8 +78,8 @@ pub use negotiation::negotiators::{
 pub use negotiation::saop::{SaopOptions, SaopOutcome, Step, run_saop};
 pub use negotiation::tournament::{
     Job, MAX_JOBS, NegotiationResult, NegotiatorSummary, SummaryRow, TournamentDomain,
-    TournamentError, TournamentSpec, job_seed, jobs, n_jobs, run_tournament, summarize, summary,
-    validate_tournament,
+    TournamentError, TournamentSpec, job_seed, jobs, n_jobs, run_tournament, run_tournament_range,
+    summarize, summary, validate_tournament,
 };
 pub use negotiation::{
     Action, Clock, Deadline, Me, Negotiator, NoClock, Offer, OutcomeIndex, State,

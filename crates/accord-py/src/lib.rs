@@ -9,6 +9,7 @@
 #![allow(clippy::needless_pass_by_value)]
 
 mod negotiate;
+mod tournament;
 
 use std::path::{Path, PathBuf};
 
@@ -358,6 +359,8 @@ fn _accord(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<LoadedCase>()?;
     module.add_class::<negotiate::OwnView>()?;
     module.add_function(wrap_pyfunction!(negotiate::negotiate_json, module)?)?;
+    module.add_class::<tournament::TournamentPlan>()?;
+    module.add_function(wrap_pyfunction!(tournament::write_results, module)?)?;
     module.add("AccordError", py.get_type::<AccordError>())?;
     module.add("InputError", py.get_type::<InputError>())?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -420,7 +420,32 @@ pub fn run_tournament(
         .into_iter()
         .filter(|job| shard.is_none_or(|(i, n)| job.index % n == i))
         .collect();
-    // Only the domains this shard plays are prepared.
+    Ok(run_jobs(spec, &selected, progress))
+}
+
+/// Runs the sessions of `spec` whose index lies in `range` (a chunk of the canonical
+/// order, for a distributed run) and returns their results in job order, the same as
+/// [`run_tournament`] gives for them.
+pub fn run_tournament_range(
+    spec: &TournamentSpec,
+    range: std::ops::Range<u64>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<NegotiationResult>, TournamentError> {
+    validate_tournament(spec)?;
+    let selected: Vec<Job> = jobs(spec)
+        .into_iter()
+        .filter(|job| range.contains(&job.index))
+        .collect();
+    Ok(run_jobs(spec, &selected, progress))
+}
+
+/// Runs `selected` jobs of a validated `spec`, in order.
+fn run_jobs(
+    spec: &TournamentSpec,
+    selected: &[Job],
+    progress: &(dyn Fn() + Sync),
+) -> Vec<NegotiationResult> {
+    // Only the domains these jobs play are prepared.
     let prepared: Vec<Option<Prepared>> = spec
         .domains
         .iter()
@@ -444,7 +469,7 @@ pub fn run_tournament(
     };
     #[cfg(not(feature = "parallel"))]
     let results = selected.iter().map(run).collect();
-    Ok(results)
+    results
 }
 
 fn run_job(spec: &TournamentSpec, job: &Job, prepared: &Prepared) -> NegotiationResult {
