@@ -34,6 +34,7 @@ __all__ = [
     "Session",
     "State",
     "load",
+    "mediate",
     "negotiate",
     "report",
     "tournament",
@@ -93,6 +94,27 @@ def negotiate(
     line_up = [n if isinstance(n, str) else _Adapter(n) for n in negotiators]
     text = _accord.negotiate_json(inner, line_up, rounds=rounds, seed=seed)
     return Session(json.loads(text))
+
+
+def mediate(
+    case: Case,
+    steps: int = 1000,
+    voters: str = "hill-climber",
+    rule: str = "veto",
+    temperature: float = 1.0,
+    seed: int = 0,
+    draft: Mapping[str, str | int | float] | None = None,
+) -> dict[str, Any]:
+    """Single-text mediation as ``accord mediate`` runs it, from ``draft`` (default: the
+    case's draft): ``voters`` ``hill-climber`` or ``annealer``, ``rule`` ``veto`` or
+    ``annealing``. Returns ``start``, ``text`` (the final text), ``changed`` (the points
+    that differ), ``utilities_before`` and ``utilities`` (party id -> utility),
+    ``adopted``, ``steps`` and ``acceptable``."""
+    text = _accord.mediate_json(
+        case._inner, steps=steps, voters=voters, rule=rule, temperature=temperature,
+        seed=seed, draft=None if draft is None else json.dumps(dict(draft)),
+    )
+    return json.loads(text)
 
 
 def tournament(

@@ -67,3 +67,13 @@ class TournamentPlan:
     def run_jsonl(self, start: int, stop: int) -> str: ...
 
 def write_results(folder: str, jsonl: str) -> None: ...
+
+def mediate_json(
+    case: LoadedCase,
+    steps: int = 1000,
+    voters: str = "hill-climber",
+    rule: str = "veto",
+    temperature: float = 1.0,
+    seed: int = 0,
+    draft: str | None = None,
+) -> str: ...

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import accord
-from test_api import GENIUS, cli
+from test_api import GENIUS, ROOT, cli
 
 SUPERMARKET = GENIUS / "anac2012-SupermarketB"
 
@@ -138,3 +138,25 @@ def test_me_is_the_negotiators_own_view_only():
         [party for party, _ in state.offers][-1] == case.parties[0] for state in watcher.seen
     )
     assert session.error is None
+
+
+def test_mediation_is_the_clis():
+    peace = ROOT / "examples" / "peace-framework.toml"
+    labour = accord.load(ROOT / "examples" / "labour-contract.toml")
+    start = labour.analyze().frontier[0].package
+    found = accord.mediate(labour, steps=200, seed=4, draft=start)
+    assert found["start"] == start and found["steps"] == 200
+    assert found["changed"] == [p for p in start if start[p] != found["text"][p]]
+    assert list(found["utilities"].values()) == pytest.approx(
+        list(labour.evaluate(found["text"]).values()))
+    # Hill-climbers under a veto never lose.
+    for party, before in found["utilities_before"].items():
+        assert found["utilities"][party] >= before - 1e-12
+    done = subprocess.run([str(cli()), "mediate", str(peace), "--steps", "300", "--seed", "2"],
+                          capture_output=True, text=True, check=True)
+    peace_found = accord.mediate(accord.load(peace), steps=300, seed=2)
+    assert f"{peace_found['adopted']} of 300 proposed changes adopted" in done.stdout
+    with pytest.raises(accord.AccordError, match="no draft"):
+        accord.mediate(labour)
+    with pytest.raises(accord.AccordError, match="rule"):
+        accord.mediate(labour, draft=start, rule="dictator")

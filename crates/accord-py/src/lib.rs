@@ -359,6 +359,7 @@ fn _accord(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<LoadedCase>()?;
     module.add_class::<negotiate::OwnView>()?;
     module.add_function(wrap_pyfunction!(negotiate::negotiate_json, module)?)?;
+    module.add_function(wrap_pyfunction!(negotiate::mediate_json, module)?)?;
     module.add_class::<tournament::TournamentPlan>()?;
     module.add_function(wrap_pyfunction!(tournament::write_results, module)?)?;
     module.add("AccordError", py.get_type::<AccordError>())?;

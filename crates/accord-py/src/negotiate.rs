@@ -341,3 +341,88 @@ pub(crate) fn negotiate_json(
     doc["error"] = failure.lock().ok().and_then(|f| f.clone()).into();
     Ok(doc.to_string())
 }
+
+/// Single-text mediation (`accord mediate`) from `draft` (a JSON package; default: the
+/// case's draft): as a JSON document with `start`, `text` (the final text), `changed`
+/// (the points that differ), `utilities_before`, `utilities` (party id -> utility),
+/// `adopted`, `steps` and `acceptable`.
+#[pyfunction]
+#[pyo3(signature = (case, steps = 1000, voters = "hill-climber", rule = "veto", temperature = 1.0, seed = 0, draft = None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn mediate_json(
+    py: Python<'_>,
+    case: &LoadedCase,
+    steps: u32,
+    voters: &str,
+    rule: &str,
+    temperature: f64,
+    seed: u64,
+    draft: Option<&str>,
+) -> PyResult<String> {
+    if !(temperature.is_finite() && temperature >= 0.0) {
+        return Err(error(format!(
+            "temperature `{temperature}` must be a number >= 0"
+        )));
+    }
+    let full = &case.case;
+    let start = match draft {
+        Some(text) => read_package("draft", text, CaseFormat::Json, full)
+            .map_err(|e| crate::input_error(py, &e))?,
+        None => full.draft().cloned().ok_or_else(|| {
+            error(format!(
+                "`{}` has no draft to start from\nhint: give one with draft=..., or a [draft] table in the case file",
+                case.source.path
+            ))
+        })?,
+    };
+    let options = accord_core::MediationOptions {
+        steps,
+        voters: vec![match voters {
+            "hill-climber" => accord_core::Voter::HillClimber,
+            "annealer" => accord_core::Voter::Annealer {
+                initial_temperature: temperature,
+            },
+            other => {
+                return Err(error(format!(
+                    "voters: `{other}`\nhint: hill-climber or annealer"
+                )));
+            }
+        }],
+        rule: match rule {
+            "veto" => accord_core::MediatorRule::Veto,
+            "annealing" => accord_core::MediatorRule::Annealing {
+                initial_temperature: temperature,
+            },
+            other => return Err(error(format!("rule: `{other}`\nhint: veto or annealing"))),
+        },
+        seed,
+        record: false,
+    };
+    let parties = &case.parties;
+    let outcome = py.detach(|| accord_core::run_single_text(full, parties, &start, &options));
+    let by_party = |utilities: &[f64]| -> serde_json::Map<String, serde_json::Value> {
+        parties
+            .iter()
+            .zip(utilities)
+            .map(|(&p, &u)| (full.parties()[p.0].id.clone(), u.into()))
+            .collect()
+    };
+    let changed: Vec<&str> = full
+        .points()
+        .iter()
+        .zip(start.0.iter().zip(&outcome.text.0))
+        .filter(|(_, (from, to))| from != to)
+        .map(|(point, _)| point.id.as_str())
+        .collect();
+    let doc = serde_json::json!({
+        "start": package_to_json(full, &start),
+        "text": package_to_json(full, &outcome.text),
+        "changed": changed,
+        "utilities_before": by_party(&full.utilities(parties, &start)),
+        "utilities": by_party(&outcome.utilities),
+        "adopted": outcome.adopted,
+        "steps": outcome.steps,
+        "acceptable": outcome.acceptable,
+    });
+    Ok(doc.to_string())
+}
