@@ -213,10 +213,13 @@ class Case:
         on the exact one; ``max_packages`` is the enumeration limit; ``search_nodes`` the
         search's limit (0: no search).
         """
-        text = self._inner.analysis_json(
+        settings = dict(
             epsilon=epsilon, max_packages=max_packages, exact=exact, search_nodes=search_nodes
         )
-        return Analysis(json.loads(text))
+        # The frontier and bargaining packages now; the insight's parts when to_dict() asks.
+        text = self._inner.analysis_json(**settings, full=False)
+        inner = self._inner
+        return Analysis(json.loads(text), lambda: json.loads(inner.analysis_json(**settings)))
 
     def insight(self, **settings: Any) -> Insight:
         """What blocks agreement, the points in conflict, the draft's standing and its
@@ -253,16 +256,22 @@ class BargainingPackage:
 
 
 class Analysis:
-    """The analysis of a case: the document of ``accord analyze --json``."""
+    """The analysis of a case: the frontier and the bargaining packages, and on
+    :meth:`to_dict` the whole document of ``accord analyze --json`` (with the insight's
+    parts, computed then)."""
 
-    __slots__ = ("_doc",)
+    __slots__ = ("_doc", "_full", "_whole")
 
-    def __init__(self, doc: dict[str, Any]) -> None:
+    def __init__(self, doc: dict[str, Any], full: Any = None) -> None:
         self._doc = doc
+        self._full = full
+        self._whole: dict[str, Any] | None = None if full is not None else doc
 
     def to_dict(self) -> dict[str, Any]:
-        """The document itself, equal to ``accord analyze --json``."""
-        return json.loads(json.dumps(self._doc))
+        """The document, equal to ``accord analyze --json`` with the same settings."""
+        if self._whole is None:
+            self._whole = self._full()
+        return json.loads(json.dumps(self._whole))
 
     @property
     def parties(self) -> list[str]:

@@ -138,3 +138,15 @@ def test_insight_report_and_html(tmp_path):
     assert "<html" in page.read_text()
     shown = accord.load(LABOUR).analyze()._repr_html_()
     assert "<svg" in shown and "nash" in shown
+
+
+def test_the_quick_analysis_agrees_with_the_whole_document():
+    for case in (accord.load(LABOUR), accord.load(GENIUS / "anac2011-Laptop")):
+        analysis = case.analyze()
+        quick = analysis._doc
+        whole = analysis.to_dict()
+        insight_parts = {"blockers", "conflicts", "draft", "trades", "sensitivity", "fairness", "relaxed"}
+        assert set(quick) == set(whole)
+        for key in set(quick) - insight_parts:
+            assert quick[key] == whole[key], key
+        assert whole["conflicts"], "the whole document has the insight"

@@ -14,7 +14,8 @@ mod tournament;
 use std::path::{Path, PathBuf};
 
 use accord_core::{
-    AnalysisOptions, Case, EnumerationLimit, InsightOptions, PartyIdx, SolveLimit, insight,
+    AnalysisOptions, Case, EnumerationLimit, Insight, InsightOptions, PartyIdx, SolveLimit,
+    analyze_with, insight,
 };
 use accord_formats::analysis_json::{Source, analysis_to_json};
 use accord_formats::case_file::{CaseFormat, choose_parties, read_case, read_package, write_case};
@@ -181,9 +182,10 @@ impl LoadedCase {
             .collect()
     }
 
-    /// The whole analysis as the JSON document of `accord analyze --json` with the same
-    /// settings.
-    #[pyo3(signature = (epsilon = None, max_packages = None, exact = false, search_nodes = None))]
+    /// The analysis as the JSON document of `accord analyze --json` with the same
+    /// settings; with `full` false, only its frontier and bargaining packages (the
+    /// insight's parts empty), which is what most calls need and much faster.
+    #[pyo3(signature = (epsilon = None, max_packages = None, exact = false, search_nodes = None, full = true))]
     fn analysis_json(
         &self,
         py: Python<'_>,
@@ -191,10 +193,23 @@ impl LoadedCase {
         max_packages: Option<u128>,
         exact: bool,
         search_nodes: Option<u64>,
+        full: bool,
     ) -> PyResult<String> {
         let options = options(epsilon, max_packages, exact, search_nodes)?;
         let text = py.detach(|| {
-            let found = insight(&self.case, &self.parties, &options);
+            let found = if full {
+                insight(&self.case, &self.parties, &options)
+            } else {
+                Insight {
+                    analysis: analyze_with(&self.case, &self.parties, &options.analysis),
+                    consensus: Vec::new(),
+                    diagnosis: None,
+                    relaxed: None,
+                    draft: None,
+                    sensitivity: None,
+                    fairness: Vec::new(),
+                }
+            };
             analysis_to_json(&self.case, &found, &self.source).to_string()
         });
         Ok(text)

@@ -10,8 +10,8 @@
 use std::sync::{Arc, Mutex};
 
 use accord_core::{
-    Action, Case, ChaCha8Rng, Deadline, Me, NEGOTIATORS, Negotiator, NoClock, Offer, OutcomeIndex,
-    Package, Position, SaopOptions, State, negotiator, run_saop,
+    Action, Case, ChaCha8Rng, Choice, Deadline, Me, NEGOTIATORS, Negotiator, NoClock, Offer,
+    OutcomeIndex, Package, Position, SaopOptions, State, negotiator, run_saop,
 };
 use accord_formats::analysis_json::{package_to_json, session_to_json};
 use accord_formats::case_file::{CaseFormat, read_package};
@@ -20,14 +20,21 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::{LoadedCase, error};
 
-/// A package as a Python dict `{point id: option id or number}`.
+/// A package as a Python dict `{point id: option id or number}`, as in the JSON.
 fn package_dict<'py>(
     py: Python<'py>,
     public: &Case,
     package: &Package,
-) -> PyResult<Bound<'py, PyAny>> {
-    let text = package_to_json(public, package).to_string();
-    py.import("json")?.call_method1("loads", (text,))
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (point, choice) in public.points().iter().zip(&package.0) {
+        match choice {
+            Choice::Option(_) => dict.set_item(&point.id, point.choice_label(choice))?,
+            Choice::Integer(v) => dict.set_item(&point.id, *v)?,
+            Choice::Real(v) => dict.set_item(&point.id, *v)?,
+        }
+    }
+    Ok(dict)
 }
 
 /// A package from a Python mapping, checked against the points.
@@ -117,8 +124,8 @@ struct PythonNegotiator {
     /// The ids of the parties, in order of play.
     ids: Arc<Vec<String>>,
     view: Option<Py<OwnView>>,
-    /// Every offer so far: the place of who made it, and the package.
-    offers: Vec<(usize, Package)>,
+    /// Every offer so far, as Python sees them: `(party id, package)`, built once each.
+    offers: Option<Py<PyList>>,
     /// The error that ended the session, shared with the caller.
     failure: Arc<Mutex<Option<String>>>,
 }
@@ -140,12 +147,29 @@ impl PythonNegotiator {
         let dict = PyDict::new(py);
         dict.set_item("round", state.round)?;
         dict.set_item("time", state.time)?;
-        let offers = PyList::empty(py);
-        for (by, package) in &self.offers {
-            offers.append((&self.ids[*by], package_dict(py, &self.public, package)?))?;
-        }
+        // A copy: the negotiator may keep or change its list.
+        let offers = match &self.offers {
+            Some(offers) => offers.bind(py).call_method0("copy")?,
+            None => PyList::empty(py).into_any(),
+        };
         dict.set_item("offers", offers)?;
         Ok(dict)
+    }
+
+    /// Records an offer (from any party) for the states to come.
+    fn record(&mut self, by: usize, package: &Package) {
+        let recorded = Python::attach(|py| -> PyResult<()> {
+            let offers = self
+                .offers
+                .get_or_insert_with(|| PyList::empty(py).unbind())
+                .clone_ref(py);
+            let package = package_dict(py, &self.public, package)?;
+            offers.bind(py).append((&self.ids[by], package))
+        });
+        if let Err(e) = recorded {
+            let message = Python::attach(|py| format!("raised: {}", e.value(py)));
+            self.fail(message);
+        }
     }
 
     /// Its move: `Err` holds why the session ends.
@@ -221,7 +245,7 @@ impl Negotiator for PythonNegotiator {
         match Python::attach(|py| self.decide(py, state, standing)) {
             Ok(action) => {
                 if let Action::Offer(package) = &action {
-                    self.offers.push((me.place, package.clone()));
+                    self.record(me.place, package);
                 }
                 action
             }
@@ -231,7 +255,7 @@ impl Negotiator for PythonNegotiator {
 
     fn observe(&mut self, _me: &Me<'_>, by: usize, action: &Action) {
         if let Action::Offer(package) = action {
-            self.offers.push((by, package.clone()));
+            self.record(by, package);
         }
     }
 }
@@ -312,7 +336,7 @@ pub(crate) fn negotiate_json(
             party: party_id,
             ids: Arc::clone(&ids),
             view: None,
-            offers: Vec::new(),
+            offers: None,
             failure: Arc::clone(&failure),
         }));
     }
