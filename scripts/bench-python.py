@@ -7,9 +7,10 @@ Run it with a Python that has the release build of the package (`pip install ./p
 with `dask[distributed]`), from the repository root. Parts:
 
   * analyze: `case.analyze()` from Python (median of --repeats) on GENIUS domains, next
-    to the same analysis in-process without the JSON document (`_accord` only: the
-    Python overhead is the difference) and NegMAS's frontier and bargaining points (the
-    harness's pareto, nash, ks, egalitarian and welfare phases, medians), NegMAS / accord;
+    to the same analysis in Rust alone (target/release/time-domain, build it first: the
+    Python overhead is the difference), `to_dict()` with the whole insight, and NegMAS's
+    frontier and bargaining points (the harness's pareto, nash, ks, egalitarian and
+    welfare phases, medians), NegMAS / accord;
   * saop: one session between a Python negotiator (a Boulware-like concession written in
     Python) and the built-in Boulware on anac2012-SupermarketB, median of --runs, next to
     NegMAS's own session (the harness's SAOP phase);
@@ -25,6 +26,7 @@ JSON object per measurement.
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import statistics
@@ -61,23 +63,24 @@ def negmas(folder: Path, extra: list[str]) -> dict:
 
 
 class Concession:
-    """A Boulware-like concession in Python: asks for its best package, and from its
-    ranked packages offers one worth 1 - (1 - r) * t^4 of its utility."""
+    """A Boulware-like concession in Python: from its ranked packages (best first) it
+    offers the least one still worth 1 - (1 - r) * t^4 to it, and accepts an offer worth
+    that much."""
 
     def on_start(self, me):
         self.me = me
         self.ranked = me.ranked(10_000)
+        # Utilities ascending, for bisection.
+        self.ascending = [u for _, u in reversed(self.ranked)]
 
     def target(self, state):
         floor = self.me.reservation_value
         return 1.0 - (1.0 - floor) * state.time ** 4
 
     def propose(self, state):
-        target = self.target(state)
-        for package, utility in reversed(self.ranked):
-            if utility >= target:
-                return package
-        return self.ranked[0][0]
+        k = bisect.bisect_left(self.ascending, self.target(state))
+        rank = len(self.ascending) - 1 - min(k, len(self.ascending) - 1)
+        return self.ranked[rank][0]
 
     def respond(self, state, offer):
         return self.me.utility(offer) >= self.target(state)
@@ -87,17 +90,23 @@ def part_analyze(args) -> None:
     for name in DOMAINS:
         folder = GENIUS / name
         case = accord.load(folder)
-        full = median_time(case.analyze, args.repeats)
-        engine = median_time(lambda: case._inner.analysis_json(), args.repeats)
+        quick = median_time(case.analyze, args.repeats)
+        whole = median_time(lambda: case.analyze().to_dict(), args.repeats)
+        # The same analysis in Rust alone (no Python, no JSON): the overhead is the rest.
+        rust = json.loads(subprocess.run(
+            [str(ROOT / "target" / "release" / "time-domain"), str(folder), "--repeats",
+             str(args.repeats), "--parties", "2"], capture_output=True, text=True, check=True,
+        ).stdout)["analyze_s"]
         found = negmas(folder, ["--repeats", "3", "--sao-runs", "0", "--skip", "opposition",
                                 "--skip", "relative_welfare", "--skip", "pareto_kernel"])
         timings = found.get("timings_s") or {}
         theirs = sum(timings.get(p) or 0.0 for p in PHASES) if all(
             isinstance(timings.get(p), (int, float)) for p in PHASES) else None
         print(json.dumps({
-            "part": "analyze", "domain": name, "python_analyze_s": full,
-            "engine_json_s": engine, "python_overhead_s": full - engine,
-            "negmas_s": theirs, "ratio": theirs / full if theirs else None,
+            "part": "analyze", "domain": name, "python_analyze_s": quick,
+            "rust_analyze_s": rust, "python_overhead_s": quick - rust,
+            "with_insight_to_dict_s": whole,
+            "negmas_s": theirs, "ratio": theirs / quick if theirs else None,
         }), flush=True)
 
 
