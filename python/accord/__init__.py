@@ -90,6 +90,8 @@ def negotiate(
     ``state`` a :class:`State`. A negotiator that raises, or proposes something that is
     not a package of the case, ends the session: :attr:`Session.error` names it.
     """
+    if isinstance(negotiators, str):
+        raise TypeError("negotiators: a list, one per party (a name or an object)")
     inner = case._inner.select(_ids(parties)) if parties is not None else case._inner
     line_up = [n if isinstance(n, str) else _Adapter(n) for n in negotiators]
     text = _accord.negotiate_json(inner, line_up, rounds=rounds, seed=seed)

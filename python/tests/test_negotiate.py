@@ -113,6 +113,10 @@ def test_bad_line_ups_are_errors():
         accord.negotiate(case, ["boulware"])
     with pytest.raises(accord.AccordError, match="has no `propose` method"):
         accord.negotiate(case, [object(), "boulware"])
+    with pytest.raises(TypeError, match="a list"):
+        accord.negotiate(case, "boulware,conceder")
+    with pytest.raises(accord.AccordError, match="no party `nobody`"):
+        accord.negotiate(case, ["boulware", "boulware"], parties=["nobody"])
 
 
 def test_me_is_the_negotiators_own_view_only():
