@@ -94,7 +94,9 @@ def negotiate(
         raise TypeError("negotiators: a list, one per party (a name or an object)")
     inner = case._inner.select(_ids(parties)) if parties is not None else case._inner
     line_up = [n if isinstance(n, str) else _Adapter(n) for n in negotiators]
-    text = _accord.negotiate_json(inner, line_up, rounds=rounds, seed=seed)
+    text = _accord.negotiate_json(
+        inner, line_up, rounds=_count("rounds", rounds), seed=_count("seed", seed)
+    )
     return Session(json.loads(text))
 
 
@@ -113,8 +115,8 @@ def mediate(
     that differ), ``utilities_before`` and ``utilities`` (party id -> utility),
     ``adopted``, ``steps`` and ``acceptable``."""
     text = _accord.mediate_json(
-        case._inner, steps=steps, voters=voters, rule=rule, temperature=temperature,
-        seed=seed, draft=None if draft is None else json.dumps(dict(draft)),
+        case._inner, steps=_count("steps", steps), voters=voters, rule=rule,
+        temperature=temperature, seed=_count("seed", seed), draft=None if draft is None else json.dumps(dict(draft)),
     )
     return json.loads(text)
 
@@ -144,6 +146,15 @@ def tournament(
     if out is not None:
         _accord.write_results(os.fspath(out), jsonl)
     return [json.loads(line) for line in jsonl.splitlines() if line]
+
+
+def _count(name: str, value: Any, *, optional: bool = False) -> Any:
+    """``value`` checked as a whole number >= 0 (or ``None`` when ``optional``)."""
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise AccordError(f"{name}: `{value!r}` is not a whole number >= 0")
+    return value
 
 
 def _ids(parties: Sequence[str] | None) -> list[str]:
@@ -216,7 +227,10 @@ class Case:
         search's limit (0: no search).
         """
         settings = dict(
-            epsilon=epsilon, max_packages=max_packages, exact=exact, search_nodes=search_nodes
+            epsilon=epsilon,
+            max_packages=_count("max_packages", max_packages, optional=True),
+            exact=exact,
+            search_nodes=_count("search_nodes", search_nodes, optional=True),
         )
         # The frontier and bargaining packages now; the insight's parts when to_dict() asks.
         text = self._inner.analysis_json(**settings, full=False)

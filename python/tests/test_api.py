@@ -118,6 +118,10 @@ def test_bad_input_names_the_file_the_field_and_the_problem(tmp_path):
         accord.load(LABOUR).analyze(epsilon=0)
     with pytest.raises(accord.InputError):
         accord.Case.from_dict({"name": "no points"})
+    with pytest.raises(accord.AccordError, match="max_packages: `-5`"):
+        accord.load(LABOUR).analyze(max_packages=-5)
+    with pytest.raises(accord.AccordError, match="rounds: `-1`"):
+        accord.negotiate(accord.load(LABOUR), ["boulware", "conceder"], rounds=-1)
 
 
 def test_insight_report_and_html(tmp_path):
