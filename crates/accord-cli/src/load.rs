@@ -19,13 +19,24 @@ pub(crate) struct Loaded {
 pub(crate) fn load(path: &Path, parties: &[String]) -> Result<Loaded> {
     let shown = path.display().to_string();
     if path.is_dir() {
-        load_folder(path, &shown, parties)
+        load_folder(path, &shown, parties, false)
     } else {
         load_case_file(path, &shown, parties)
     }
 }
 
-fn load_folder(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded> {
+/// As [`load`], but a folder's default parties are all its profiles that read, not the
+/// first three.
+pub(crate) fn load_every_profile(path: &Path, parties: &[String]) -> Result<Loaded> {
+    let shown = path.display().to_string();
+    if path.is_dir() {
+        load_folder(path, &shown, parties, true)
+    } else {
+        load_case_file(path, &shown, parties)
+    }
+}
+
+fn load_folder(path: &Path, shown: &str, parties: &[String], every: bool) -> Result<Loaded> {
     let mut files = Vec::new();
     for entry in fs_err::read_dir(path)? {
         let entry = entry?;
@@ -43,8 +54,18 @@ fn load_folder(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded> {
         .unwrap_or_else(|| shown.to_string());
     let folder =
         read_domain_folder(&name, files).with_context(|| format!("reading folder `{shown}`"))?;
+    let every_profile: Vec<String> = if every && parties.is_empty() {
+        folder
+            .profiles
+            .iter()
+            .filter(|p| p.position.is_ok())
+            .map(|p| p.file.clone())
+            .collect()
+    } else {
+        parties.to_vec()
+    };
     let (case, warnings) = folder
-        .chosen_case(parties)
+        .chosen_case(&every_profile)
         .with_context(|| format!("reading folder `{shown}`"))?;
     let parties = (0..case.parties().len()).map(PartyIdx).collect();
     Ok(Loaded {

@@ -2,6 +2,8 @@
 //!
 //! - `accord analyze PATH [--json]`: feasibility, Pareto frontier and bargaining packages.
 //! - `accord check PATH`: validate and summarise; exit 1 when nothing is feasible.
+//! - `accord convert PATH --to genius|geniusweb|toml|json -o OUT`: write a case or domain
+//!   folder in another format.
 //! - `accord evaluate PATH --package FILE`: score one package for every party.
 //! - `accord report PATH [-o FILE]`: the mediator's report, HTML or Markdown with SVG plots.
 //! - `accord negotiate PATH --negotiators A,B`: one SAOP session between standard
@@ -15,6 +17,7 @@
 //! PATH is a case file (`.toml` or `.json`), a GENIUS domain folder or a GeniusWeb domain
 //! folder. Exit codes: 0 success, 1 a negative answer, 2 an error (bad input included).
 
+mod convert;
 mod generate;
 mod load;
 mod mediate;
@@ -59,6 +62,10 @@ enum Command {
     /// Score one package (a draft) for every party: utility, reservation value, the red
     /// lines it crosses; exit 1 when some party cannot accept it.
     Evaluate(EvaluateArgs),
+    /// Write a case or domain folder as a GENIUS XML or GeniusWeb JSON domain folder (the
+    /// folders GENIUS, GeniusWeb and NegMAS load), or as a case file; what the format
+    /// cannot hold is refused, each thing named, unless --allow-loss.
+    Convert(convert::ConvertArgs),
     /// Write a random additive case file (reproducible from its seed), for benchmarks.
     Generate(GenerateArgs),
     /// The mediator's report: why there is no agreement, the draft and the trades that
@@ -367,6 +374,10 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
             } else {
                 Outcome::Negative
             })
+        }
+        Command::Convert(args) => {
+            convert::convert(&args, out)?;
+            Ok(Outcome::Done)
         }
         Command::Generate(args) => {
             let case = generate::generate(

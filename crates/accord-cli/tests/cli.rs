@@ -670,3 +670,114 @@ fn exact_insists_on_the_exact_frontier_and_excludes_epsilon() {
     assert!(both.starts_with("exit: 2"), "{both}");
     assert!(both.contains("cannot be used with"), "{both}");
 }
+
+#[test]
+fn convert_writes_domain_folders_that_analyse_the_same() {
+    let dir = std::env::temp_dir().join(format!("accord-cli-convert-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let convert = |args: &[&str]| {
+        Command::cargo_bin("accord")
+            .unwrap()
+            .current_dir(root())
+            .arg("convert")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let same = |a: &serde_json::Value, b: &serde_json::Value| {
+        for key in [
+            "n_packages",
+            "reservation_values",
+            "feasible",
+            "frontier",
+            "nash",
+            "kalai_smorodinsky",
+            "egalitarian",
+            "utilitarian",
+        ] {
+            assert_eq!(a[key], b[key], "{key}");
+        }
+    };
+    for (source, to, written_parties) in [
+        (
+            "testdata/genius/anac2010-ItexvsCypress",
+            "genius",
+            serde_json::json!(["ItexvsCypress_Cypress.xml", "ItexvsCypress_Itex.xml"]),
+        ),
+        (
+            "testdata/geniusweb/anl2023-domain00",
+            "genius",
+            serde_json::json!(["profileA.xml", "profileB.xml"]),
+        ),
+        (
+            "testdata/geniusweb/anl2023-domain00",
+            "geniusweb",
+            serde_json::json!(["profileA.json", "profileB.json"]),
+        ),
+    ] {
+        let out_dir = dir.join(format!("{to}-{}", source.rsplit('/').next().unwrap()));
+        let out = convert(&[source, "--to", to, "-o", out_dir.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{source} to {to}: {stderr}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout)
+                .starts_with(&format!("wrote {}: domain.", out_dir.display()))
+        );
+        let before = analyze_json(source, &[]);
+        let after = analyze_json(&out_dir, &[]);
+        assert_eq!(after["parties"], written_parties, "{source} to {to}");
+        same(&before, &after);
+    }
+    // Red lines: refused, each named, with the way out; --allow-loss writes and says what
+    // changed; a folder that is not empty is refused.
+    let labour = dir.join("labour");
+    let out = convert(&[
+        "examples/labour-contract.toml",
+        "--to",
+        "genius",
+        "-o",
+        labour.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--allow-loss writes it anyway"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "Labour contract: parties[0] `union`.red_lines: GENIUS XML has no red lines (2 here)"
+        ),
+        "{stderr}"
+    );
+    assert!(!labour.exists(), "nothing written on a refusal");
+    let out = convert(&[
+        "examples/labour-contract.toml",
+        "--to",
+        "genius",
+        "-o",
+        labour.to_str().unwrap(),
+        "--allow-loss",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("note: points[1] `hours`:"), "{stderr}");
+    let after = analyze_json(&labour, &[]);
+    assert_eq!(after["n_packages"], 864);
+    let out = convert(&[
+        "examples/labour-contract.toml",
+        "--to",
+        "genius",
+        "-o",
+        labour.to_str().unwrap(),
+        "--allow-loss",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not empty"));
+    let out = convert(&["examples/labour-contract.toml", "--to", "geniusweb"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-o DIR"));
+    // Back to a case file: the folder's parties, every profile.
+    let out = convert(&[labour.to_str().unwrap(), "--to", "toml"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("id = \"1-union.xml\"") && text.contains("id = \"2-employer.xml\""));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -11,6 +11,7 @@
 pub mod analysis_json;
 pub mod case_file;
 mod error;
+pub mod export;
 pub mod folder;
 pub mod generate;
 pub mod genius;

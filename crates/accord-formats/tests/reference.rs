@@ -9,7 +9,9 @@ use accord_core::{
     analyze_with, bargaining_points, merged_frontier,
 };
 use accord_formats::analysis_json::package_to_json;
-use accord_formats::folder::read_domain_folder;
+use accord_formats::export::{ExportOptions, export_folder};
+use accord_formats::folder::{DomainFormat, read_domain_folder};
+use accord_formats::{ErrorKind, FormatError};
 use serde_json::Value;
 
 mod common;
@@ -30,14 +32,57 @@ fn close(a: &[f64], b: &[f64]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= TOLERANCE)
 }
 
-/// Loads a folder with the reference's parties and analyses it.
-/// With `merge`, the frontier comes from merging per-point frontiers instead of
-/// enumerating, and feeds the same bargaining code.
-fn analyse(dir: &Path, profiles: &[String], merge: bool) -> (Case, ExactAnalysis, Vec<String>) {
+/// How a folder reaches the analysis.
+#[derive(Clone, Copy, PartialEq)]
+enum Route {
+    /// Read and enumerated.
+    Enumerate,
+    /// Read, and the frontier merged from per-point frontiers instead of enumerated.
+    Merge,
+    /// Read, written as a folder of this format, read back, and enumerated.
+    Through(DomainFormat),
+}
+
+/// Loads a folder with the reference's parties and analyses it, along `route`; a folder
+/// the route's format cannot hold gives the writer's error.
+fn analyse(
+    dir: &Path,
+    profiles: &[String],
+    route: Route,
+) -> Result<(Case, ExactAnalysis, Vec<String>), FormatError> {
     let name = dir.file_name().unwrap().to_string_lossy().into_owned();
     let folder = read_domain_folder(&name, folder_files(dir)).unwrap();
     let defaults = folder.default_profiles();
-    let case = folder.case(profiles).unwrap();
+    let mut case = folder.case(profiles).unwrap();
+    if let Route::Through(format) = route {
+        let written = export_folder(
+            &case,
+            &case.negotiating_parties(),
+            format,
+            ExportOptions::default(),
+        )?;
+        let again = read_domain_folder(&name, written.files)
+            .unwrap_or_else(|e| panic!("{name} through {format:?}: {e}"));
+        assert_eq!(
+            again.default_profiles(),
+            written.profiles,
+            "{name}: the written profiles are the default ones, in party order"
+        );
+        let read_back = again
+            .case(&written.profiles)
+            .unwrap_or_else(|e| panic!("{name} through {format:?}: {e}"));
+        if format == folder.format {
+            // Through its own format, a folder's positions come back bit for bit.
+            for (a, b) in read_back.parties().iter().zip(case.parties()) {
+                assert_eq!(
+                    a.position, b.position,
+                    "{name}: `{}` through {format:?}",
+                    b.id
+                );
+            }
+        }
+        case = read_back;
+    }
     let parties = case.negotiating_parties();
     // Enumerated, so that the packages meeting every reservation value are counted.
     let options = AnalysisOptions {
@@ -46,7 +91,7 @@ fn analyse(dir: &Path, profiles: &[String], merge: bool) -> (Case, ExactAnalysis
     };
     let analysis = analyze_with(&case, &parties, &options);
     let mut exact = analysis.result.unwrap();
-    if merge {
+    if route == Route::Merge {
         let scan = merged_frontier(&case, &parties, MergeLimit::default()).unwrap();
         exact = ExactAnalysis {
             method: FrontierMethod::Merge,
@@ -54,7 +99,7 @@ fn analyse(dir: &Path, profiles: &[String], merge: bool) -> (Case, ExactAnalysis
             scan,
         };
     }
-    (case, exact, defaults)
+    Ok((case, exact, defaults))
 }
 
 /// Problems with one bargaining point against the reference's.
@@ -127,7 +172,7 @@ fn compare_frontier(
 }
 
 /// Every difference between accord's analysis of one folder and its reference answer.
-fn check_reference(reference: &Value, merge: bool) -> Vec<String> {
+fn check_reference(reference: &Value, route: Route) -> Result<Vec<String>, FormatError> {
     let folder = reference["domain"].as_str().unwrap();
     let sub = if reference["format"] == "genius-xml" {
         "genius"
@@ -140,7 +185,7 @@ fn check_reference(reference: &Value, merge: bool) -> Vec<String> {
         .iter()
         .map(|p| p.as_str().unwrap().to_string())
         .collect();
-    let (case, exact, defaults) = analyse(&testdata().join(sub).join(folder), &profiles, merge);
+    let (case, exact, defaults) = analyse(&testdata().join(sub).join(folder), &profiles, route)?;
     let mut problems = Vec::new();
     if defaults != profiles {
         problems.push(format!(
@@ -158,7 +203,9 @@ fn check_reference(reference: &Value, merge: bool) -> Vec<String> {
     if !close(&reservations, &vector(&reference["reservation_values"])) {
         problems.push(format!("reservation values {reservations:?}"));
     }
-    if !merge && exact.scan.n_feasible != reference["n_individually_rational"].as_u64() {
+    if route != Route::Merge
+        && exact.scan.n_feasible != reference["n_individually_rational"].as_u64()
+    {
         problems.push(format!(
             "feasible {:?} vs n_individually_rational {}",
             exact.scan.n_feasible, reference["n_individually_rational"]
@@ -221,10 +268,12 @@ fn check_reference(reference: &Value, merge: bool) -> Vec<String> {
         &reference["utilitarian"],
         &mut problems,
     );
-    problems
+    Ok(problems)
 }
 
-fn check_every_reference(merge: bool) {
+/// Checks every reference answer along `route`: every difference fails the test. Returns
+/// the folders the route's format cannot hold, with the writer's error.
+fn check_every_reference(route: Route) -> Vec<(String, FormatError)> {
     let reference_dir = testdata().join("reference");
     let mut names: Vec<PathBuf> = std::fs::read_dir(&reference_dir)
         .unwrap()
@@ -233,6 +282,7 @@ fn check_every_reference(merge: bool) {
         .collect();
     names.sort();
     let mut failures = Vec::new();
+    let mut refused = Vec::new();
     let (mut genius, mut geniusweb) = (0, 0);
     for path in &names {
         let reference: Value =
@@ -242,13 +292,11 @@ fn check_every_reference(merge: bool) {
         } else {
             geniusweb += 1;
         }
-        let problems = check_reference(&reference, merge);
-        if !problems.is_empty() {
-            failures.push(format!(
-                "{}:\n  {}",
-                reference["domain"],
-                problems.join("\n  ")
-            ));
+        let domain = reference["domain"].as_str().unwrap().to_string();
+        match check_reference(&reference, route) {
+            Ok(problems) if problems.is_empty() => {}
+            Ok(problems) => failures.push(format!("{domain}:\n  {}", problems.join("\n  "))),
+            Err(error) => refused.push((domain, error)),
         }
     }
     assert_eq!((genius, geniusweb), (122, 50), "reference files found");
@@ -259,16 +307,62 @@ fn check_every_reference(merge: bool) {
         names.len(),
         failures.join("\n")
     );
+    refused
 }
 
 #[test]
 fn every_reference_answer_is_matched_by_enumeration() {
-    check_every_reference(false);
+    assert!(check_every_reference(Route::Enumerate).is_empty());
 }
 
 #[test]
 fn every_reference_answer_is_matched_by_merging_per_point_frontiers() {
-    check_every_reference(true);
+    assert!(check_every_reference(Route::Merge).is_empty());
+}
+
+#[test]
+fn every_domain_written_as_genius_xml_and_read_back_gives_the_reference_answers() {
+    // GENIUS XML holds every corpus folder, GENIUS and GeniusWeb alike.
+    let refused = check_every_reference(Route::Through(DomainFormat::GeniusXml));
+    let refused: Vec<String> = refused.iter().map(|(d, e)| format!("{d}: {e}")).collect();
+    assert!(refused.is_empty(), "{}", refused.join("\n"));
+}
+
+#[test]
+fn every_domain_geniusweb_json_holds_written_and_read_back_gives_the_reference_answers() {
+    // GeniusWeb JSON has no discount factor, no clamp at 1 (weights sum to 1), no
+    // hyper-rectangles, and a reservation bid instead of a value: GENIUS folders with any of
+    // these are refused, each for a reason named; every other folder gives the reference
+    // answers after the round trip.
+    let refused = check_every_reference(Route::Through(DomainFormat::GeniusWebJson));
+    let reasons = [
+        "GeniusWeb JSON has no discount factor",
+        "GeniusWeb holds a reservation bid",
+        "GeniusWeb weights sum to 1",
+        "GeniusWeb JSON has no hyper-rectangle utilities",
+    ];
+    for (domain, error) in &refused {
+        assert!(
+            !domain.starts_with("anl"),
+            "{domain}: a GeniusWeb folder is refused: {error}"
+        );
+        for problem in &error.problems {
+            assert_eq!(problem.kind, ErrorKind::Unsupported, "{domain}: {problem}");
+            assert!(
+                problem.field.starts_with("parties["),
+                "{domain}: the problem names the party: {problem}"
+            );
+            assert!(
+                reasons.iter().any(|r| problem.message.contains(r)),
+                "{domain}: unexpected reason: {problem}"
+            );
+        }
+    }
+    let held = 172 - refused.len();
+    assert!(
+        held >= 80,
+        "only {held} of 172 folders written as GeniusWeb JSON"
+    );
 }
 
 #[test]
@@ -290,7 +384,7 @@ fn geniusweb_published_answers_agree_where_definitions_coincide() {
             serde_json::from_str(&std::fs::read_to_string(dir.join("specials.json")).unwrap())
                 .unwrap();
         let profiles = vec!["profileA.json".to_string(), "profileB.json".to_string()];
-        let (case, exact, _) = analyse(dir, &profiles, false);
+        let (case, exact, _) = analyse(dir, &profiles, Route::Enumerate).unwrap();
         let mut problems = Vec::new();
         let front: Vec<Vec<f64>> = specials["pareto_front"]
             .as_array()
