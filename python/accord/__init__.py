@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -183,14 +184,55 @@ class Case:
         """The case in the case-file schema."""
         return json.loads(self._inner.write("json"))
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Writes the case as a case file, TOML or JSON by the path's extension."""
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        format: str | None = None,
+        allow_loss: bool = False,
+    ) -> list[str]:
+        """Writes the case: as a case file (``format`` ``"toml"`` or ``"json"``, by
+        default from the path's extension), or as a domain folder that GENIUS, GeniusWeb
+        and NegMAS load (``format`` ``"genius"`` or ``"geniusweb"``: ``path`` is a folder
+        to create, or an empty one; one profile per party analysed).
+
+        What a folder format cannot hold (red lines, a GeniusWeb discount factor, ...)
+        raises :class:`InputError` naming each thing; with ``allow_loss=True`` the case is
+        written anyway and each change is issued as a :class:`UserWarning`, one sentence
+        each. Returns the paths written.
+        """
         path = os.fspath(path)
-        ext = os.path.splitext(path)[1].lower()
-        if ext not in (".toml", ".json"):
-            raise AccordError(f"`{path}`: a case file ends in .toml or .json")
+        if format in ("genius", "geniusweb"):
+            files, notes = self._inner.export(format, allow_loss)
+            if os.path.isdir(path) and os.listdir(path):
+                raise AccordError(
+                    f"`{path}` is not empty; give a new folder (files already there "
+                    "would be read as part of the domain)"
+                )
+            os.makedirs(path, exist_ok=True)
+            written = []
+            for name, data in files:
+                target = os.path.join(path, name)
+                with open(target, "wb") as out:
+                    out.write(data)
+                written.append(target)
+            for note in notes:
+                warnings.warn(note, UserWarning, stacklevel=2)
+            return written
+        if format is None:
+            format = os.path.splitext(path)[1].lower().lstrip(".")
+            if format not in ("toml", "json"):
+                raise AccordError(
+                    f"`{path}`: a case file ends in .toml or .json (or give format="
+                    '"genius" or "geniusweb" for a domain folder)'
+                )
+        elif format not in ("toml", "json"):
+            raise AccordError(
+                f"`{format}` is not a format\nhint: the formats are toml, json, genius "
+                "and geniusweb"
+            )
         with open(path, "w", encoding="utf-8") as out:
-            out.write(self._inner.write(ext[1:]))
+            out.write(self._inner.write(format))
+        return [path]
 
     @property
     def points(self) -> list[dict[str, Any]]:

@@ -88,6 +88,51 @@ def test_case_round_trips_through_dicts():
     assert again.analyze().nash == nash
 
 
+@pytest.mark.parametrize("fmt", ["genius", "geniusweb"])
+def test_save_writes_a_domain_folder_that_analyses_the_same(tmp_path, fmt):
+    # A GeniusWeb domain goes through both formats; the analysis is unchanged.
+    source = ROOT / "testdata" / "geniusweb" / "anl2023-domain03"
+    case = accord.load(source)
+    written = case.save(tmp_path / fmt, format=fmt)
+    ext = ".xml" if fmt == "genius" else ".json"
+    assert [Path(p).name for p in written] == [f"domain{ext}", f"profileA{ext}", f"profileB{ext}"]
+    again = accord.load(tmp_path / fmt)
+    assert again.parties == [f"profileA{ext}", f"profileB{ext}"]
+    before, after = case.analyze(), again.analyze()
+    assert [f.utilities for f in after.frontier] == [f.utilities for f in before.frontier]
+    for name in ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian"):
+        assert getattr(after, name).package == getattr(before, name).package
+    assert not tmp_path.joinpath(fmt, "specials.json").exists()
+
+
+def test_save_refuses_what_a_format_cannot_hold_unless_loss_is_allowed(tmp_path):
+    case = accord.load(LABOUR)
+    with pytest.raises(accord.InputError) as raised:
+        case.save(tmp_path / "out", format="genius")
+    fields = [p["field"] for p in raised.value.problems]
+    assert fields == ["parties[0] `union`.red_lines", "parties[1] `employer`.red_lines"]
+    assert all(p["kind"] == "unsupported" for p in raised.value.problems)
+    assert not (tmp_path / "out").exists()
+    with pytest.warns(UserWarning) as caught:
+        written = case.save(tmp_path / "out", format="genius", allow_loss=True)
+    notes = [str(w.message) for w in caught]
+    assert any("written as its 6 values" in n for n in notes), notes
+    assert sum("GENIUS XML has no red lines" in n for n in notes) == 2, notes
+    assert len(written) == 3
+    again = accord.load(tmp_path / "out")
+    assert again.parties == ["1-union.xml", "2-employer.xml"]
+    # The utilities are the case's (the red lines aside).
+    package = case.analyze().nash.package
+    package = {k: str(v) if k == "hours" else v for k, v in package.items()}
+    assert list(again.evaluate(package).values()) == pytest.approx(
+        list(case.evaluate(case.analyze().nash.package).values())
+    )
+    with pytest.raises(accord.AccordError, match="is not empty"):
+        case.save(tmp_path / "out", format="genius", allow_loss=True)
+    with pytest.raises(accord.AccordError, match="not a format"):
+        case.save(tmp_path / "x", format="xml")
+
+
 def test_evaluate_gives_each_party_its_utility():
     case = accord.load(LABOUR)
     for point in case.analyze().frontier:

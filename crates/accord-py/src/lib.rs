@@ -19,7 +19,8 @@ use accord_core::{
 };
 use accord_formats::analysis_json::{Source, analysis_to_json};
 use accord_formats::case_file::{CaseFormat, choose_parties, read_case, read_package, write_case};
-use accord_formats::folder::{FolderFile, read_domain_folder};
+use accord_formats::export::{ExportOptions, export_folder};
+use accord_formats::folder::{DomainFormat, FolderFile, read_domain_folder};
 use accord_formats::{ErrorKind, FormatError};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
@@ -141,6 +142,38 @@ impl LoadedCase {
     /// The case as a case-file document (`json` or `toml`).
     fn write(&self, format: &str) -> PyResult<String> {
         Ok(write_case(&self.case, case_format(format)?))
+    }
+
+    /// The analysed parties as a domain folder of `format` (`genius` or `geniusweb`): the
+    /// files (name, bytes), domain first, and the notes on what was written differently.
+    fn export(
+        &self,
+        py: Python<'_>,
+        format: &str,
+        allow_loss: bool,
+    ) -> PyResult<(Vec<(String, Vec<u8>)>, Vec<String>)> {
+        let format = match format {
+            "genius" => DomainFormat::GeniusXml,
+            "geniusweb" => DomainFormat::GeniusWebJson,
+            other => {
+                return Err(error(format!(
+                    "`{other}` is not a folder format\nhint: the formats are genius and geniusweb"
+                )));
+            }
+        };
+        let written = export_folder(
+            &self.case,
+            &self.parties,
+            format,
+            ExportOptions { allow_loss },
+        )
+        .map_err(|e| input_error(py, &e))?;
+        let files = written
+            .files
+            .into_iter()
+            .map(|f| (f.name, f.bytes))
+            .collect();
+        Ok((files, written.notes))
     }
 
     /// The same case with other parties analysed (ids of its parties, in order; empty:
