@@ -93,6 +93,9 @@ struct LoadedCase {
     source: Source,
 }
 
+/// A file's name and contents.
+type NamedBytes = (String, Vec<u8>);
+
 /// The format named `format` (`json` or `toml`).
 fn case_format(format: &str) -> PyResult<CaseFormat> {
     match format {
@@ -151,7 +154,7 @@ impl LoadedCase {
         py: Python<'_>,
         format: &str,
         allow_loss: bool,
-    ) -> PyResult<(Vec<(String, Vec<u8>)>, Vec<String>)> {
+    ) -> PyResult<(Vec<NamedBytes>, Vec<String>)> {
         let format = match format {
             "genius" => DomainFormat::GeniusXml,
             "geniusweb" => DomainFormat::GeniusWebJson,
