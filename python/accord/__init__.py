@@ -123,30 +123,122 @@ def mediate(
 
 
 def tournament(
-    config: str | os.PathLike[str],
+    config: str | os.PathLike[str] | Mapping[str, Any],
     out: str | os.PathLike[str] | None = None,
     progress: bool = True,
     *,
     chunk: int = 512,
+    negotiators: Sequence[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Runs a tournament configuration (docs/tournament.md) as ``accord tournament`` does
     and returns its rows (those of ``results.jsonl``, in order); with ``out``, writes
     ``results.jsonl`` and ``results.csv`` there, the same bytes as the CLI. ``progress``
-    prints the sessions done to stderr, one chunk at a time."""
-    plan = _accord.TournamentPlan.read(os.fspath(config))
+    prints the sessions done to stderr, one chunk at a time.
+
+    ``config`` is a configuration file, or a dict of the same keys (domain paths relative
+    to the working directory). Negotiators written in Python play beside the built-in
+    ones: list their classes in the dict's ``negotiators`` beside built-in names, or pass
+    them as ``negotiators=[...]`` (added to the configuration's). Each is a class (or any
+    callable) that makes a fresh negotiator for every seat of every session, named by its
+    ``name`` attribute, else its ``__name__`` (or give ``(name, class)``). A Python
+    negotiator that raises ends its session (its row has no agreement) and the run goes
+    on; each such session is reported as a :class:`RuntimeWarning`."""
+    plan, _ = _plan(config, negotiators)
     total = plan.n_sessions
     parts = []
+    failures: list[str] = []
     for start in range(0, total, max(1, chunk)):
         stop = min(start + max(1, chunk), total)
-        parts.append(plan.run_jsonl(start, stop))
+        rows, failed = plan.run_jsonl(start, stop)
+        parts.append(rows)
+        failures.extend(failed)
         if progress:
             import sys
 
             print(f"{plan.name}: {stop}/{total} sessions", file=sys.stderr, flush=True)
+    _warn_failures(failures)
     jsonl = "".join(parts)
     if out is not None:
         _accord.write_results(os.fspath(out), jsonl)
     return [json.loads(line) for line in jsonl.splitlines() if line]
+
+
+def _warn_failures(failures: Sequence[str]) -> None:
+    for failure in failures:
+        warnings.warn(f"a session ended early: {failure}", RuntimeWarning, stacklevel=3)
+
+
+def _python_negotiator(entry: Any) -> tuple[str, Any]:
+    """A Python negotiator's (name, maker) from a class, a callable or a (name, maker)."""
+    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
+        name, maker = entry
+    else:
+        maker = entry
+        name = getattr(entry, "name", None)
+        if not isinstance(name, str):
+            name = getattr(entry, "__name__", None)
+    if not callable(maker):
+        raise AccordError(
+            f"negotiator `{entry!r}` is neither a built-in's name nor a class (or callable) "
+            "that makes a negotiator"
+        )
+    if not isinstance(name, str) or not name:
+        raise AccordError(
+            f"negotiator `{entry!r}` has no name\nhint: give it a `name` attribute, or "
+            "pass (name, maker)"
+        )
+    return name, maker
+
+
+def _plan(
+    config: str | os.PathLike[str] | Mapping[str, Any], negotiators: Sequence[Any] | None
+) -> tuple[_accord.TournamentPlan, list[tuple[str, Any]]]:
+    """The tournament plan of a configuration file or dict, and its Python negotiators
+    (name, maker)."""
+    if isinstance(negotiators, str):
+        raise TypeError("negotiators: a list of classes, not one string")
+    python = [_python_negotiator(entry) for entry in negotiators or ()]
+    if isinstance(config, Mapping):
+        config = dict(config)
+        names = []
+        for entry in config.get("negotiators", ()):
+            if isinstance(entry, str):
+                names.append(entry)
+            else:
+                name, maker = _python_negotiator(entry)
+                python.append((name, maker))
+                names.append(name)
+        config["negotiators"] = names
+        text = _toml(config)
+        return _accord.TournamentPlan.parse(text, "<dict>", os.getcwd(), python), python
+    return _accord.TournamentPlan.read(os.fspath(config), python), python
+
+
+def _toml_value(value: Any, key: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v, key) for v in value) + "]"
+    raise AccordError(f"{key}: `{value!r}` is not a string, number or list")
+
+
+def _toml(config: Mapping[str, Any]) -> str:
+    """A configuration dict as TOML text (scalars, lists, and lists of tables)."""
+    lines, tables = [], []
+    for key, value in config.items():
+        if isinstance(value, (list, tuple)) and value and all(isinstance(v, Mapping) for v in value):
+            for item in value:
+                tables.append(f"[[{key}]]")
+                tables.extend(
+                    f"{json.dumps(k)} = {_toml_value(v, f'{key}.{k}')}" for k, v in item.items()
+                )
+        else:
+            lines.append(f"{json.dumps(key)} = {_toml_value(value, key)}")
+    return "\n".join(lines + tables) + "\n"
 
 
 def _count(name: str, value: Any, *, optional: bool = False) -> Any:

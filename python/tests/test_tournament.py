@@ -3,9 +3,11 @@ of ``accord tournament``, byte for byte, also when a worker is killed mid-run.""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 
@@ -41,9 +43,124 @@ def test_a_bad_configuration_names_its_file(tmp_path):
         accord.tournament(bad, progress=False)
 
 
+class Stubborn:
+    """A hard-liner written in Python: offers its best package, never accepts."""
+
+    name = "stubborn"
+
+    def on_start(self, me):
+        self.best = me.ranked(1)[0][0]
+
+    def propose(self, state):
+        return self.best
+
+    def respond(self, state, offer):
+        return False
+
+
+class Yielding:
+    """Accepts any offer; offers its best package."""
+
+    def on_start(self, me):
+        self.me = me
+
+    def propose(self, state):
+        return self.me.ranked(1)[0][0]
+
+    def respond(self, state, offer):
+        return True
+
+
+class Crashes:
+    name = "crashes"
+
+    def propose(self, state):
+        raise RuntimeError("boom")
+
+    def respond(self, state, offer):
+        return False
+
+
+LABOUR = str(ROOT / "examples" / "labour-contract.toml")
+
+
+def python_config(negotiators):
+    return {
+        "name": "python",
+        "seed": 5,
+        "rounds": 30,
+        "repetitions": 2,
+        "negotiators": negotiators,
+        "domains": [{"path": LABOUR, "parties": ["union", "employer"]}],
+    }
+
+
+def test_a_dict_configuration_gives_the_files_rows(cli_results):
+    # The example's configuration as a dict, domain paths absolute: the same sessions.
+    config = {
+        "name": "demo",
+        "seed": 2026,
+        "repetitions": 2,
+        "rounds": 100,
+        "negotiators": ["boulware", "conceder", "tit-for-tat", "micro"],
+        "domains": [
+            {"path": LABOUR, "parties": ["union", "employer"]},
+            {"path": str(ROOT / "testdata" / "genius" / "anac2010-ItexvsCypress")},
+            {"path": str(ROOT / "testdata" / "genius" / "anac2011-Car")},
+        ],
+    }
+    rows = accord.tournament(config, progress=False)
+    want = [json.loads(line) for line in (cli_results / "results.jsonl").read_text().splitlines()]
+    strip = lambda r: {k: v for k, v in r.items() if k != "domain"}  # noqa: E731
+    assert [strip(r) for r in rows] == [strip(r) for r in want]
+
+
+def test_python_negotiators_play_beside_built_in_ones():
+    rows = accord.tournament(python_config(["boulware", Stubborn, Yielding]), progress=False)
+    # 3 negotiators, 2 parties: 9 line-ups, twice each.
+    assert len(rows) == 18
+    line_ups = {tuple(r["line_up"]) for r in rows}
+    assert ("stubborn", "Yielding") in line_ups and ("boulware", "stubborn") in line_ups
+    for row in rows:
+        if row["line_up"] == ["stubborn", "stubborn"]:
+            assert row["agreement"] is None
+        if row["line_up"] == ["Yielding", "Yielding"]:
+            # The opener's best package, accepted at once.
+            assert row["agreement"] is not None and row["rounds"] == 1
+    # Python negotiators added to a configuration file's.
+    rows = accord.tournament(CONFIG, progress=False, negotiators=[Stubborn])
+    assert len(rows) == 3 * 25 * 2
+    assert sum("stubborn" in r["line_up"] for r in rows) == 3 * 9 * 2
+
+
+def test_a_python_negotiator_that_raises_ends_its_sessions_and_the_run_goes_on():
+    with pytest.warns(RuntimeWarning) as caught:
+        rows = accord.tournament(python_config(["boulware", Crashes]), progress=False)
+    assert len(rows) == 8
+    messages = [str(w.message) for w in caught]
+    # Every session with `crashes` in a seat that had to propose or answer.
+    assert messages and all("negotiator `crashes` of party" in m and "boom" in m for m in messages)
+    for row in rows:
+        if "crashes" in row["line_up"]:
+            assert row["agreement"] is None
+
+
+def test_python_negotiators_are_checked_up_front():
+    class Boulware(Stubborn):
+        name = "boulware"
+
+    with pytest.raises(accord.AccordError, match="has a built-in's name"):
+        accord.tournament(python_config(["conceder", Boulware]), progress=False)
+    with pytest.raises(accord.AccordError, match="neither a built-in's name nor a class"):
+        accord.tournament(python_config(["conceder", 42]), progress=False)
+    with pytest.raises(accord.AccordError, match="unknown negotiator `nobody`|nobody"):
+        accord.tournament(python_config(["conceder", "nobody"]), progress=False)
+
+
 @pytest.fixture(scope="module")
 def client():
-    distributed = pytest.importorskip("distributed")
+    import distributed
+
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     )
@@ -59,6 +176,32 @@ def test_dask_gives_the_clis_rows(client, cli_results, tmp_path):
     assert (tmp_path / "results.jsonl").read_bytes() == (cli_results / "results.jsonl").read_bytes()
     assert (tmp_path / "results.csv").read_bytes() == (cli_results / "results.csv").read_bytes()
     assert rows == accord.tournament(CONFIG, progress=False)
+
+
+def test_the_cli_runs_a_tournament_on_a_dask_scheduler(client, cli_results, tmp_path):
+    done = subprocess.run(
+        [str(cli()), "tournament", str(CONFIG), "--dask", client.scheduler.address,
+         "--chunk", "16", "-o", str(tmp_path)],
+        capture_output=True, text=True, env={**os.environ, "ACCORD_PYTHON": sys.executable},
+    )
+    assert done.returncode == 0, done.stderr
+    for name in ("results.jsonl", "results.csv"):
+        assert (tmp_path / name).read_bytes() == (cli_results / name).read_bytes()
+    # The same summary table as a run on one machine.
+    local = subprocess.run(
+        [str(cli()), "tournament", str(CONFIG), "-o", str(tmp_path / "local")],
+        capture_output=True, text=True, check=True,
+    )
+    assert done.stdout == local.stdout
+    assert "96 sessions on Dask" in done.stderr
+
+
+def test_dask_runs_python_negotiators_as_one_machine_does(client):
+    import accord.dask
+
+    config = python_config(["boulware", Stubborn, Yielding])
+    rows = accord.dask.tournament(config, client, chunk=4)
+    assert rows == accord.tournament(config, progress=False)
 
 
 def test_a_worker_killed_mid_run_loses_no_row(client, cli_results, tmp_path):

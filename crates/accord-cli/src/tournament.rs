@@ -25,8 +25,16 @@ pub(crate) struct TournamentArgs {
     output: Option<PathBuf>,
     /// Run only shard I of N (from 0): the sessions whose index is I modulo N; the
     /// results go to results-I-of-N.jsonl and .csv, for `accord merge`.
-    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, conflicts_with = "dask")]
     shard: Option<(u64, u64)>,
+    /// Run the sessions on a Dask cluster: the scheduler's address (tcp://HOST:PORT),
+    /// through the accord Python package (`pip install ./python`, with `distributed`) of
+    /// the Python in ACCORD_PYTHON (default python3). The results are the same files.
+    #[arg(long, value_name = "ADDRESS")]
+    dask: Option<String>,
+    /// Sessions per Dask task (with --dask).
+    #[arg(long, default_value_t = 256, value_name = "N", requires = "dask")]
+    chunk: u64,
 }
 
 #[derive(Args)]
@@ -104,14 +112,17 @@ pub(crate) fn tournament(args: &TournamentArgs) -> Result<String> {
         seed: config.seed,
     };
     validate_tournament(&spec).with_context(|| shown.clone())?;
-    let selected: Vec<_> = jobs(&spec)
-        .into_iter()
-        .filter(|job| args.shard.is_none_or(|(i, n)| job.index % n == i))
-        .collect();
     let output = args
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from(folder_name(&config.name)));
+    if let Some(address) = &args.dask {
+        return on_dask(args, address, &output, &spec);
+    }
+    let selected: Vec<_> = jobs(&spec)
+        .into_iter()
+        .filter(|job| args.shard.is_none_or(|(i, n)| job.index % n == i))
+        .collect();
     fs_err::create_dir_all(&output)?;
 
     let bar = ProgressBar::new(selected.len() as u64);
@@ -140,6 +151,66 @@ pub(crate) fn tournament(args: &TournamentArgs) -> Result<String> {
         written.join(", ")
     );
     Ok(summary_table(&summary(&spec.negotiators, &results)))
+}
+
+/// Runs a validated tournament on the Dask scheduler at `address` through the Python
+/// package (`python -m accord.dask`), which writes `output`; returns the summary table.
+fn on_dask(
+    args: &TournamentArgs,
+    address: &str,
+    output: &Path,
+    spec: &TournamentSpec,
+) -> Result<String> {
+    let python = std::env::var("ACCORD_PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let hint = format!(
+        "hint: --dask needs the accord Python package with Dask's `distributed` \
+         (`pip install ./python dask[distributed]`) in the Python that ACCORD_PYTHON names \
+         (now `{python}`)"
+    );
+    let probe = std::process::Command::new(&python)
+        .args(["-c", "import accord.dask, distributed"])
+        .output();
+    match probe {
+        Ok(done) if done.status.success() => {}
+        Ok(done) => bail!(
+            "`{python}` cannot import accord.dask and distributed: {}\n{hint}",
+            String::from_utf8_lossy(&done.stderr)
+                .trim()
+                .lines()
+                .last()
+                .unwrap_or_default()
+        ),
+        Err(error) => bail!("`{python}` does not run: {error}\n{hint}"),
+    }
+    let status = std::process::Command::new(&python)
+        .args(["-m", "accord.dask"])
+        .arg(&args.config)
+        .args([
+            "--scheduler",
+            address,
+            "--chunk",
+            &args.chunk.to_string(),
+            "-o",
+        ])
+        .arg(output)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .with_context(|| format!("running `{python} -m accord.dask`"))?;
+    if !status.success() {
+        bail!("the tournament on Dask (`{address}`) failed (its error is above)");
+    }
+    let results = output.join("results.jsonl");
+    let shown = results.display().to_string();
+    let records = read_jsonl(&shown, &fs_err::read_to_string(&results)?)?;
+    eprintln!(
+        "{} sessions on Dask ({address}); wrote {shown}, {}",
+        records.len(),
+        output.join("results.csv").display()
+    );
+    Ok(summary_table(&summarize(
+        &spec.negotiators,
+        records.iter().map(ResultRecord::summary_row),
+    )))
 }
 
 /// Writes DIR/STEM.jsonl and DIR/STEM.csv; returns their paths.

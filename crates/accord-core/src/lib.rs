@@ -77,9 +77,10 @@ pub use negotiation::negotiators::{
 };
 pub use negotiation::saop::{SaopOptions, SaopOutcome, Step, run_saop};
 pub use negotiation::tournament::{
-    Job, MAX_JOBS, NegotiationResult, NegotiatorSummary, SummaryRow, TournamentDomain,
-    TournamentError, TournamentSpec, job_seed, jobs, n_jobs, run_tournament, run_tournament_range,
-    summarize, summary, validate_tournament,
+    BuiltIn, Job, MAX_JOBS, NegotiationResult, NegotiatorSource, NegotiatorSummary, SummaryRow,
+    TournamentDomain, TournamentError, TournamentSpec, job_seed, jobs, n_jobs, run_tournament,
+    run_tournament_range, run_tournament_range_with, summarize, summary, validate_tournament,
+    validate_tournament_with,
 };
 pub use negotiation::{
     Action, Clock, Deadline, Me, Negotiator, NoClock, Offer, OutcomeIndex, State,

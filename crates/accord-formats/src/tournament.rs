@@ -101,6 +101,16 @@ struct DomainFile {
 /// Reads a tournament configuration (TOML); `source` names the file in messages. Every
 /// problem is collected.
 pub fn read_config(source: &str, text: &str) -> Result<TournamentConfig, FormatError> {
+    read_config_with(source, text, &[])
+}
+
+/// [`read_config`] where `extra` names negotiators beyond the built-in ones (written in
+/// Python, say) that the configuration may list.
+pub fn read_config_with(
+    source: &str,
+    text: &str,
+    extra: &[String],
+) -> Result<TournamentConfig, FormatError> {
     let file = parse(source, text)?;
     let at = |span: std::ops::Range<usize>| Some(line_col(text, span.start));
     let mut problems = Vec::new();
@@ -150,7 +160,7 @@ pub fn read_config(source: &str, text: &str) -> Result<TournamentConfig, FormatE
     }
     for (k, name) in file.negotiators.get_ref().iter().enumerate() {
         let field = format!("negotiators[{k}]");
-        if !NEGOTIATORS.contains(&name.get_ref().as_str()) {
+        if !NEGOTIATORS.contains(&name.get_ref().as_str()) && !extra.contains(name.get_ref()) {
             problem(
                 name.span(),
                 field,

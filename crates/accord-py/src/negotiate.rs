@@ -116,7 +116,7 @@ impl OwnView {
 }
 
 /// A negotiator whose moves a Python object makes.
-struct PythonNegotiator {
+pub(crate) struct PythonNegotiator {
     name: String,
     object: Py<PyAny>,
     public: Arc<Case>,
@@ -131,6 +131,33 @@ struct PythonNegotiator {
 }
 
 impl PythonNegotiator {
+    /// `object` playing as `name` for `party` (one of `ids`, the parties in order of
+    /// play) over the points of `public`; what ends its session early goes to `failure`.
+    pub(crate) fn new(
+        name: String,
+        object: Py<PyAny>,
+        public: Arc<Case>,
+        party: String,
+        ids: Arc<Vec<String>>,
+        failure: Arc<Mutex<Option<String>>>,
+    ) -> Self {
+        Self {
+            name,
+            object,
+            public,
+            party,
+            ids,
+            view: None,
+            offers: None,
+            failure,
+        }
+    }
+
+    /// Whether its session is over for an error.
+    fn failed(&self) -> bool {
+        self.failure.lock().is_ok_and(|f| f.is_some())
+    }
+
     fn fail(&self, message: String) -> Action {
         if let Ok(mut failure) = self.failure.lock()
             && failure.is_none()
@@ -209,6 +236,9 @@ impl Negotiator for PythonNegotiator {
     }
 
     fn start(&mut self, me: &Me<'_>) {
+        if self.failed() {
+            return;
+        }
         let view = OwnView {
             public: Arc::clone(&self.public),
             position: me.position.clone(),
@@ -239,7 +269,7 @@ impl Negotiator for PythonNegotiator {
         standing: Option<&Offer>,
         _rng: &mut ChaCha8Rng,
     ) -> Action {
-        if self.failure.lock().is_ok_and(|f| f.is_some()) {
+        if self.failed() {
             return Action::End;
         }
         match Python::attach(|py| self.decide(py, state, standing)) {
@@ -329,16 +359,14 @@ pub(crate) fn negotiate_json(
             Err(_) => bound.get_type().name()?.to_string(),
         };
         names.push(name.clone());
-        line_up.push(Box::new(PythonNegotiator {
+        line_up.push(Box::new(PythonNegotiator::new(
             name,
             object,
-            public: Arc::clone(&public),
-            party: party_id,
-            ids: Arc::clone(&ids),
-            view: None,
-            offers: None,
-            failure: Arc::clone(&failure),
-        }));
+            Arc::clone(&public),
+            party_id,
+            Arc::clone(&ids),
+            Arc::clone(&failure),
+        )));
     }
     let indices: Vec<OutcomeIndex> = parties
         .iter()

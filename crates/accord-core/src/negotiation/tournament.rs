@@ -309,13 +309,46 @@ pub fn jobs(spec: &TournamentSpec) -> Vec<Job> {
     jobs
 }
 
+/// Negotiators beyond the built-in ones (written in Python, for instance): a tournament
+/// names them in [`TournamentSpec::negotiators`] beside the built-in ones and asks the
+/// source for a fresh one per seat of every session that plays them.
+pub trait NegotiatorSource: Sync {
+    /// Whether `name` is one of this source's negotiators.
+    fn knows(&self, name: &str) -> bool;
+    /// A fresh negotiator `name` (one [`Self::knows`]) for seat `seat` (in order of play)
+    /// of domain `domain` (an index into [`TournamentSpec::domains`]).
+    fn make(&self, name: &str, domain: usize, seat: usize) -> Box<dyn Negotiator>;
+}
+
+/// The built-in negotiators only.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuiltIn;
+
+impl NegotiatorSource for BuiltIn {
+    fn knows(&self, _name: &str) -> bool {
+        false
+    }
+
+    fn make(&self, name: &str, _domain: usize, _seat: usize) -> Box<dyn Negotiator> {
+        unreachable!("no negotiator `{name}` beyond the built-in ones")
+    }
+}
+
 /// Checks that `spec` can run.
 pub fn validate_tournament(spec: &TournamentSpec) -> Result<(), TournamentError> {
+    validate_tournament_with(spec, &BuiltIn)
+}
+
+/// Checks that `spec` can run with the negotiators of `source` beside the built-in ones.
+pub fn validate_tournament_with(
+    spec: &TournamentSpec,
+    source: &dyn NegotiatorSource,
+) -> Result<(), TournamentError> {
     if spec.negotiators.is_empty() {
         return Err(TournamentError::NoNegotiators);
     }
     for (k, name) in spec.negotiators.iter().enumerate() {
-        if !NEGOTIATORS.contains(&name.as_str()) {
+        if !NEGOTIATORS.contains(&name.as_str()) && !source.knows(name) {
             return Err(TournamentError::UnknownNegotiator { name: name.clone() });
         }
         if spec.negotiators[..k].contains(name) {
@@ -420,7 +453,7 @@ pub fn run_tournament(
         .into_iter()
         .filter(|job| shard.is_none_or(|(i, n)| job.index % n == i))
         .collect();
-    Ok(run_jobs(spec, &selected, progress))
+    Ok(run_jobs(spec, &selected, &BuiltIn, progress))
 }
 
 /// Runs the sessions of `spec` whose index lies in `range` (a chunk of the canonical
@@ -431,18 +464,30 @@ pub fn run_tournament_range(
     range: std::ops::Range<u64>,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<NegotiationResult>, TournamentError> {
-    validate_tournament(spec)?;
+    run_tournament_range_with(spec, range, &BuiltIn, progress)
+}
+
+/// [`run_tournament_range`] with the negotiators of `source` beside the built-in ones
+/// (a built-in name always means the built-in negotiator).
+pub fn run_tournament_range_with(
+    spec: &TournamentSpec,
+    range: std::ops::Range<u64>,
+    source: &dyn NegotiatorSource,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<NegotiationResult>, TournamentError> {
+    validate_tournament_with(spec, source)?;
     let selected: Vec<Job> = jobs(spec)
         .into_iter()
         .filter(|job| range.contains(&job.index))
         .collect();
-    Ok(run_jobs(spec, &selected, progress))
+    Ok(run_jobs(spec, &selected, source, progress))
 }
 
 /// Runs `selected` jobs of a validated `spec`, in order.
 fn run_jobs(
     spec: &TournamentSpec,
     selected: &[Job],
+    source: &dyn NegotiatorSource,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<NegotiationResult> {
     // Only the domains these jobs play are prepared.
@@ -458,7 +503,8 @@ fn run_jobs(
         })
         .collect();
     let run = |job: &Job| {
-        let result = run_job(spec, job, prepared[job.domain].as_ref().expect("prepared"));
+        let prepared = prepared[job.domain].as_ref().expect("prepared");
+        let result = run_job(spec, job, prepared, source);
         progress();
         result
     };
@@ -472,12 +518,21 @@ fn run_jobs(
     results
 }
 
-fn run_job(spec: &TournamentSpec, job: &Job, prepared: &Prepared) -> NegotiationResult {
+fn run_job(
+    spec: &TournamentSpec,
+    job: &Job,
+    prepared: &Prepared,
+    source: &dyn NegotiatorSource,
+) -> NegotiationResult {
     let domain = &spec.domains[job.domain];
     let mut negotiators: Vec<Box<dyn Negotiator>> = job
         .line_up
         .iter()
-        .map(|&k| negotiator(&spec.negotiators[k]).expect("validated: a known negotiator"))
+        .enumerate()
+        .map(|(seat, &k)| {
+            let name = &spec.negotiators[k];
+            negotiator(name).unwrap_or_else(|| source.make(name, job.domain, seat))
+        })
         .collect();
     let outcomes: Vec<&OutcomeIndex> = prepared.outcomes.iter().collect();
     let options = SaopOptions {
@@ -692,6 +747,62 @@ mod tests {
         assert_eq!(job_seed(0, 0), 0xE220_A839_7B1D_CDAF);
         assert_eq!(job_seed(0, 1), 0x6E78_9E6A_A1B9_65F4);
         assert_ne!(job_seed(1, 0), job_seed(0, 0));
+    }
+
+    /// `stubborn` plays as the built-in hard-liner; it records the seats it was asked for.
+    struct Stubborn(std::sync::Mutex<Vec<(usize, usize)>>);
+
+    impl NegotiatorSource for Stubborn {
+        fn knows(&self, name: &str) -> bool {
+            name == "stubborn"
+        }
+
+        fn make(&self, name: &str, domain: usize, seat: usize) -> Box<dyn Negotiator> {
+            assert_eq!(name, "stubborn");
+            self.0.lock().unwrap().push((domain, seat));
+            negotiator("hardliner").unwrap()
+        }
+    }
+
+    #[test]
+    fn negotiators_from_a_source_play_beside_the_built_in_ones() {
+        let built_in = spec(2, &["boulware", "hardliner"], 2);
+        let sourced = spec(2, &["boulware", "stubborn"], 2);
+        let source = Stubborn(std::sync::Mutex::new(Vec::new()));
+        assert!(matches!(
+            validate_tournament(&sourced),
+            Err(TournamentError::UnknownNegotiator { name }) if name == "stubborn"
+        ));
+        let n = n_jobs(&sourced).unwrap();
+        let expected = run_tournament(&built_in, None, &|| {}).unwrap();
+        let got = run_tournament_range_with(&sourced, 0..n, &source, &|| {}).unwrap();
+        assert_eq!(got.len(), expected.len());
+        for (a, b) in got.iter().zip(&expected) {
+            assert_eq!(a.agreement, b.agreement);
+            assert_eq!(a.utilities, b.utilities);
+            let names: Vec<&str> = b
+                .line_up
+                .iter()
+                .map(|n| if n == "hardliner" { "stubborn" } else { n })
+                .collect();
+            assert_eq!(a.line_up, names);
+        }
+        // Line-ups [b, s], [s, b], [s, s], twice each: seats 1, 0, 0 and 1.
+        let mut seats = source.0.into_inner().unwrap();
+        seats.sort_unstable();
+        assert_eq!(
+            seats,
+            [
+                (0, 0),
+                (0, 0),
+                (0, 0),
+                (0, 0),
+                (0, 1),
+                (0, 1),
+                (0, 1),
+                (0, 1)
+            ]
+        );
     }
 
     #[test]
