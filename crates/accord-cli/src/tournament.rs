@@ -29,7 +29,7 @@ pub(crate) struct TournamentArgs {
     shard: Option<(u64, u64)>,
     /// Run the sessions on a Dask cluster: the scheduler's address (tcp://HOST:PORT),
     /// through the accord Python package (`pip install ./python`, with `distributed`) of
-    /// the Python in ACCORD_PYTHON (default python3). The results are the same files.
+    /// the Python in `ACCORD_PYTHON` (default python3). The results are the same files.
     #[arg(long, value_name = "ADDRESS")]
     dask: Option<String>,
     /// Sessions per Dask task (with --dask).
