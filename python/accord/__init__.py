@@ -15,7 +15,7 @@ import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import _accord
 from ._accord import AccordError, InputError
@@ -360,16 +360,18 @@ class Case:
         on the exact one; ``max_packages`` is the enumeration limit; ``search_nodes`` the
         search's limit (0: no search).
         """
-        settings = dict(
-            epsilon=epsilon,
-            max_packages=_count("max_packages", max_packages, optional=True),
-            exact=exact,
-            search_nodes=_count("search_nodes", search_nodes, optional=True),
-        )
-        # The frontier and bargaining packages now; the insight's parts when to_dict() asks.
-        text = self._inner.analysis_json(**settings, full=False)
+        settings: dict[str, Any] = {"exact": exact}
+        if epsilon is not None:
+            settings["epsilon"] = epsilon
+        if max_packages is not None:
+            settings["max_packages"] = _count("max_packages", max_packages)
+        if search_nodes is not None:
+            settings["search_nodes"] = _count("search_nodes", search_nodes)
+        # The frontier and bargaining packages now, held in Rust until read; the whole
+        # document (with the insight's parts) when to_dict() asks.
         inner = self._inner
-        return Analysis(json.loads(text), lambda: json.loads(inner.analysis_json(**settings)))
+        result = inner.analysis(**settings)
+        return Analysis(result, lambda: json.loads(inner.analysis_json(**settings)))
 
     def insight(self, **settings: Any) -> Insight:
         """What blocks agreement, the points in conflict, the draft's standing and its
@@ -385,8 +387,7 @@ class Case:
         return f"<accord.Case {self.source!r}: {len(self.points)} points, parties {self.parties}>"
 
 
-@dataclass(frozen=True)
-class FrontierPoint:
+class FrontierPoint(NamedTuple):
     """One vector of the Pareto frontier and a package that attains it."""
 
     package: Package
@@ -395,9 +396,8 @@ class FrontierPoint:
     n_packages: int | None
 
 
-@dataclass(frozen=True)
-class BargainingPackage:
-    """A bargaining solution: its package, utilities and objective value."""
+class BargainingPackage(NamedTuple):
+    """A bargaining solution: its name, package, utilities and objective value."""
 
     name: str
     package: Package
@@ -408,14 +408,22 @@ class BargainingPackage:
 class Analysis:
     """The analysis of a case: the frontier and the bargaining packages, and on
     :meth:`to_dict` the whole document of ``accord analyze --json`` (with the insight's
-    parts, computed then)."""
+    parts, computed then). Each part becomes Python objects when first read."""
 
-    __slots__ = ("_doc", "_full", "_whole")
+    __slots__ = ("_result", "_top", "_full", "_whole", "_read")
 
-    def __init__(self, doc: dict[str, Any], full: Any = None) -> None:
-        self._doc = doc
+    def __init__(self, result: _accord.AnalysisResult, full: Any) -> None:
+        self._result = result
+        self._top: dict[str, Any] | None = None
         self._full = full
-        self._whole: dict[str, Any] | None = None if full is not None else doc
+        self._whole: dict[str, Any] | None = None
+        self._read: dict[str, Any] = {}
+
+    @property
+    def _head(self) -> dict[str, Any]:
+        if self._top is None:
+            self._top = self._result.header()
+        return self._top
 
     def to_dict(self) -> dict[str, Any]:
         """The document, equal to ``accord analyze --json`` with the same settings."""
@@ -424,42 +432,45 @@ class Analysis:
         return json.loads(json.dumps(self._whole))
 
     @property
+    def case(self) -> str:
+        """The case's name."""
+        return self._head["case"]
+
+    @property
     def parties(self) -> list[str]:
-        return list(self._doc["parties"])
+        return list(self._head["parties"])
 
     @property
     def status(self) -> str:
         """``exact``, ``approximate`` (within :attr:`error_bound`), ``too-large`` or
         another refusal."""
-        return self._doc["status"]
+        return self._head["status"]
 
     @property
     def error_bound(self) -> float | None:
-        return self._doc.get("error_bound")
+        return self._head.get("error_bound")
 
     @property
     def frontier(self) -> list[FrontierPoint]:
         """The frontier vectors (empty when there is no frontier)."""
-        return [
-            FrontierPoint(dict(f["package"]), tuple(f["utilities"]), f.get("n_packages"))
-            for f in self._doc.get("frontier") or []
-        ]
+        if "frontier" not in self._read:
+            self._read["frontier"] = [
+                FrontierPoint._make(point) for point in self._result.frontier() or ()
+            ]
+        return list(self._read["frontier"])
 
     def frontier_array(self) -> Any:
         """The frontier as a NumPy array, one row a vector (needs numpy)."""
         import numpy
 
-        rows = [f["utilities"] for f in self._doc.get("frontier") or []]
-        return numpy.array(rows, dtype=float).reshape(len(rows), len(self._doc["parties"]))
+        rows = self._result.frontier_utilities()
+        return numpy.array(rows, dtype=float).reshape(len(rows), len(self._head["parties"]))
 
     def _solution(self, name: str) -> BargainingPackage | None:
-        found = self._doc.get(name)
-        if not found:
-            return None
-        objective = next(
-            v for k, v in found.items() if k not in ("package", "utilities", "ties")
-        )
-        return BargainingPackage(name, dict(found["package"]), tuple(found["utilities"]), objective)
+        if name not in self._read:
+            found = self._result.solution(name)
+            self._read[name] = None if found is None else BargainingPackage(name, *found)
+        return self._read[name]
 
     @property
     def nash(self) -> BargainingPackage | None:
@@ -478,8 +489,8 @@ class Analysis:
         return self._solution("utilitarian")
 
     def __repr__(self) -> str:
-        size = self._doc.get("frontier_size")
-        return f"<accord.Analysis {self._doc['case']!r}: {self.status}, {size} frontier vectors>"
+        size = self._head.get("frontier_size")
+        return f"<accord.Analysis {self.case!r}: {self.status}, {size} frontier vectors>"
 
     def _repr_html_(self) -> str:
         return _analysis_html(self)
@@ -655,9 +666,9 @@ class Session:
 
 def _analysis_html(analysis: Analysis) -> str:
     """A summary table and the frontier of the first two parties as an SVG plot."""
-    doc = analysis._doc
+    top = analysis._head
     esc = html.escape
-    parties = doc["parties"]
+    parties = top["parties"]
     rows = []
     for name in _BARGAINING:
         found = analysis._solution(name)
@@ -665,24 +676,23 @@ def _analysis_html(analysis: Analysis) -> str:
             cells = "".join(f"<td>{u:.3f}</td>" for u in found.utilities)
             rows.append(f"<tr><th>{esc(name.replace('_', '-'))}</th>{cells}</tr>")
     head = "".join(f"<th>{esc(p)}</th>" for p in parties)
-    bound = doc.get("error_bound") or 0
-    status = esc(doc["status"]) + (f" (within {bound:.4f})" if bound else "")
+    bound = top.get("error_bound") or 0
+    status = esc(top["status"]) + (f" (within {bound:.4f})" if bound else "")
     table = (
-        f"<p><b>{esc(doc['case'])}</b>: {status}, {doc.get('frontier_size')} frontier "
+        f"<p><b>{esc(top['case'])}</b>: {status}, {top.get('frontier_size')} frontier "
         f"vectors</p><table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
     )
     return table + _frontier_svg(analysis)
 
 
 def _frontier_svg(analysis: Analysis) -> str:
-    doc = analysis._doc
-    vectors = [f["utilities"] for f in doc.get("frontier") or []]
+    vectors = analysis._result.frontier_utilities()
     marks = []
     for name in _BARGAINING:
         found = analysis._solution(name)
         if found is not None:
             marks.append((name, found.utilities))
-    return _scatter_svg(doc["parties"], vectors, marks)
+    return _scatter_svg(analysis._head["parties"], vectors, marks)
 
 
 def _scatter_svg(

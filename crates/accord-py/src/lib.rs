@@ -8,10 +8,12 @@
 // PyO3 hands arguments over as owned values.
 #![allow(clippy::needless_pass_by_value)]
 
+mod analysis;
 mod negotiate;
 mod tournament;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use accord_core::{
     AnalysisOptions, Case, EnumerationLimit, Insight, InsightOptions, PartyIdx, SolveLimit,
@@ -88,7 +90,7 @@ fn kind_name(kind: ErrorKind) -> &'static str {
 /// A case read from a file, a folder or a document, with the parties to analyse.
 #[pyclass(module = "accord._accord", frozen)]
 struct LoadedCase {
-    case: Case,
+    case: Arc<Case>,
     parties: Vec<PartyIdx>,
     source: Source,
 }
@@ -251,6 +253,22 @@ impl LoadedCase {
         Ok(text)
     }
 
+    /// The frontier and bargaining packages, as `accord analyze` finds them with these
+    /// settings, held in Rust and read piece by piece ([`analysis::AnalysisResult`]).
+    #[pyo3(signature = (epsilon = None, max_packages = None, exact = false, search_nodes = None))]
+    fn analysis(
+        &self,
+        py: Python<'_>,
+        epsilon: Option<f64>,
+        max_packages: Option<u128>,
+        exact: bool,
+        search_nodes: Option<u64>,
+    ) -> PyResult<analysis::AnalysisResult> {
+        let options = options(epsilon, max_packages, exact, search_nodes)?;
+        let found = py.detach(|| analyze_with(&self.case, &self.parties, &options.analysis));
+        Ok(analysis::AnalysisResult::new(Arc::clone(&self.case), found))
+    }
+
     /// Each analysed party's utility of a package given as a JSON object
     /// `{point id: option id or number}`, as a JSON object `{party id: utility}`.
     fn evaluate_json(&self, py: Python<'_>, package: &str) -> PyResult<String> {
@@ -317,7 +335,7 @@ impl LoadedCase {
         let parties =
             choose_parties(&case, parties).map_err(|e| error(format!("{source}: {e}")))?;
         Ok(Self {
-            case,
+            case: Arc::new(case),
             parties,
             source: Source {
                 format: "case-file".to_string(),
@@ -357,7 +375,7 @@ fn read_folder(
         .map_err(|e| input_error(py, &e))?;
     let parties = (0..case.parties().len()).map(PartyIdx).collect();
     Ok(LoadedCase {
-        case,
+        case: Arc::new(case),
         parties,
         source: Source {
             format: folder.format.as_str().to_string(),
@@ -408,6 +426,7 @@ fn options(
 fn _accord(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = module.py();
     module.add_class::<LoadedCase>()?;
+    module.add_class::<analysis::AnalysisResult>()?;
     module.add_class::<negotiate::OwnView>()?;
     module.add_function(wrap_pyfunction!(negotiate::negotiate_json, module)?)?;
     module.add_function(wrap_pyfunction!(negotiate::mediate_json, module)?)?;

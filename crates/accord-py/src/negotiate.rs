@@ -21,7 +21,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::{LoadedCase, error};
 
 /// A package as a Python dict `{point id: option id or number}`, as in the JSON.
-fn package_dict<'py>(
+pub(crate) fn package_dict<'py>(
     py: Python<'py>,
     public: &Case,
     package: &Package,

@@ -104,7 +104,7 @@ impl TournamentPlan {
             domains.push(TournamentDomain {
                 // As written: the results do not depend on where the configuration lies.
                 name: entry.path.clone(),
-                case: loaded.case,
+                case: Arc::unwrap_or_clone(loaded.case),
                 parties: loaded.parties,
             });
         }
