@@ -202,15 +202,10 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
             );
         }
     }
-    let frontier_packages: u64 = scan
-        .frontier
-        .iter()
-        .map(|f| f.n_packages)
-        .fold(0, u64::saturating_add);
-    let counted = if exact.method == FrontierMethod::Search {
-        "one package each; packages not counted".to_string()
-    } else {
-        format!("{} packages", group(frontier_packages.into()))
+    let counted = match (exact.method, scan.n_frontier_packages()) {
+        (FrontierMethod::Search, _) => "one package each; packages not counted".to_string(),
+        (_, Some(n)) => format!("{} packages", group(n.into())),
+        (_, None) => "more than 18 quintillion packages (2^64)".to_string(),
     };
     let within = if scan.error_bound > 0.0 {
         format!(", within {:.4}", scan.error_bound)

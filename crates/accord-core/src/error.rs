@@ -39,6 +39,18 @@ pub enum ModelError {
         /// Upper bound as written.
         max: String,
     },
+    /// An integer range of 2^64 values (the whole of i64), one more than a count holds.
+    #[error(
+        "point `{point}`: the range `{min}..={max}` has 2^64 values, one too many; narrow it by one"
+    )]
+    RangeTooWide {
+        /// The point.
+        point: String,
+        /// Lower bound.
+        min: i64,
+        /// Upper bound.
+        max: i64,
+    },
     /// Two parties share an id.
     #[error("party `{party}` is defined twice")]
     DuplicateParty {

@@ -123,7 +123,8 @@ impl Point {
     pub fn n_values(&self) -> Option<u64> {
         match &self.kind {
             PointKind::Options(options) => Some(options.len() as u64),
-            PointKind::Integer { min, max } => Some(max.abs_diff(*min) + 1),
+            // Saturating: the one range of 2^64 values is refused by validation.
+            PointKind::Integer { min, max } => Some(max.abs_diff(*min).saturating_add(1)),
             PointKind::Real { .. } => None,
         }
     }
@@ -151,7 +152,8 @@ impl Point {
     pub fn choice_at(&self, k: u64) -> Choice {
         match &self.kind {
             PointKind::Options(_) => Choice::Option(OptionIdx(k as usize)),
-            PointKind::Integer { min, .. } => Choice::Integer(min + k as i64),
+            // Modular: the value fits even where `k` does not fit an i64.
+            PointKind::Integer { min, .. } => Choice::Integer(min.wrapping_add(k as i64)),
             PointKind::Real { min, .. } => Choice::Real(*min),
         }
     }
@@ -204,6 +206,12 @@ impl Point {
                         point: self.id.clone(),
                         min: min.to_string(),
                         max: max.to_string(),
+                    });
+                } else if max.abs_diff(*min) == u64::MAX {
+                    errors.push(ModelError::RangeTooWide {
+                        point: self.id.clone(),
+                        min: *min,
+                        max: *max,
                     });
                 }
             }

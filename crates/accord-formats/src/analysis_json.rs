@@ -164,9 +164,10 @@ pub fn analysis_to_json(case: &Case, insight: &Insight, source: &Source) -> Valu
                 "ideal_point": b.ideal_point,
                 "frontier_size": scan.frontier.len(),
                 // A traced frontier names one package a vector and counts none.
-                "frontier_n_packages": (exact.method != FrontierMethod::Search).then(|| {
-                    scan.frontier.iter().map(|f| f.n_packages).fold(0u64, u64::saturating_add)
-                }),
+                // Null too where the count does not fit in 64 bits.
+                "frontier_n_packages": (exact.method != FrontierMethod::Search)
+                    .then(|| scan.n_frontier_packages())
+                    .flatten(),
                 "frontier": scan.frontier.iter().map(|f| json!({
                     "package": package_to_json(case, &f.package),
                     "utilities": f.utilities,

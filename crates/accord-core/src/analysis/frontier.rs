@@ -152,6 +152,18 @@ pub struct FrontierScan {
     pub n_visited: u64,
 }
 
+impl FrontierScan {
+    /// How many packages attain the frontier's vectors, or `None` when the count does not
+    /// fit in 64 bits (a count that reached `u64::MAX` saturated there).
+    #[must_use]
+    pub fn n_frontier_packages(&self) -> Option<u64> {
+        self.frontier
+            .iter()
+            .try_fold(0u64, |sum, f| sum.checked_add(f.n_packages))
+            .filter(|&n| n < u64::MAX)
+    }
+}
+
 /// Whether `a` dominates `b`: at least as good for everyone and better for someone,
 /// with the [`EQUAL_EPS`] tolerance.
 #[must_use]
@@ -201,7 +213,7 @@ pub fn pareto_frontier(
         return Err(too_large());
     }
     // Values no party and no red line tells apart are visited once: see `Plan::new`.
-    let plan = Plan::new(case, parties);
+    let plan = Plan::new(case, parties).ok_or_else(too_large)?;
     let n_packages = plan
         .radix
         .iter()
@@ -277,6 +289,7 @@ const ELITE: usize = 16;
 fn value_classes(
     case: &Case,
     radix: &[u64],
+    wide: &[bool],
     plans: &[PartyPlan<'_>],
     red_lines: &[RedLineMask],
 ) -> Vec<Vec<(u64, u64)>> {
@@ -291,6 +304,10 @@ fn value_classes(
         .collect();
     (0..points.len())
         .map(|i| {
+            if wide[i] {
+                // Found from its breakpoints instead (`interval_classes`).
+                return Vec::new();
+            }
             let here: Vec<&crate::Bound> =
                 bounds.iter().copied().filter(|b| b.point.0 == i).collect();
             let masks: Vec<&Vec<bool>> = red_lines
@@ -325,6 +342,121 @@ fn value_classes(
             classes
         })
         .collect()
+}
+
+/// An integer point with more values than this is never visited value by value: its value
+/// classes are intervals found from the breakpoints on it ([`interval_classes`]).
+const WIDE: u64 = 1 << 16;
+
+/// The most value classes a wide point may have; beyond, the case is too large to
+/// enumerate (each value then counts for some party).
+const MAX_WIDE_CLASSES: u64 = 1 << 20;
+
+/// The value classes of wide integer point `i`, as intervals, without visiting its values:
+/// the points where some analysed value function bends, where a box or a red line on the
+/// point starts or ends, cut its range into segments on which every contribution is linear
+/// and every box and red line says the same; a segment whose ends score alike for every
+/// party is one class, any other has one class per value. `None` when that makes more
+/// than [`MAX_WIDE_CLASSES`].
+fn interval_classes(
+    case: &Case,
+    i: usize,
+    plans: &[PartyPlan<'_>],
+    additive: &[Option<&crate::position::AdditiveUtility>],
+    red_lines: &[&RedLine],
+) -> Option<Vec<(u64, u64)>> {
+    let point = &case.points()[i];
+    let PointKind::Integer { min, max } = point.kind else {
+        return None;
+    };
+    let n = max.abs_diff(min).checked_add(1)?;
+    // Offsets of the first value of each segment, from 0 to n (the end).
+    let mut cuts: Vec<u64> = vec![0, n];
+    let mut cut_before = |value: f64| {
+        // The first integer value at or above `value`, as an offset into the range.
+        let first = value.ceil();
+        if first > min as f64 && first <= max as f64 {
+            #[allow(clippy::cast_possible_truncation, reason = "inside the i64 range")]
+            let first = first as i64;
+            cuts.push(first.abs_diff(min));
+        }
+    };
+    for utility in additive.iter().flatten() {
+        for kink in utility.evaluators()[i].kinks() {
+            // The value function is linear between kinks: cut just after each.
+            cut_before(kink.floor() + 1.0);
+            cut_before(kink);
+        }
+    }
+    let bounds = plans.iter().filter_map(|p| match p {
+        PartyPlan::Constraint(c, _) => Some(c.root.bounds()),
+        PartyPlan::Additive(_) => None,
+    });
+    let mut ranges: Vec<(f64, f64)> = bounds
+        .flatten()
+        .filter(|b| b.point.0 == i)
+        .map(|b| (b.min, b.max))
+        .collect();
+    for red_line in red_lines {
+        for condition in red_line.when.iter().chain([&red_line.require]) {
+            if condition.point.0 == i
+                && let ValueSet::Range { min, max } = condition.values
+            {
+                ranges.push((min, max));
+            }
+        }
+    }
+    for (low, high) in ranges {
+        cut_before(low);
+        cut_before(high.floor() + 1.0);
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    // What tells two values apart: every contribution, box and red line on the point.
+    let signature = |k: u64| -> Vec<u64> {
+        let choice = point.choice_at(k);
+        let v = choice.as_f64();
+        let mut key: Vec<u64> = additive
+            .iter()
+            .flatten()
+            .map(|u| u.contribution(crate::PointIdx(i), choice).to_bits())
+            .collect();
+        for plan in plans {
+            if let PartyPlan::Constraint(c, _) = plan {
+                key.extend(
+                    c.root
+                        .bounds()
+                        .iter()
+                        .filter(|b| b.point.0 == i)
+                        .map(|b| u64::from(b.min <= v && v <= b.max)),
+                );
+            }
+        }
+        for red_line in red_lines {
+            for condition in red_line.when.iter().chain([&red_line.require]) {
+                if condition.point.0 == i {
+                    key.push(u64::from(condition.values.contains(choice)));
+                }
+            }
+        }
+        key
+    };
+    let mut classes: Vec<(u64, u64)> = Vec::new();
+    for segment in cuts.windows(2) {
+        let (first, end) = (segment[0], segment[1]);
+        if signature(first) == signature(end - 1) {
+            classes.push((first, end - first));
+        } else {
+            if (classes.len() as u64).saturating_add(end - first) > MAX_WIDE_CLASSES {
+                return None;
+            }
+            classes.extend((first..end).map(|k| (k, 1)));
+        }
+        if classes.len() as u64 > MAX_WIDE_CLASSES {
+            return None;
+        }
+    }
+    Some(classes)
 }
 
 /// Utility vectors with the first package index and package count of each, stored flat.
@@ -529,71 +661,109 @@ struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
-    fn new(case: &'a Case, parties: &[PartyIdx]) -> Self {
+    /// The plan, or `None` when a wide integer point has more value classes than
+    /// [`MAX_WIDE_CLASSES`] (the case is then too large to enumerate).
+    fn new(case: &'a Case, parties: &[PartyIdx]) -> Option<Self> {
         let points = case.points();
         let radix: Vec<u64> = points
             .iter()
             .map(|p| p.n_values().expect("real points are refused earlier"))
             .collect();
+        // Wide integer points are never visited value by value: their classes come from
+        // the breakpoints on them, and their tables and masks are filled per class.
+        let wide: Vec<bool> = points
+            .iter()
+            .zip(&radix)
+            .map(|(p, &r)| r > WIDE && matches!(p.kind, PointKind::Integer { .. }))
+            .collect();
+        let per_value = |i: usize| if wide[i] { 0 } else { radix[i] };
         let mask = |point: usize, values: &ValueSet| -> (usize, Vec<bool>) {
             let p = &points[point];
-            let m = (0..radix[point])
+            let m = (0..per_value(point))
                 .map(|k| values.contains(p.choice_at(k)))
                 .collect();
             (point, m)
         };
         let mut plans = Vec::new();
+        let mut additive: Vec<Option<&crate::position::AdditiveUtility>> = Vec::new();
         let mut red_lines: Vec<RedLineMask> = Vec::new();
+        let mut sources: Vec<&RedLine> = Vec::new();
         let mut reservation = Vec::new();
         for &party in parties {
             let Some(position) = case.position(party) else {
                 // A party without a position is indifferent: utility 0 everywhere.
                 plans.push(PartyPlan::Additive(
-                    radix.iter().map(|&r| vec![0.0; r as usize]).collect(),
+                    (0..points.len())
+                        .map(|i| vec![0.0; per_value(i) as usize])
+                        .collect(),
                 ));
+                additive.push(None);
                 reservation.push(0.0);
                 continue;
             };
             reservation.push(position.reservation_value);
             plans.push(match &position.utility {
-                UtilityFunction::Additive(additive) => PartyPlan::Additive(
-                    points
-                        .iter()
-                        .enumerate()
-                        .map(|(i, p)| {
-                            (0..radix[i])
-                                .map(|k| additive.contribution(crate::PointIdx(i), p.choice_at(k)))
-                                .collect()
-                        })
-                        .collect(),
-                ),
-                UtilityFunction::Constraint(constraint) => PartyPlan::Constraint(constraint, None),
+                UtilityFunction::Additive(utility) => {
+                    additive.push(Some(utility));
+                    PartyPlan::Additive(
+                        points
+                            .iter()
+                            .enumerate()
+                            .map(|(i, p)| {
+                                (0..per_value(i))
+                                    .map(|k| {
+                                        utility.contribution(crate::PointIdx(i), p.choice_at(k))
+                                    })
+                                    .collect()
+                            })
+                            .collect(),
+                    )
+                }
+                UtilityFunction::Constraint(constraint) => {
+                    additive.push(None);
+                    PartyPlan::Constraint(constraint, None)
+                }
             });
-            red_lines.extend(position.red_lines.iter().map(|r: &RedLine| RedLineMask {
-                when: r.when.as_ref().map(|c| mask(c.point.0, &c.values)),
-                require: mask(r.require.point.0, &r.require.values),
-            }));
+            for r in &position.red_lines {
+                red_lines.push(RedLineMask {
+                    when: r.when.as_ref().map(|c| mask(c.point.0, &c.values)),
+                    require: mask(r.require.point.0, &r.require.values),
+                });
+                sources.push(r);
+            }
         }
         let n_packages = radix
             .iter()
             .try_fold(1u64, |n, &r| n.checked_mul(r))
             .unwrap_or(u64::MAX);
         let rectangles = plans.iter().any(|p| matches!(p, PartyPlan::Constraint(..)));
-        let classes = if n_packages <= SMALL && !rectangles {
+        let mut classes = if n_packages <= SMALL && !rectangles {
             // Visiting every package is as quick as finding the classes.
             radix
                 .iter()
                 .map(|&r| (0..r).map(|v| (v, 1)).collect())
                 .collect()
         } else {
-            value_classes(case, &radix, &plans, &red_lines)
+            value_classes(case, &radix, &wide, &plans, &red_lines)
         };
+        for i in (0..points.len()).filter(|&i| wide[i]) {
+            classes[i] = interval_classes(case, i, &plans, &additive, &sources)?;
+        }
         // From here on, a digit is a class number.
-        for plan in &mut plans {
+        for (plan, utility) in plans.iter_mut().zip(&additive) {
             match plan {
                 PartyPlan::Additive(tables) => {
-                    for (table, point) in tables.iter_mut().zip(&classes) {
-                        *table = point.iter().map(|&(v, _)| table[v as usize]).collect();
+                    for (i, (table, point)) in tables.iter_mut().zip(&classes).enumerate() {
+                        *table = if wide[i] {
+                            let score = |v: u64| {
+                                utility.map_or(0.0, |u| {
+                                    u.contribution(crate::PointIdx(i), points[i].choice_at(v))
+                                })
+                            };
+                            point.iter().map(|&(v, _)| score(v)).collect()
+                        } else {
+                            point.iter().map(|&(v, _)| table[v as usize]).collect()
+                        };
                     }
                 }
                 PartyPlan::Constraint(constraint, compiled) => {
@@ -601,19 +771,32 @@ impl<'a> Plan<'a> {
                 }
             }
         }
-        for red_line in &mut red_lines {
-            for (i, mask) in red_line.when.iter_mut().chain([&mut red_line.require]) {
-                *mask = classes[*i].iter().map(|&(v, _)| mask[v as usize]).collect();
+        for (red_line, source) in red_lines.iter_mut().zip(&sources) {
+            let conditions = red_line
+                .when
+                .iter_mut()
+                .zip(source.when.iter())
+                .chain([(&mut red_line.require, &source.require)]);
+            for ((i, mask), condition) in conditions {
+                *mask = if wide[*i] {
+                    let point = &points[*i];
+                    classes[*i]
+                        .iter()
+                        .map(|&(v, _)| condition.values.contains(point.choice_at(v)))
+                        .collect()
+                } else {
+                    classes[*i].iter().map(|&(v, _)| mask[v as usize]).collect()
+                };
             }
         }
-        Self {
+        Some(Self {
             case,
             radix: classes.iter().map(|c| c.len() as u64).collect(),
             classes,
             parties: plans,
             red_lines,
             reservation,
-        }
+        })
     }
 
     /// The package that stands for class combination `index` (its first values).
