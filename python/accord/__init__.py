@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -85,7 +86,8 @@ def negotiate(
     """Runs one SAOP session (``accord negotiate``) between ``negotiators``, one per party
     in order of play (``parties``, by default the case's analysed parties).
 
-    A negotiator is a built-in's name (:data:`NEGOTIATORS`) or an object with
+    A negotiator is a built-in's name (:data:`NEGOTIATORS`), or an object (or a class,
+    which is instantiated) with
     ``propose(state) -> package`` and ``respond(state, offer) -> bool`` (accept or not),
     and optionally ``on_start(me)``, where ``me`` is a :class:`Me` (its own view only) and
     ``state`` a :class:`State`. A negotiator that raises, or proposes something that is
@@ -94,7 +96,11 @@ def negotiate(
     if isinstance(negotiators, str):
         raise TypeError("negotiators: a list, one per party (a name or an object)")
     inner = case._inner.select(_ids(parties)) if parties is not None else case._inner
-    line_up = [n if isinstance(n, str) else _Adapter(n) for n in negotiators]
+    # A class stands for a fresh instance of it, as in tournaments.
+    line_up = [
+        n if isinstance(n, str) else _Adapter(n() if isinstance(n, type) else n)
+        for n in negotiators
+    ]
     text = _accord.negotiate_json(
         inner, line_up, rounds=_count("rounds", rounds), seed=_count("seed", seed)
     )
@@ -143,12 +149,13 @@ def tournament(
     ``name`` attribute, else its ``__name__`` (or give ``(name, class)``). A Python
     negotiator that raises ends its session (its row has no agreement) and the run goes
     on; each such session is reported as a :class:`RuntimeWarning`."""
+    chunk = _chunk(chunk)
     plan, _ = _plan(config, negotiators)
     total = plan.n_sessions
     parts = []
     failures: list[str] = []
-    for start in range(0, total, max(1, chunk)):
-        stop = min(start + max(1, chunk), total)
+    for start in range(0, total, chunk):
+        stop = min(start + chunk, total)
         rows, failed = plan.run_jsonl(start, stop)
         parts.append(rows)
         failures.extend(failed)
@@ -163,31 +170,61 @@ def tournament(
     return [json.loads(line) for line in jsonl.splitlines() if line]
 
 
+def _chunk(chunk: Any) -> int:
+    """``chunk`` checked as a whole number >= 1."""
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise AccordError(f"chunk: `{chunk!r}` is not a whole number >= 1")
+    return chunk
+
+
 def _warn_failures(failures: Sequence[str]) -> None:
     for failure in failures:
         warnings.warn(f"a session ended early: {failure}", RuntimeWarning, stacklevel=3)
 
 
-def _python_negotiator(entry: Any) -> tuple[str, Any]:
+_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+class _Maker:
+    """Makes a fresh negotiator from a user's class (or callable), wrapped so that it gets
+    accord's :class:`Me` and :class:`State` as in :func:`negotiate`. Picklable: it travels
+    to Dask workers with the user's class."""
+
+    __slots__ = ("maker",)
+
+    def __init__(self, maker: Any) -> None:
+        self.maker = maker
+
+    def __call__(self) -> _Adapter:
+        return _Adapter(self.maker())
+
+    def __getstate__(self) -> Any:
+        return self.maker
+
+    def __setstate__(self, maker: Any) -> None:
+        self.maker = maker
+
+
+def _python_negotiator(entry: Any) -> tuple[str, _Maker]:
     """A Python negotiator's (name, maker) from a class, a callable or a (name, maker)."""
     if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
         name, maker = entry
     else:
         maker = entry
         name = getattr(entry, "name", None)
-        if not isinstance(name, str):
+        if name is None:
             name = getattr(entry, "__name__", None)
     if not callable(maker):
         raise AccordError(
             f"negotiator `{entry!r}` is neither a built-in's name nor a class (or callable) "
             "that makes a negotiator"
         )
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise AccordError(
-            f"negotiator `{entry!r}` has no name\nhint: give it a `name` attribute, or "
-            "pass (name, maker)"
+            f"negotiator `{entry!r}` has no usable name (`{name!r}`)\nhint: give it a "
+            "`name` attribute of letters, digits, `.`, `_` and `-`, or pass (name, maker)"
         )
-    return name, maker
+    return name, _Maker(maker)
 
 
 def _plan(
@@ -295,18 +332,23 @@ class Case:
         path = os.fspath(path)
         if format in ("genius", "geniusweb"):
             files, notes = self._inner.export(format, allow_loss)
+            if os.path.exists(path) and not os.path.isdir(path):
+                raise AccordError(f"`{path}` is a file; give a folder to create")
             if os.path.isdir(path) and os.listdir(path):
                 raise AccordError(
                     f"`{path}` is not empty; give a new folder (files already there "
                     "would be read as part of the domain)"
                 )
-            os.makedirs(path, exist_ok=True)
             written = []
-            for name, data in files:
-                target = os.path.join(path, name)
-                with open(target, "wb") as out:
-                    out.write(data)
-                written.append(target)
+            try:
+                os.makedirs(path, exist_ok=True)
+                for name, data in files:
+                    target = os.path.join(path, name)
+                    with open(target, "wb") as out:
+                        out.write(data)
+                    written.append(target)
+            except OSError as error:
+                raise AccordError(f"`{path}`: {error.strerror or error}") from error
             for note in notes:
                 warnings.warn(note, UserWarning, stacklevel=2)
             return written
@@ -322,8 +364,11 @@ class Case:
                 f"`{format}` is not a format\nhint: the formats are toml, json, genius "
                 "and geniusweb"
             )
-        with open(path, "w", encoding="utf-8") as out:
-            out.write(self._inner.write(format))
+        try:
+            with open(path, "w", encoding="utf-8") as out:
+                out.write(self._inner.write(format))
+        except OSError as error:
+            raise AccordError(f"`{path}`: {error.strerror or error}") from error
         return [path]
 
     @property
@@ -451,6 +496,12 @@ class Analysis:
         return self._head.get("error_bound")
 
     @property
+    def message(self) -> str | None:
+        """Why there is no frontier (``too-large``, ...), in words; ``None`` when there
+        is one."""
+        return self._head.get("message")
+
+    @property
     def frontier(self) -> list[FrontierPoint]:
         """The frontier vectors (empty when there is no frontier)."""
         if "frontier" not in self._read:
@@ -490,6 +541,8 @@ class Analysis:
 
     def __repr__(self) -> str:
         size = self._head.get("frontier_size")
+        if size is None:
+            return f"<accord.Analysis {self.case!r}: {self.status}: {self.message}>"
         return f"<accord.Analysis {self.case!r}: {self.status}, {size} frontier vectors>"
 
     def _repr_html_(self) -> str:
@@ -678,9 +731,13 @@ def _analysis_html(analysis: Analysis) -> str:
     head = "".join(f"<th>{esc(p)}</th>" for p in parties)
     bound = top.get("error_bound") or 0
     status = esc(top["status"]) + (f" (within {bound:.4f})" if bound else "")
+    size = top.get("frontier_size")
+    found = (
+        f"{size} frontier vectors" if size is not None else esc(top.get("message") or "")
+    )
     table = (
-        f"<p><b>{esc(top['case'])}</b>: {status}, {top.get('frontier_size')} frontier "
-        f"vectors</p><table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
+        f"<p><b>{esc(top['case'])}</b>: {status}, {found}</p>"
+        f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
     )
     return table + _frontier_svg(analysis)
 

@@ -62,11 +62,11 @@ def tournament(
     to stderr as chunks come back."""
     from distributed import as_completed
 
-    from . import _plan, _warn_failures
+    from . import _chunk, _plan, _warn_failures
 
+    size = _chunk(chunk)
     plan, python = _plan(config, negotiators)
     total = plan.n_sessions
-    size = max(1, int(chunk))
     # A task rather than scattered data: if the worker holding it is lost, Dask computes
     # it again from the graph, where scattered data would be gone.
     text = plan.to_json()

@@ -3,6 +3,7 @@ answers (testdata/reference, the corpus the Rust tests use)."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import subprocess
@@ -131,6 +132,11 @@ def test_save_refuses_what_a_format_cannot_hold_unless_loss_is_allowed(tmp_path)
         case.save(tmp_path / "out", format="genius", allow_loss=True)
     with pytest.raises(accord.AccordError, match="not a format"):
         case.save(tmp_path / "x", format="xml")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(accord.AccordError, match="is a file"):
+        case.save(tmp_path / "file", format="genius", allow_loss=True)
+    with pytest.raises(accord.AccordError, match="file/under"):
+        case.save(tmp_path / "file" / "under.toml")
 
 
 def test_evaluate_gives_each_party_its_utility():
@@ -221,3 +227,7 @@ def test_the_analysis_read_piece_by_piece_agrees_with_the_whole_document():
             assert list(found.utilities) == want["utilities"], name
             assert found.objective == want[key], name
         assert repr(analysis).startswith(f"<accord.Analysis {whole['case']!r}: {whole['status']}")
+        assert analysis.message == whole.get("message")
+        if whole["frontier"] is None:
+            assert analysis.message and analysis.message in repr(analysis)
+            assert html.escape(analysis.message) in analysis._repr_html_()

@@ -90,6 +90,14 @@ def test_a_hard_liner_never_concedes():
         assert session.utilities[case.parties[0]] == 1.0
 
 
+def test_a_class_stands_for_a_fresh_instance():
+    case = accord.load(SUPERMARKET)
+    by_class = accord.negotiate(case, [HardLiner, "boulware"], rounds=30)
+    by_object = accord.negotiate(case, [HardLiner(), "boulware"], rounds=30)
+    assert by_class.error is None
+    assert by_class.to_dict() == by_object.to_dict()
+
+
 def test_a_negotiator_that_raises_ends_the_session_with_the_error_named():
     session = accord.negotiate(accord.load(SUPERMARKET), [Raises(), "boulware"])
     assert session.agreement is None

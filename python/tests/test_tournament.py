@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 
 import pytest
 
@@ -69,6 +70,23 @@ class Yielding:
 
     def respond(self, state, offer):
         return True
+
+
+class Patient:
+    """Reads what accord hands it: `me` a Me, `state` a State, as in accord.negotiate."""
+
+    def on_start(self, me):
+        assert isinstance(me, accord.Me), type(me)
+        self.me, self.best = me, me.ranked(1)[0][0]
+        self.points = [p["id"] for p in me.points]
+
+    def propose(self, state):
+        assert isinstance(state, accord.State), type(state)
+        assert all(isinstance(party, str) for party, _ in state.offers)
+        return self.best
+
+    def respond(self, state, offer):
+        return state.time > 0.5 and self.me.utility(offer) >= self.me.reservation_value
 
 
 class Crashes:
@@ -133,6 +151,28 @@ def test_python_negotiators_play_beside_built_in_ones():
     assert sum("stubborn" in r["line_up"] for r in rows) == 3 * 9 * 2
 
 
+def test_python_negotiators_in_tournaments_get_me_and_state_as_in_negotiate():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rows = accord.tournament(python_config(["boulware", Patient]), progress=False)
+    assert len(rows) == 8
+    # Patient accepts from half time on what clears its reservation value: Boulware's
+    # late offers do.
+    assert any(r["agreement"] is not None for r in rows if r["line_up"] == ["Patient", "boulware"])
+
+
+def test_names_must_be_usable_in_the_results():
+    class Odd(Stubborn):
+        name = "a+b"
+
+    with pytest.raises(accord.AccordError, match="no usable name"):
+        accord.tournament(python_config(["conceder", Odd]), progress=False)
+    with pytest.raises(accord.AccordError, match="no usable name"):
+        accord.tournament(python_config(["conceder", lambda: Stubborn()]), progress=False)
+    rows = accord.tournament(python_config(["conceder", ("calm", lambda: Stubborn())]), progress=False)
+    assert {"calm"} <= {name for r in rows for name in r["line_up"]}
+
+
 def test_a_python_negotiator_that_raises_ends_its_sessions_and_the_run_goes_on():
     with pytest.warns(RuntimeWarning) as caught:
         rows = accord.tournament(python_config(["boulware", Crashes]), progress=False)
@@ -155,6 +195,9 @@ def test_python_negotiators_are_checked_up_front():
         accord.tournament(python_config(["conceder", 42]), progress=False)
     with pytest.raises(accord.AccordError, match="unknown negotiator `nobody`|nobody"):
         accord.tournament(python_config(["conceder", "nobody"]), progress=False)
+    for chunk in (0, -5, 2.5):
+        with pytest.raises(accord.AccordError, match="chunk"):
+            accord.tournament(python_config(["conceder"]), progress=False, chunk=chunk)
 
 
 @pytest.fixture(scope="module")

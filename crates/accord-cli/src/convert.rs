@@ -54,7 +54,16 @@ pub(crate) fn convert(args: &ConvertArgs, out: &mut impl Write) -> Result<()> {
             let text = write_case(&loaded.case, format);
             match &args.output {
                 None => out.write_all(text.as_bytes())?,
-                Some(path) => fs_err::write(path, text)?,
+                Some(path) => {
+                    if is_same_file(path, &args.path) {
+                        bail!(
+                            "-o `{}` is the input itself; write the case file elsewhere",
+                            path.display()
+                        );
+                    }
+                    fs_err::write(path, text)?;
+                    writeln!(out, "wrote {}", path.display())?;
+                }
             }
             return Ok(());
         }
@@ -67,11 +76,19 @@ pub(crate) fn convert(args: &ConvertArgs, out: &mut impl Write) -> Result<()> {
     };
     let written = export_folder(&loaded.case, &loaded.parties, format, options)
         .with_context(|| {
-            format!(
-                "`{}` cannot be written as {} without a change (--allow-loss writes it anyway, saying what changed)",
-                loaded.source.path,
-                format_name(format)
-            )
+            if args.allow_loss {
+                format!(
+                    "`{}` cannot be written as {}, even with loss allowed",
+                    loaded.source.path,
+                    format_name(format)
+                )
+            } else {
+                format!(
+                    "`{}` cannot be written as {} without a change (--allow-loss writes what can be, saying what changed)",
+                    loaded.source.path,
+                    format_name(format)
+                )
+            }
         })?;
     let shown = dir.display().to_string();
     prepare_folder(dir)?;
@@ -90,6 +107,14 @@ pub(crate) fn convert(args: &ConvertArgs, out: &mut impl Write) -> Result<()> {
         written.profiles.join(", ")
     )?;
     Ok(())
+}
+
+/// Whether two paths name the same existing file.
+fn is_same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn format_name(format: DomainFormat) -> &'static str {

@@ -80,6 +80,9 @@ fn load_folder(path: &Path, shown: &str, parties: &[String], every: bool) -> Res
 }
 
 fn load_case_file(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded> {
+    if !path.exists() {
+        bail!("`{shown}` does not exist (a case file, .toml or .json, or a domain folder)");
+    }
     let Some(format) = CaseFormat::from_extension(shown) else {
         bail!(
             "`{shown}` is neither a case file (.toml, .json) nor a folder\n\

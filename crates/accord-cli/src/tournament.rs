@@ -33,7 +33,8 @@ pub(crate) struct TournamentArgs {
     #[arg(long, value_name = "ADDRESS")]
     dask: Option<String>,
     /// Sessions per Dask task (with --dask).
-    #[arg(long, default_value_t = 256, value_name = "N", requires = "dask")]
+    #[arg(long, default_value_t = 256, value_name = "N", requires = "dask",
+          value_parser = clap::value_parser!(u64).range(1..))]
     chunk: u64,
 }
 

@@ -740,7 +740,10 @@ fn convert_writes_domain_folders_that_analyse_the_same() {
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("--allow-loss writes it anyway"), "{stderr}");
+    assert!(
+        stderr.contains("--allow-loss writes what can be"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains(
             "Labour contract: parties[0] `union`.red_lines: GENIUS XML has no red lines (2 here)"
@@ -779,5 +782,35 @@ fn convert_writes_domain_folders_that_analyse_the_same() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("id = \"1-union.xml\"") && text.contains("id = \"2-employer.xml\""));
+    // A case file is not written over its own input.
+    let copy = dir.join("labour.toml");
+    std::fs::copy(root().join("examples/labour-contract.toml"), &copy).unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    let out = convert(&[
+        copy.to_str().unwrap(),
+        "--to",
+        "toml",
+        "-o",
+        copy.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is the input itself"));
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_folder_with_more_profiles_than_are_taken_says_so() {
+    let out = run(&["check", "testdata/genius/anac2015-group1-university"]);
+    assert!(
+        out.contains("warning: anac2015-group1-university: 9 profiles; the first 3 by file name are the parties"),
+        "{out}"
+    );
+    let chosen = run(&[
+        "check",
+        "testdata/genius/anac2015-group1-university",
+        "--parties",
+        "University_util1.xml,University_util2.xml",
+    ]);
+    assert!(!chosen.contains("9 profiles"), "{chosen}");
 }

@@ -210,6 +210,14 @@ impl DomainFolder {
         };
         let case = self.case(&chosen)?;
         let mut warnings = self.warnings.clone();
+        if profiles.is_empty() && self.profiles.len() > chosen.len() {
+            warnings.push(format!(
+                "{}: {} profiles; the first {} by file name are the parties (choose others with --parties, or parties= in Python)",
+                self.name,
+                self.profiles.len(),
+                chosen.len()
+            ));
+        }
         for profile in &self.profiles {
             if case.party_idx(&profile.file).is_some() {
                 warnings.extend(profile.warnings.iter().cloned());
