@@ -218,8 +218,14 @@ fn insight_of(
         .map(|relaxation| {
             let case = relaxed(case, relaxation);
             // The diagnosis found this frontier already (reservation values do not
-            // change a frontier, only the bargaining packages over it).
-            let insight = match first_frontier {
+            // change a frontier, only the bargaining packages over it), but counted the
+            // packages meeting the reservation values before any was waived: with one
+            // waived, a counted frontier is found again.
+            let waives = relaxation
+                .iter()
+                .any(|c| matches!(c, Constraint::Reservation { .. }));
+            let reusable = first_frontier.filter(|f| !(waives && f.1.n_feasible.is_some()));
+            let insight = match reusable {
                 Some(found) => {
                     let analysis = analysis_from(&case, parties, Ok(found), options.analysis.solve);
                     insight_of(&case, parties, options, false, analysis)
@@ -408,5 +414,50 @@ mod tests {
         assert_eq!(relaxed_seen.insight.feasible(), Some(true));
         // Only one level: the relaxed case is not relaxed again.
         assert!(relaxed_seen.insight.relaxed.is_none());
+    }
+
+    #[test]
+    fn a_relaxation_that_waives_a_reservation_value_counts_the_packages_meeting_the_rest() {
+        // A forbids both options (a red line) and B asks 0.9 of a utility that tops at 0.5:
+        // the relaxation drops both, and then both packages meet every reservation value.
+        let points = vec![Point::new("a", PointKind::options(["x", "y"]))];
+        let mut a = Position::new(
+            AdditiveUtility::new(vec![1.0], vec![Evaluator::Options(vec![1.0, 0.0])]).into(),
+        );
+        a.red_lines.push(RedLine::forbid(
+            &points[0],
+            PointIdx(0),
+            &[OptionIdx(0), OptionIdx(1)],
+        ));
+        let mut b = Position::new(
+            AdditiveUtility::new(vec![0.5], vec![Evaluator::Options(vec![1.0, 1.0])]).into(),
+        );
+        b.reservation_value = 0.9;
+        let case = Case::new(
+            "waive",
+            points,
+            vec![
+                Party::new("A", "A", Role::Party).with_position(a),
+                Party::new("B", "B", Role::Party).with_position(b),
+            ],
+        )
+        .unwrap();
+        let parties = case.negotiating_parties();
+        let seen = insight(&case, &parties, &InsightOptions::default());
+        let relaxed_seen = seen.relaxed.expect("a relaxation exists");
+        assert!(
+            relaxed_seen
+                .relaxation
+                .contains(&Constraint::Reservation { party: PartyIdx(1) })
+        );
+        let fresh = analyze_with(
+            &relaxed(&case, &relaxed_seen.relaxation),
+            &parties,
+            &AnalysisOptions::default(),
+        );
+        assert_eq!(relaxed_seen.insight.analysis, fresh);
+        let scan = &fresh.result.as_ref().unwrap().scan;
+        assert_eq!(scan.n_feasible, Some(2));
+        assert_eq!(relaxed_seen.insight.feasible(), Some(true));
     }
 }
