@@ -89,7 +89,7 @@ fn load_case_file(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded
              hint: for a GENIUS or GeniusWeb domain, give the folder that holds the domain and its profiles"
         );
     };
-    let text = fs_err::read_to_string(path)?;
+    let text = accord_formats::case_file::utf8_text(shown, fs_err::read(path)?)?;
     let case = read_case(shown, &text, format)?;
     let chosen = choose_parties(&case, parties).map_err(|e| anyhow!("{shown}: {e}"))?;
     Ok(Loaded {

@@ -228,7 +228,7 @@ fn read_package_file(
     let Some(format) = CaseFormat::from_extension(&shown) else {
         anyhow::bail!("`{shown}`: a package file ends in .toml or .json");
     };
-    let text = fs_err::read_to_string(path)?;
+    let text = accord_formats::case_file::utf8_text(&shown, fs_err::read(path)?)?;
     Ok(accord_formats::case_file::read_package(
         &shown, &text, format, case,
     )?)

@@ -88,7 +88,7 @@ fn folder_name(name: &str) -> String {
 /// Runs `accord tournament`; returns the summary table.
 pub(crate) fn tournament(args: &TournamentArgs) -> Result<String> {
     let shown = args.config.display().to_string();
-    let text = fs_err::read_to_string(&args.config)?;
+    let text = accord_formats::case_file::utf8_text(&shown, fs_err::read(&args.config)?)?;
     let config = read_config(&shown, &text)?;
     let folder = args.config.parent().unwrap_or(Path::new(""));
     let mut domains = Vec::new();

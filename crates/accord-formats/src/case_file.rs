@@ -219,6 +219,27 @@ struct ConditionFile {
 // ---------------------------------------------------------------------------------------
 // Reading.
 
+/// A file's bytes as text: UTF-8, or a problem naming the line and column of the first
+/// byte that is not.
+pub fn utf8_text(source: &str, bytes: Vec<u8>) -> Result<String, FormatError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let before = String::from_utf8_lossy(&bytes[..valid]);
+        let (line, column) = line_col(&before, before.len());
+        FormatError::single(Problem::at(
+            source,
+            Some((line, column)),
+            "",
+            ErrorKind::Syntax,
+            format!(
+                "byte 0x{:02x} is not UTF-8 (save the file as UTF-8)",
+                bytes[valid]
+            ),
+        ))
+    })
+}
+
 /// Reads a case file. `source` names it in messages; every problem is collected.
 pub fn read_case(source: &str, text: &str, format: CaseFormat) -> Result<Case, FormatError> {
     let file: CaseFile = match format {
@@ -248,13 +269,17 @@ pub fn read_case(source: &str, text: &str, format: CaseFormat) -> Result<Case, F
 fn parse_toml(source: &str, text: &str) -> Result<CaseFile, FormatError> {
     let deserializer = toml::Deserializer::parse(text).map_err(|e| {
         let line_col = e.span().map(|s| line_col(text, s.start));
-        Problem::at(
-            source,
-            line_col,
-            "",
-            ErrorKind::Syntax,
-            first_line(e.message()),
-        )
+        let message = first_line(e.message());
+        if message.contains("recursion limit") {
+            return Problem::at(
+                source,
+                Some(deepest_line(text)),
+                "",
+                ErrorKind::Syntax,
+                "the tables or arrays nest too deeply (a case file nests a few levels)",
+            );
+        }
+        Problem::at(source, line_col, "", ErrorKind::Syntax, message)
     })?;
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
@@ -319,6 +344,15 @@ fn tidy_serde_message(message: &str) -> String {
         .replace("expected i64", "expected a whole number")
         .replace("expected a sequence", "expected an array")
         .replace("expected a map", "expected a table");
+    // toml reads a too-large integer as an i128 that no field takes.
+    if let Some(rest) = message.strip_prefix("invalid type: integer `")
+        && let Some(end) = rest.find("` as i128")
+    {
+        return format!(
+            "the integer `{}` is too large (at most 9223372036854775807; write a decimal number such as `1e20` for a weight)",
+            &rest[..end]
+        );
+    }
     if let Some(rest) = message.strip_prefix("invalid type: string \"")
         && let Some(end) = rest.find("\", expected")
     {
@@ -341,6 +375,28 @@ fn kind_of(message: &str) -> ErrorKind {
     } else {
         ErrorKind::Invalid
     }
+}
+
+/// The line (and column 1) that nests deepest: the most dots in a key, or brackets and
+/// braces open at once; where a recursion limit was hit.
+fn deepest_line(text: &str) -> (usize, usize) {
+    let mut depth = 0usize;
+    let mut best = (0usize, 1usize);
+    for (k, line) in text.lines().enumerate() {
+        let mut deepest = line.matches('.').count();
+        for c in line.chars() {
+            match c {
+                '[' | '{' => depth += 1,
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            deepest = deepest.max(depth);
+        }
+        if deepest > best.0 {
+            best = (deepest, k + 1);
+        }
+    }
+    (best.1, 1)
 }
 
 fn first_line(message: &str) -> String {
@@ -394,6 +450,15 @@ fn path_string(path: &[Step]) -> String {
         }
     }
     out
+}
+
+/// A value as the user wrote it: TOML has no null, so a null there was a `nan`.
+fn shown_value(value: &Value, toml: bool) -> String {
+    if toml && value.is_null() {
+        "nan".to_string()
+    } else {
+        value.to_string()
+    }
 }
 
 /// Finds the line of a path in a TOML document (JSON problems name the path only).
@@ -584,13 +649,14 @@ impl Reader<'_, '_> {
     }
 
     fn range(&mut self, path: &[Step], point: &str, range: &RangeFile) -> PointKind {
+        let toml = self.locator.tree.is_some();
         let mut number = |name: &str, value: &Value| -> Option<f64> {
             let n = value.as_f64();
             if n.is_none() {
                 self.problem(
                     &[path, &[key(name)]].concat(),
                     ErrorKind::WrongType,
-                    format!("`{value}` is not a number"),
+                    format!("`{}` is not a number", shown_value(value, toml)),
                 );
             }
             n
@@ -725,6 +791,16 @@ impl Reader<'_, '_> {
                 ErrorKind::Invalid,
                 format!("`{reservation_value}` is not a finite number"),
             );
+        } else if !(0.0..=1.0).contains(&reservation_value) {
+            // Utilities lie in 0..1: above 1 nothing would be acceptable, below 0 the
+            // walk-away would be worse than any package.
+            self.problem(
+                &at("reservation_value"),
+                ErrorKind::Invalid,
+                format!(
+                    "reservation value `{reservation_value}` is outside 0 to 1, the range of utilities"
+                ),
+            );
         }
         let discount_factor = file.discount_factor.unwrap_or(1.0);
         if !(discount_factor > 0.0 && discount_factor <= 1.0) {
@@ -789,7 +865,15 @@ impl Reader<'_, '_> {
             }
             by_point[k] = weight;
         }
-        let sum: f64 = by_point.iter().sum();
+        let mut sum: f64 = by_point.iter().sum();
+        if normalise && sum.is_infinite() && by_point.iter().all(|w| w.is_finite()) {
+            // Finite weights whose sum overflows: scaled by the largest first.
+            let largest = by_point.iter().copied().fold(0.0, f64::max);
+            for w in &mut by_point {
+                *w /= largest;
+            }
+            sum = by_point.iter().sum();
+        }
         if normalise {
             if sum > 0.0 && sum.is_finite() {
                 // Weights are relative; a set that already sums to 1 is kept bit for bit.
@@ -869,7 +953,10 @@ impl Reader<'_, '_> {
                         None => self.problem(
                             &at,
                             ErrorKind::WrongType,
-                            format!("`{rating}` is not a number"),
+                            format!(
+                                "`{}` is not a number",
+                                shown_value(rating, self.locator.tree.is_some())
+                            ),
                         ),
                     }
                 }
@@ -1455,6 +1542,12 @@ pub enum PartyChoiceError {
         /// The id asked for.
         id: String,
     },
+    /// The same party asked for twice.
+    #[error("party `{id}` is given twice; each party takes one seat")]
+    Twice {
+        /// The id asked for.
+        id: String,
+    },
 }
 
 /// The parties of a case file to analyse: those named by `ids`, in that order, or every
@@ -1471,7 +1564,11 @@ pub fn choose_parties(
         return Ok(chosen);
     }
     ids.iter()
-        .map(|id| {
+        .enumerate()
+        .map(|(k, id)| {
+            if ids[..k].contains(id) {
+                return Err(PartyChoiceError::Twice { id: id.clone() });
+            }
             let Some(idx) = case.party_idx(id) else {
                 return Err(PartyChoiceError::Unknown {
                     id: id.clone(),
@@ -1609,6 +1706,35 @@ options = ["x", "y"]
 id = "b"
 range = { min = 1, max = 5 }
 "#;
+
+    #[test]
+    fn weights_whose_sum_overflows_are_normalised_not_called_zero() {
+        let text = format!(
+            "{POINTS}[[parties]]\nid = \"p\"\n[parties.position]\nweights = {{ a = 1e308, b = 1e308 }}\n\
+             [parties.position.ratings]\na = {{ x = 1, y = 0 }}\nb = [[1, 0], [5, 1]]\n"
+        );
+        let case = read_case("t.toml", &text, CaseFormat::Toml).unwrap();
+        let Some(UtilityFunction::Additive(additive)) =
+            case.parties()[0].position.as_ref().map(|p| &p.utility)
+        else {
+            panic!("an additive position");
+        };
+        assert_eq!(additive.weights(), [0.5, 0.5]);
+    }
+
+    #[test]
+    fn a_party_is_chosen_once() {
+        let text = format!(
+            "{POINTS}[[parties]]\nid = \"p\"\n[parties.position]\nweights = {{ a = 1 }}\n\
+             [parties.position.ratings]\na = {{ x = 1, y = 0 }}\n"
+        );
+        let case = read_case("t.toml", &text, CaseFormat::Toml).unwrap();
+        let twice = choose_parties(&case, &["p".to_string(), "p".to_string()]).unwrap_err();
+        assert_eq!(
+            twice.to_string(),
+            "party `p` is given twice; each party takes one seat"
+        );
+    }
 
     #[test]
     fn reads_a_minimal_case() {

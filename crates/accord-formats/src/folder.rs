@@ -232,7 +232,17 @@ impl DomainFolder {
         let mut problems = Vec::new();
         let mut parties = Vec::new();
         let mut broken = Vec::new();
-        for wanted in profiles {
+        for (k, wanted) in profiles.iter().enumerate() {
+            if profiles[..k].contains(wanted) {
+                problems.push(Problem::at(
+                    &self.name,
+                    None,
+                    "",
+                    ErrorKind::Duplicate,
+                    format!("profile `{wanted}` is given twice; each party takes one seat"),
+                ));
+                continue;
+            }
             let found = self.profiles.iter().find(|p| {
                 &p.file == wanted
                     || p.file

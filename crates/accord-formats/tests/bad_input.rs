@@ -13,11 +13,11 @@ use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use accord_formats::case_file::{CaseFormat, read_case};
+use accord_formats::case_file::{CaseFormat, read_case, utf8_text};
 use accord_formats::{FormatError, genius, geniusweb};
 
 /// Files the corpus must hold at least, so that a lost folder cannot pass unnoticed.
-const MIN_ERR_FILES: usize = 36;
+const MIN_ERR_FILES: usize = 41;
 
 fn test_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data")
@@ -94,7 +94,8 @@ fn read(name: &str, path: &Path, domains: &Domains) -> Result<String, FormatErro
         _ => {
             let format = CaseFormat::from_extension(name)
                 .unwrap_or_else(|| panic!("{name}: no reader for this extension"));
-            read_case(name, &read_text(path), format)
+            utf8_text(name, read_bytes(path))
+                .and_then(|text| read_case(name, &text, format))
                 .map(|case| format!("a case of {} points", case.points().len()))
         }
     }

@@ -127,7 +127,9 @@ impl LoadedCase {
                      profiles"
                 )));
             };
-            let text = fs_err::read_to_string(&path).map_err(|e| error(e.to_string()))?;
+            let bytes = fs_err::read(&path).map_err(|e| error(e.to_string()))?;
+            let text = accord_formats::case_file::utf8_text(&shown, bytes)
+                .map_err(|e| input_error(py, &e))?;
             Self::from_text(py, &text, &shown, format, &parties)
         }
     }

@@ -78,7 +78,9 @@ impl TournamentPlan {
     #[pyo3(signature = (path, python = Vec::new()))]
     fn read(py: Python<'_>, path: PathBuf, python: Vec<PythonEntry>) -> PyResult<Self> {
         let shown = path.display().to_string();
-        let text = fs_err::read_to_string(&path).map_err(|e| error(e.to_string()))?;
+        let bytes = fs_err::read(&path).map_err(|e| error(e.to_string()))?;
+        let text =
+            accord_formats::case_file::utf8_text(&shown, bytes).map_err(|e| input_error(py, &e))?;
         let folder = path.parent().unwrap_or(Path::new(""));
         Self::parse(py, &text, &shown, folder.to_path_buf(), python)
     }
