@@ -866,6 +866,7 @@ async fn post_point(
     let (_, standing) = viewer.standing(&state.store, &case_id).await?;
     standing.require_mediator()?;
     let id = point_table(&body, None)?;
+    let _case_lock = state.lock_case(&case_id).await;
     let rows = CaseRows::load(&state.store, &case_id).await?;
     if rows.points.iter().any(|p| p.point_id == id) {
         return Err(ApiError::conflict(format!("point `{id}` exists already")));
@@ -912,6 +913,7 @@ async fn put_point(
 ) -> ApiResult<axum::Json<Value>> {
     let (_, standing) = viewer.standing(&state.store, &case_id).await?;
     standing.require_mediator()?;
+    let _case_lock = state.lock_case(&case_id).await;
     let rows = CaseRows::load(&state.store, &case_id).await?;
     let Some(old) = rows.points.iter().find(|p| p.point_id == point_id) else {
         return Err(ApiError::not_found(format!("point `{point_id}`")));
@@ -1028,6 +1030,7 @@ async fn post_party(
     check_length("name", &name, 1, NAME_MAX)?;
     let role = request.role.unwrap_or_else(|| "party".to_string());
     check_role(&role)?;
+    let _case_lock = state.lock_case(&case_id).await;
     let rows = CaseRows::load(&state.store, &case_id).await?;
     if rows.parties.iter().any(|p| p.party_id == request.id) {
         return Err(ApiError::conflict(format!(
@@ -1081,6 +1084,7 @@ async fn put_party(
 ) -> ApiResult<axum::Json<PartyView>> {
     let (_, standing) = viewer.standing(&state.store, &case_id).await?;
     standing.require_mediator()?;
+    let _case_lock = state.lock_case(&case_id).await;
     let rows = CaseRows::load(&state.store, &case_id).await?;
     let Some(old) = rows.parties.iter().find(|p| p.party_id == party_id) else {
         return Err(ApiError::not_found(format!("party `{party_id}`")));
@@ -1204,6 +1208,7 @@ pub(crate) async fn put_position(
 ) -> ApiResult<axum::Json<PositionView>> {
     let (_, standing) = viewer.standing(&state.store, &case_id).await?;
     standing.require_position(&party_id)?;
+    let _case_lock = state.lock_case(&case_id).await;
     let rows = CaseRows::load(&state.store, &case_id).await?;
     check_position(&rows, &party_id, &body)?;
     let text = Value::Object(body.clone()).to_string();

@@ -960,6 +960,7 @@ pub(crate) async fn post_draft(
 ) -> ApiResult<(StatusCode, axum::Json<DraftView>)> {
     let (_, standing) = viewer.standing(&state.store, &case_id).await?;
     standing.require_mediator()?;
+    let _case_lock = state.lock_case(&case_id).await;
     let rows = CaseRows::load(&state.store, &case_id).await?;
     let case = bare_case(&rows)?;
     let note = request.note.clone();
@@ -1263,6 +1264,7 @@ pub(crate) async fn put_response(
         .await?
         .ok_or_else(not_found)?;
     standing.require_respond(&draft, &party_id)?;
+    let _case_lock = state.lock_case(&case_id).await;
     let rows = CaseRows::load(&state.store, &case_id).await?;
     let case = bare_case(&rows)?;
     let text = draft_text(&draft)?;

@@ -63,6 +63,10 @@ pub struct AppState {
     /// once; a change made through another server on the same PostgreSQL database takes
     /// effect within [`SESSION_CACHE_TTL`].
     sessions: Arc<Mutex<HashMap<String, (accord_store::Account, Instant)>>>,
+    /// One lock per case, held by every write that checks the case still reads (points,
+    /// parties, positions, drafts, responses) from its reading to its commit, so that two
+    /// such writes cannot each pass against the case the other is changing.
+    case_writes: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 /// A case's analysis and the case document it was computed from.
@@ -79,7 +83,25 @@ impl AppState {
             store,
             analyses: Arc::default(),
             sessions: Arc::default(),
+            case_writes: Arc::default(),
         }
+    }
+
+    /// Waits for the case's write lock: hold it from reading the case to committing a
+    /// write checked against it.
+    pub(crate) async fn lock_case(&self, case_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self
+                .case_writes
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if locks.len() >= 10_000 {
+                // Locks nobody holds or waits for go when the map grows.
+                locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+            }
+            Arc::clone(locks.entry(case_id.to_string()).or_default())
+        };
+        lock.lock_owned().await
     }
 
     /// The account of a live session, from the cache while it is fresh.

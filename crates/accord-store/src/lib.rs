@@ -171,7 +171,13 @@ impl Store {
             Some(lock) => Some(Arc::clone(lock).lock_owned().await),
             None => None,
         };
-        let inner = self.pool.begin().await?;
+        let inner = match self.backend {
+            // Takes SQLite's write lock at once (waiting its busy timeout for it), so that
+            // a transaction that reads before it writes never fails to upgrade with
+            // "database is locked" when another connection wrote in between.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(Tx {
             inner,
             _guard: guard,
