@@ -225,7 +225,71 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(|| async { ApiError::not_found("such route") })
         .layer(DefaultBodyLimit::max(json::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(guard))
         .with_state(state)
+}
+
+/// Two guards on every request:
+///
+/// - A write that a browser sends with the session cookie (no `Authorization` header) must
+///   come from this server's own pages: `Sec-Fetch-Site` same-origin (or none, typed by
+///   the user), or else an `Origin` whose host is the request's `Host`. A page elsewhere
+///   cannot make a logged-in browser write (cross-site request forgery); clients that send
+///   `Authorization: Bearer` carry no ambient credential and pass.
+/// - API answers are never stored by caches (`Cache-Control: no-store`): they carry
+///   positions and unpublished work.
+async fn guard(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, COOKIE, HOST, ORIGIN};
+    let headers = request.headers();
+    let unsafe_method = !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let by_cookie = !headers.contains_key(AUTHORIZATION)
+        && headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.contains(auth::SESSION_COOKIE));
+    if unsafe_method && by_cookie {
+        let site = headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_ascii_lowercase);
+        let origin_host = headers
+            .get(ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(|origin| {
+                origin
+                    .split_once("://")
+                    .map_or(origin, |(_, rest)| rest)
+                    .to_string()
+            });
+        let host = headers.get(HOST).and_then(|v| v.to_str().ok());
+        let foreign = match (site.as_deref(), origin_host) {
+            (Some(site), _) => !matches!(site, "same-origin" | "none"),
+            (None, Some(origin)) => Some(origin.as_str()) != host,
+            (None, None) => false,
+        };
+        if foreign {
+            return ApiError::forbidden(
+                "a write with the session cookie must come from this server's pages (its Origin differs); other clients send `Authorization: Bearer TOKEN`",
+            )
+            .into_response();
+        }
+    }
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    if api && !response.headers().contains_key(CACHE_CONTROL) {
+        response.headers_mut().insert(
+            CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    response
 }
 
 /// Serves the application on a bound listener until Ctrl-C or SIGTERM; requests in flight
