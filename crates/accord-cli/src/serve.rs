@@ -56,7 +56,10 @@ pub(crate) fn serve(args: &ServeArgs, out: &mut impl Write) -> Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(run(args, out))
+    let served = runtime.block_on(run(args, out));
+    // An analysis still running on a blocking thread does not hold up the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    served
 }
 
 async fn run(args: &ServeArgs, out: &mut impl Write) -> Result<()> {

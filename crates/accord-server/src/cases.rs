@@ -1292,6 +1292,7 @@ async fn export_case(
     params(("case" = String, Path, description = "case id")),
     responses(
         (status = 200, description = "the mediator's analysis document, or a party's own view (OwnAnalysis)", body = Object),
+        (status = 503, description = "every core is analysing a case: `Retry-After` says when to try again", body = ErrorBody),
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "an observer", body = ErrorBody),
         (status = 404, description = "no such case, or not visible to the viewer", body = ErrorBody),
@@ -1308,11 +1309,15 @@ pub(crate) async fn get_analysis(
             "observers see no analysis, only what the mediator publishes",
         )),
         AnalysisScope::Full => {
+            // One analysis of a case at a time: requests that come while it runs wait,
+            // then take its result from the cache.
+            let _analysing = state.lock_analysis(&case_id).await;
             let rows = CaseRows::load(&state.store, &case_id).await?;
             let document = rows.document(true, None)?.to_string();
             if let Some(cached) = state.cached_analysis(&case_id, &document) {
                 return Ok(axum::Json(cached.as_ref().clone()));
             }
+            let _slot = state.analysis_slot().await?;
             let analysis = Arc::new(full_analysis(&rows).await?);
             state.cache_analysis(&case_id, document, Arc::clone(&analysis));
             Ok(axum::Json(analysis.as_ref().clone()))

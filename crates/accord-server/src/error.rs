@@ -19,7 +19,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// A stable code: `bad_request`, `invalid`, `unauthorized`, `forbidden`, `not_found`,
-    /// `conflict`, `too_large`, `too_many_requests`, `internal`.
+    /// `conflict`, `too_large`, `too_many_requests`, `busy`, `internal`.
     pub code: &'static str,
     /// A message for people.
     pub message: String,
@@ -54,6 +54,8 @@ pub struct ApiError {
     message: String,
     field: Option<String>,
     problems: Vec<ProblemBody>,
+    /// Seconds after which to try again, for a 503.
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -64,6 +66,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             problems: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -116,6 +119,14 @@ impl ApiError {
     /// 429: too many attempts; try again later.
     pub fn too_many_requests(message: impl Into<String>) -> Self {
         Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
+    }
+
+    /// 503: the server is busy with heavy work; the answer says when to try again
+    /// (`Retry-After`, in seconds).
+    pub fn busy(message: impl Into<String>, retry_after_s: u64) -> Self {
+        let mut error = Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message);
+        error.retry_after = Some(retry_after_s);
+        error
     }
 
     /// 500: something the client cannot fix; logged, never detailed to the client.
@@ -192,7 +203,14 @@ impl IntoResponse for ApiError {
                 problems: self.problems,
             },
         };
-        (self.status, axum::Json(body)).into_response()
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
+        response
     }
 }
 

@@ -67,6 +67,28 @@ pub struct AppState {
     /// parties, positions, drafts, responses) from its reading to its commit, so that two
     /// such writes cannot each pass against the case the other is changing.
     case_writes: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// One lock per case for its analysis: concurrent requests for the same case wait for
+    /// the first, then find its result in `analyses`.
+    case_analyses: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Analyses running at once, at most one per core: more wait, up to
+    /// [`ANALYSIS_WAIT`], then get a 503 with `Retry-After`.
+    analysis_slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// How long a request for an analysis waits for a free slot before it is told to retry.
+pub const ANALYSIS_WAIT: Duration = Duration::from_secs(20);
+
+/// The lock of `key` in `locks`, made on first use; locks nobody holds go when the map
+/// grows.
+fn keyed_lock(
+    locks: &Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    key: &str,
+) -> Arc<tokio::sync::Mutex<()>> {
+    let mut locks = locks.lock().unwrap_or_else(PoisonError::into_inner);
+    if locks.len() >= 10_000 {
+        locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+    }
+    Arc::clone(locks.entry(key.to_string()).or_default())
 }
 
 /// A case's analysis and the case document it was computed from.
@@ -84,24 +106,36 @@ impl AppState {
             analyses: Arc::default(),
             sessions: Arc::default(),
             case_writes: Arc::default(),
+            case_analyses: Arc::default(),
+            analysis_slots: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            )),
         }
     }
 
     /// Waits for the case's write lock: hold it from reading the case to committing a
     /// write checked against it.
     pub(crate) async fn lock_case(&self, case_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
-        let lock = {
-            let mut locks = self
-                .case_writes
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if locks.len() >= 10_000 {
-                // Locks nobody holds or waits for go when the map grows.
-                locks.retain(|_, lock| Arc::strong_count(lock) > 1);
-            }
-            Arc::clone(locks.entry(case_id.to_string()).or_default())
-        };
-        lock.lock_owned().await
+        keyed_lock(&self.case_writes, case_id).lock_owned().await
+    }
+
+    /// Waits for the case's analysis lock (one analysis of a case at a time).
+    pub(crate) async fn lock_analysis(&self, case_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        keyed_lock(&self.case_analyses, case_id).lock_owned().await
+    }
+
+    /// A slot to run an analysis in, or a 503 after [`ANALYSIS_WAIT`].
+    pub(crate) async fn analysis_slot(
+        &self,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, error::ApiError> {
+        let slots = Arc::clone(&self.analysis_slots);
+        match tokio::time::timeout(ANALYSIS_WAIT, slots.acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(error::ApiError::busy(
+                "every core is analysing a case; try again shortly",
+                ANALYSIS_WAIT.as_secs(),
+            )),
+        }
     }
 
     /// The account of a live session, from the cache while it is fresh.

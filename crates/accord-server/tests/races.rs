@@ -209,3 +209,43 @@ async fn tabling_and_publishing_at_once_never_answer_500() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_requests_for_one_analysis_share_it() {
+    let app = App::sqlite().await;
+    let created = app
+        .post(
+            "/api/cases",
+            &app.mediator,
+            &json!({ "format": "toml", "text": common::PEACE }),
+        )
+        .await;
+    let case = created.body["id"].as_str().unwrap().to_string();
+    let path = format!("/api/cases/{case}/analysis");
+    let requests: Vec<_> = (0..12)
+        .map(|_| {
+            let router = app.router.clone();
+            let request = Request::builder()
+                .uri(&path)
+                .header(header::AUTHORIZATION, format!("Bearer {}", app.mediator))
+                .body(Body::empty())
+                .unwrap();
+            tokio::spawn(async move {
+                let response = router.oneshot(request).await.unwrap();
+                let status = response.status();
+                let bytes = response.into_body().collect().await.unwrap().to_bytes();
+                (status, bytes)
+            })
+        })
+        .collect();
+    let mut bodies = Vec::new();
+    for request in requests {
+        let (status, bytes) = request.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        bodies.push(bytes);
+    }
+    assert!(
+        bodies.windows(2).all(|w| w[0] == w[1]),
+        "one analysis, shared"
+    );
+}
