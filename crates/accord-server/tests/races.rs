@@ -87,15 +87,7 @@ fn union_position(weighs_remote: bool) -> Value {
 async fn a_position_and_a_point_saved_at_once_never_leave_a_case_that_does_not_read() {
     for app in App::all().await {
         let backend = app.backend();
-        let created = app
-            .post(
-                "/api/cases",
-                &app.mediator,
-                &json!({ "format": "toml", "text": only_the_union_rates_remote() }),
-            )
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
-        let case = created.body["id"].as_str().unwrap().to_string();
+        let case = app.import(&only_the_union_rates_remote()).await;
         let c = format!("/api/cases/{case}");
         // The import wrote every point's ratings, zeros included: the employer's stored
         // position rates `remote` too. Its member saves it without.
@@ -179,14 +171,7 @@ async fn a_position_and_a_point_saved_at_once_never_leave_a_case_that_does_not_r
 async fn tabling_and_publishing_at_once_never_answer_500() {
     for app in App::all().await {
         let backend = app.backend();
-        let created = app
-            .post(
-                "/api/cases",
-                &app.mediator,
-                &json!({ "format": "toml", "text": LABOUR }),
-            )
-            .await;
-        let case = created.body["id"].as_str().unwrap().to_string();
+        let case = app.import(LABOUR).await;
         let c = format!("/api/cases/{case}");
         for _ in 0..20 {
             let table = format!("{c}/drafts/1/table");
@@ -213,14 +198,7 @@ async fn tabling_and_publishing_at_once_never_answer_500() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_requests_for_one_analysis_share_it() {
     let app = App::sqlite().await;
-    let created = app
-        .post(
-            "/api/cases",
-            &app.mediator,
-            &json!({ "format": "toml", "text": common::PEACE }),
-        )
-        .await;
-    let case = created.body["id"].as_str().unwrap().to_string();
+    let case = app.import(common::PEACE).await;
     let path = format!("/api/cases/{case}/analysis");
     let requests: Vec<_> = (0..12)
         .map(|_| {

@@ -4,7 +4,6 @@
 mod common;
 
 use axum::http::StatusCode;
-use serde_json::json;
 
 use common::App;
 
@@ -42,20 +41,7 @@ role = "mediator"
 async fn a_range_of_a_trillion_values_answers_every_view() {
     for app in App::all().await {
         let backend = app.backend();
-        let created = app
-            .post(
-                "/api/cases",
-                &app.mediator,
-                &json!({ "format": "toml", "text": WIDE }),
-            )
-            .await;
-        assert_eq!(
-            created.status,
-            StatusCode::CREATED,
-            "{backend}: {:?}",
-            created.body
-        );
-        let case = created.body["id"].as_str().unwrap().to_string();
+        let case = app.import(WIDE).await;
         let c = format!("/api/cases/{case}");
         let analysis = app.get(&format!("{c}/analysis"), &app.mediator).await;
         assert_eq!(

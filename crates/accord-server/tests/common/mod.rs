@@ -163,6 +163,25 @@ impl App {
         answer.body["token"].as_str().expect("token").to_string()
     }
 
+    /// Imports a TOML case file as the mediator; returns the case id.
+    pub async fn import(&self, text: &str) -> String {
+        let answer = self
+            .post(
+                "/api/cases",
+                &self.mediator,
+                &json!({ "format": "toml", "text": text }),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::CREATED,
+            "{}: {:?}",
+            self.backend(),
+            answer.body
+        );
+        answer.body["id"].as_str().expect("case id").to_string()
+    }
+
     /// Creates an account (as the mediator) and logs it in; returns its token.
     pub async fn account(
         &self,
