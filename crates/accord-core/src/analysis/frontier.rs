@@ -410,6 +410,8 @@ fn interval_classes(
         cut_before(low);
         cut_before(high.floor() + 1.0);
     }
+    // A cut computed in f64 beyond the range (values past 2^53 round) is dropped.
+    cuts.retain(|&c| c <= n);
     cuts.sort_unstable();
     cuts.dedup();
     // What tells two values apart: every contribution, box and red line on the point.
