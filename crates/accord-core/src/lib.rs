@@ -39,6 +39,7 @@
 mod analysis;
 mod error;
 mod insight;
+mod interrupt;
 mod model;
 mod negotiation;
 mod position;
@@ -65,6 +66,7 @@ pub use insight::sensitivity::{
 };
 pub use insight::trades::{Change, Logroll, Trade, TradeLimit, Trades, trades};
 pub use insight::{DraftInsight, Insight, InsightOptions, Relaxed, Solution, insight};
+pub use interrupt::Interrupt;
 pub use model::{
     Case, Choice, Delegate, ModelErrors, OptionIdx, Package, Party, PartyIdx, Point, PointIdx,
     PointKind, PointOption, Role,

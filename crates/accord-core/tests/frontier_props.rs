@@ -52,6 +52,33 @@ fn spec() -> impl Strategy<Value = Spec> {
     })
 }
 
+/// Up to 8 points of 2 or 3 options and many conditional red lines per party.
+fn linked_spec() -> impl Strategy<Value = Spec> {
+    (prop::collection::vec(2usize..=3, 5..=8), 2usize..=3).prop_flat_map(|(radix, n_parties)| {
+        let n_points = radix.len();
+        let party = (
+            prop::collection::vec((0u8..=3).prop_map(f64::from), n_points),
+            radix
+                .iter()
+                .map(|&r| prop::collection::vec(score(), r))
+                .collect::<Vec<_>>(),
+            Just(0.0),
+            prop::collection::vec(
+                (
+                    0..n_points,
+                    0usize..3,
+                    prop::option::weighted(0.9, (0..n_points, 0usize..3)),
+                ),
+                0..=6,
+            ),
+        );
+        prop::collection::vec(party, n_parties).prop_map(move |parties| Spec {
+            radix: radix.clone(),
+            parties,
+        })
+    })
+}
+
 fn build(spec: &Spec) -> Case {
     common::case_of(&spec.radix, &spec.parties)
 }
@@ -345,6 +372,18 @@ proptest! {
         let merged = merged_frontier(&case, &parties, MergeLimit::default()).unwrap();
         prop_assert_eq!(merged.n_clear_red_lines, enumerated.n_clear_red_lines);
         prop_assert_eq!(merged.n_feasible, None);
+        prop_assert_eq!(merged.frontier, enumerated.frontier);
+    }
+
+    #[test]
+    fn merging_with_many_linked_points_equals_enumeration(spec in linked_spec()) {
+        // Many conditional red lines between points far apart, overlapping and sharing
+        // points: the keys that carry them must give the same frontier and counts.
+        let case = build(&spec);
+        let parties = case.negotiating_parties();
+        let enumerated = pareto_frontier(&case, &parties, EnumerationLimit::default()).unwrap();
+        let merged = merged_frontier(&case, &parties, MergeLimit::default()).unwrap();
+        prop_assert_eq!(merged.n_clear_red_lines, enumerated.n_clear_red_lines);
         prop_assert_eq!(merged.frontier, enumerated.frontier);
     }
 

@@ -222,19 +222,30 @@ pub fn pareto_frontier(
         .and_then(|n| u64::try_from(n).ok())
         .ok_or_else(too_large)?;
     let n_chunks = n_packages.div_ceil(CHUNK);
-    let chunk = |k: u64| plan.scan(k * CHUNK, ((k + 1) * CHUNK).min(n_packages));
+    // A stopped analysis scans no more chunks (see `crate::interrupt`).
+    let chunk = |k: u64| {
+        if crate::interrupt::raised() {
+            return None;
+        }
+        Some(plan.scan(k * CHUNK, ((k + 1) * CHUNK).min(n_packages)))
+    };
     #[cfg(feature = "parallel")]
-    let chunks: Vec<ChunkResult> = {
+    let chunks: Option<Vec<ChunkResult>> = {
         use rayon::prelude::*;
         if n_chunks == 1 {
             // One chunk: no thread is worth waking.
-            vec![chunk(0)]
+            chunk(0).map(|c| vec![c])
         } else {
-            (0..n_chunks).into_par_iter().map(chunk).collect()
+            let interrupt = crate::interrupt::watched();
+            (0..n_chunks)
+                .into_par_iter()
+                .map(|k| crate::interrupt::watching(interrupt.as_ref(), || chunk(k)))
+                .collect()
         }
     };
     #[cfg(not(feature = "parallel"))]
-    let chunks: Vec<ChunkResult> = (0..n_chunks).map(chunk).collect();
+    let chunks: Option<Vec<ChunkResult>> = (0..n_chunks).map(chunk).collect();
+    let chunks = chunks.ok_or_else(too_large)?;
 
     let n = parties.len();
     let mut all = Front::new(n);

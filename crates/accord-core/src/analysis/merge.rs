@@ -12,10 +12,15 @@
 //! parties, a k-d tree beyond.
 //!
 //! Red lines are handled exactly: a red line that forbids values outright removes them
-//! before merging; a conditional one ("if A is in X then B must be in Y") splits the case
-//! in two disjoint sub-cases, A in X with B restricted to Y, and A outside X, which are
-//! merged separately and joined. Partial sums are added in point order, exactly as
-//! enumeration adds them, so both methods give the same numbers to the last bit.
+//! before merging; a conditional one ("if A is in X then B must be in Y", A and B
+//! different points) links its two points. From the first of them to the second, a partial
+//! sum carries one bit for the link: whether its value of the first point obliges the
+//! second (A in X when A comes first; B outside Y, which forbids X to A, when B does). A
+//! partial sum's bits are its *key*; only sums with the same key are compared (they have the same
+//! completions), and at the second point the values a set bit forbids are skipped. Keys
+//! stay few when links are short, whatever their number: a case is never split into one
+//! sub-case per combination of conditions. Partial sums are added in point order, exactly
+//! as enumeration adds them, so both methods give the same numbers to the last bit.
 //!
 //! ```
 //! use accord_core::{merged_frontier, AdditiveUtility, Case, Evaluator, MergeLimit, Party,
@@ -46,9 +51,11 @@ use crate::position::UtilityFunction;
 /// Bounds on the work of [`merged_frontier`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MergeLimit {
-    /// The most partial sums kept after any point.
+    /// The most partial sums kept after any point with the same key (see the module's
+    /// documentation).
     pub max_vectors: usize,
-    /// The most sub-cases that conditional red lines may split the case into.
+    /// The most keys (combinations of open conditional red lines, see the module's
+    /// documentation) that partial sums may carry after any point.
     pub max_subcases: usize,
     /// The most values a single point may have.
     pub max_point_values: u64,
@@ -90,7 +97,8 @@ pub enum NotMergeable {
         /// The point's id.
         point: String,
     },
-    /// Conditional red lines split the case into more sub-cases than the limit.
+    /// Conditional red lines left open more combinations than the limit after some point
+    /// (or more than 64 at once).
     TooManySubcases,
     /// The partial frontier grew beyond the limit.
     FrontierTooLarge {
@@ -173,21 +181,9 @@ pub(crate) fn count_clear(case: &Case, parties: &[PartyIdx]) -> Option<u128> {
         epsilon: Some(1.0),
         ..MergeLimit::default()
     };
-    let plan = Plan::new(case, parties, limit).ok()?;
-    Some(
-        plan.subcases
-            .iter()
-            .map(|allowed| count_allowed(allowed))
-            .fold(0u128, u128::saturating_add),
-    )
-}
-
-/// How many packages take only allowed values.
-fn count_allowed(allowed: &[Vec<bool>]) -> u128 {
-    allowed
-        .iter()
-        .map(|m| m.iter().filter(|b| **b).count() as u128)
-        .fold(1u128, u128::saturating_mul)
+    Plan::new(case, parties, limit)
+        .ok()
+        .map(|plan| plan.n_clear)
 }
 
 /// Grid sides for thinning, per point: of its own contributions, and of the partial sums
@@ -206,19 +202,51 @@ impl Thinning {
     }
 }
 
-/// A case made ready to merge: contribution tables, sub-cases and headrooms.
+/// A case made ready to merge: contribution tables, allowed values, links and headrooms.
 struct Plan<'c> {
     case: &'c Case,
     n: usize,
     radix: Vec<u64>,
     /// `[party][point][value]`.
     tables: Vec<Vec<Vec<f64>>>,
-    /// Allowed values per point, one mask per sub-case.
-    subcases: Vec<Vec<Vec<bool>>>,
+    /// What the conditional red lines linking two points do at each point.
+    steps: Vec<Step>,
+    /// How many packages clear every red line.
+    n_clear: u128,
     /// `total[p] - best[i][p]`: what the points other than `i` can give party `p`.
     others: Vec<Vec<f64>>,
     /// `after[i][p]`: what points `i..` can give party `p`.
     after: Vec<Vec<f64>>,
+}
+
+/// A conditional red line between two different points, as the clause "the earlier point
+/// takes a value of `early` or the later one a value of `late`".
+struct Link {
+    early: usize,
+    late: usize,
+    /// Per value of the earlier point: whether it satisfies the clause.
+    early_ok: Vec<bool>,
+    /// Per value of the later point: whether it satisfies the clause.
+    late_ok: Vec<bool>,
+}
+
+/// The links at one point: the key bits that close here and the values that clear each,
+/// and the bits that open here and the values that set each. Values that close and open
+/// alike form a [`Group`].
+#[derive(Default)]
+struct Step {
+    closing: u64,
+    groups: Vec<Group>,
+}
+
+/// Values of a point that treat every link alike.
+struct Group {
+    /// The closing bits these values clear (a set bit outside it forbids them).
+    clears: u64,
+    /// The bits these values set.
+    opens: u64,
+    /// The values, ascending.
+    values: Vec<u32>,
 }
 
 impl<'c> Plan<'c> {
@@ -266,43 +294,46 @@ impl<'c> Plan<'c> {
             red_lines.extend(position.red_lines.iter());
         }
 
-        // Allowed values per point, one mask per sub-case.
         let mask = |point: usize, values: &crate::ValueSet| -> Vec<bool> {
             (0..radix[point])
                 .map(|k| values.contains(points[point].choice_at(k)))
                 .collect()
         };
-        let mut subcases: Vec<Vec<Vec<bool>>> =
-            vec![radix.iter().map(|&n| vec![true; n as usize]).collect()];
+        let mut allowed: Vec<Vec<bool>> = radix.iter().map(|&n| vec![true; n as usize]).collect();
+        let mut links = Vec::new();
         for red_line in &red_lines {
             let require = red_line.require.point.0;
             let required = mask(require, &red_line.require.values);
-            let mut next = Vec::new();
-            for allowed in subcases {
-                match &red_line.when {
-                    None => {
-                        let mut restricted = allowed;
-                        and(&mut restricted[require], &required);
-                        next.push(restricted);
-                    }
-                    Some(when) => {
-                        let condition = mask(when.point.0, &when.values);
-                        let mut holds = allowed.clone();
-                        and(&mut holds[when.point.0], &condition);
-                        and(&mut holds[require], &required);
-                        let mut fails = allowed;
-                        let negated: Vec<bool> = condition.iter().map(|c| !c).collect();
-                        and(&mut fails[when.point.0], &negated);
-                        next.extend([holds, fails]);
+            match &red_line.when {
+                None => and(&mut allowed[require], &required),
+                Some(when) if when.point.0 == require => {
+                    // "If the point is in X it must be in Y": values in X outside Y go.
+                    let condition = mask(require, &when.values);
+                    for ((a, c), r) in allowed[require].iter_mut().zip(condition).zip(required) {
+                        *a &= !c || r;
                     }
                 }
-                next.retain(|allowed| allowed.iter().all(|m| m.contains(&true)));
-                if next.len() > limit.max_subcases {
-                    return Err(NotMergeable::TooManySubcases);
+                Some(when) => {
+                    let unless: Vec<bool> = mask(when.point.0, &when.values)
+                        .into_iter()
+                        .map(|c| !c)
+                        .collect();
+                    let (early, late) = if when.point.0 < require {
+                        ((when.point.0, unless), (require, required))
+                    } else {
+                        ((require, required), (when.point.0, unless))
+                    };
+                    links.push(Link {
+                        early: early.0,
+                        late: late.0,
+                        early_ok: early.1,
+                        late_ok: late.1,
+                    });
                 }
             }
-            subcases = next;
         }
+        let steps = steps(&radix, &allowed, &links)?;
+        let n_clear = count_keyed(&steps, limit.max_subcases)?;
 
         let n = parties.len();
         // best[i][p]: party p's largest contribution from point i; headroom after point i is
@@ -329,7 +360,8 @@ impl<'c> Plan<'c> {
             n,
             radix,
             tables,
-            subcases,
+            steps,
+            n_clear,
             others,
             after,
         })
@@ -341,7 +373,7 @@ impl<'c> Plan<'c> {
             case,
             n,
             tables,
-            subcases,
+            steps,
             others,
             after,
             ..
@@ -353,92 +385,137 @@ impl<'c> Plan<'c> {
             limit: limit.max_comparisons,
         };
         let mut error_bound: f64 = 0.0;
-        let mut n_clear: u128 = 0;
         let mut arena = Arena::default();
-        // The survivors of every sub-case: clamped utilities, counts and prefixes.
-        let mut finals = Candidates::new(n);
-        let mut prefixes: Vec<Vec<u32>> = Vec::new();
-        for allowed in subcases {
-            n_clear = n_clear.saturating_add(count_allowed(allowed));
-            let mut subcase_error: f64 = 0.0;
-            let mut layer = Layer {
-                utilities: vec![0.0; n],
-                counts: vec![1],
-                nodes: vec![Arena::ROOT],
-            };
-            for (i, values) in allowed.iter().enumerate() {
-                // A contribution is added to some partial sum and followed by the remaining
-                // points: its headroom is everything the other points can give.
-                let mut raw = Candidates::new(n);
-                for (k, _) in values.iter().enumerate().filter(|(_, ok)| **ok) {
-                    raw.push(tables.iter().map(|t| t[i][k]), 1, 0, k as u32);
+        let mut layer = Layer {
+            utilities: vec![0.0; n],
+            counts: vec![1],
+            nodes: vec![Arena::ROOT],
+            keys: vec![0],
+        };
+        for (i, step) in steps.iter().enumerate() {
+            if crate::interrupt::raised() {
+                return Err(NotMergeable::TooMuchWork {
+                    limit: limit.max_comparisons,
+                });
+            }
+            // A contribution is added to some partial sum and followed by the remaining
+            // points: its headroom is everything the other points can give. Values of
+            // different groups lead to different keys, so they are filtered apart.
+            let mut contributions: Vec<(u32, usize, u64)> = Vec::new(); // value, group, count
+            let mut raw = Candidates::new(n);
+            for (g, group) in step.groups.iter().enumerate() {
+                let mut own = Candidates::new(n);
+                for &k in &group.values {
+                    own.push(tables.iter().map(|t| t[i][k as usize]), 1, 0, k);
                 }
-                let raw = raw.thinned(thinning.contributions[i]);
-                let contributions = skyline(&mut budget, &others[i], raw.rows())?;
-                let mut next = Candidates::new(n);
-                for parent in 0..layer.counts.len() {
-                    let partial = &layer.utilities[parent * n..(parent + 1) * n];
-                    for c in &contributions {
-                        let contribution = raw.rows().row(c.index);
-                        next.push(
-                            partial.iter().zip(contribution).map(|(a, b)| a + b),
-                            layer.counts[parent].saturating_mul(c.count),
-                            parent as u32,
-                            raw.values[c.index as usize],
-                        );
-                    }
-                }
-                let next = next.thinned(thinning.layers);
-                let kept = skyline(&mut budget, &after[i + 1], next.rows())?;
-                layer = Layer {
-                    utilities: kept
-                        .iter()
-                        .flat_map(|k| next.rows().row(k.index))
-                        .copied()
-                        .collect(),
-                    counts: kept.iter().map(|k| k.count).collect(),
-                    nodes: kept
-                        .iter()
-                        .map(|k| {
-                            let at = k.index as usize;
-                            arena.push(layer.nodes[next.parents[at] as usize], next.values[at])
-                        })
-                        .collect(),
-                };
-                // Each thinning loses less than its side, and the tolerance, per party.
-                for side in [thinning.contributions[i], thinning.layers]
-                    .into_iter()
-                    .flatten()
-                {
-                    subcase_error += side + EQUAL_EPS;
+                let own = own.thinned(thinning.contributions[i]);
+                for c in skyline(&mut budget, &others[i], own.rows())? {
+                    let at = c.index as usize;
+                    contributions.push((own.values[at], g, c.count));
+                    raw.push(
+                        own.rows().row(c.index).iter().copied(),
+                        c.count,
+                        0,
+                        own.values[at],
+                    );
                 }
             }
-            error_bound = error_bound.max(subcase_error);
-            // The clamp at 1 is monotone, so the frontier of the clamped sums lies among the
-            // clamped frontier sums; filter once more after clamping.
-            for (k, &node) in layer.nodes.iter().enumerate() {
-                let u = &layer.utilities[k * n..(k + 1) * n];
-                finals.push(u.iter().map(|u| u.min(1.0)), layer.counts[k], 0, 0);
-                prefixes.push(arena.prefix(node, points.len()));
+            // Value order, so that candidates come in prefix order.
+            let mut order: Vec<usize> = (0..contributions.len()).collect();
+            order.sort_by_key(|&c| contributions[c].0);
+            // Partial sums are compared only with those of the same key: one list each.
+            let mut keyed: Vec<(u64, Candidates)> = Vec::new();
+            let mut key_slot: std::collections::HashMap<u64, usize> =
+                std::collections::HashMap::new();
+            for parent in 0..layer.counts.len() {
+                let partial = &layer.utilities[parent * n..(parent + 1) * n];
+                let key = layer.keys[parent];
+                let obliged = key & step.closing;
+                for &c in &order {
+                    let (value, g, count) = contributions[c];
+                    let group = &step.groups[g];
+                    if obliged & !group.clears != 0 {
+                        continue;
+                    }
+                    let next_key = (key & !step.closing) | group.opens;
+                    let slot = *key_slot.entry(next_key).or_insert_with(|| {
+                        keyed.push((next_key, Candidates::new(n)));
+                        keyed.len() - 1
+                    });
+                    keyed[slot].1.push(
+                        partial
+                            .iter()
+                            .zip(raw.rows().row(c as u32))
+                            .map(|(a, b)| a + b),
+                        layer.counts[parent].saturating_mul(count),
+                        parent as u32,
+                        value,
+                    );
+                }
+                if keyed.len() > limit.max_subcases {
+                    return Err(NotMergeable::TooManySubcases);
+                }
+            }
+            // The survivors of every key, back in prefix order: candidates came in order of
+            // (parent, value).
+            let mut kept: Vec<(u32, u32, usize, u32, u64)> = Vec::new(); // parent, value, key slot, row, count
+            let mut thinned: Vec<(u64, Candidates)> = Vec::with_capacity(keyed.len());
+            for (slot, (key, candidates)) in keyed.into_iter().enumerate() {
+                let candidates = candidates.thinned(thinning.layers);
+                for k in skyline(&mut budget, &after[i + 1], candidates.rows())? {
+                    let at = k.index as usize;
+                    kept.push((
+                        candidates.parents[at],
+                        candidates.values[at],
+                        slot,
+                        k.index,
+                        k.count,
+                    ));
+                }
+                thinned.push((key, candidates));
+            }
+            kept.sort_unstable_by_key(|k| (k.0, k.1));
+            layer = Layer {
+                utilities: kept
+                    .iter()
+                    .flat_map(|&(_, _, slot, row, _)| thinned[slot].1.rows().row(row))
+                    .copied()
+                    .collect(),
+                counts: kept.iter().map(|k| k.4).collect(),
+                nodes: kept
+                    .iter()
+                    .map(|&(parent, value, ..)| arena.push(layer.nodes[parent as usize], value))
+                    .collect(),
+                keys: kept
+                    .iter()
+                    .map(|&(_, _, slot, ..)| thinned[slot].0)
+                    .collect(),
+            };
+            // Each thinning loses less than its side, and the tolerance, per party.
+            for side in [thinning.contributions[i], thinning.layers]
+                .into_iter()
+                .flatten()
+            {
+                error_bound += side + EQUAL_EPS;
             }
         }
         if thinning.layers.is_some() || thinning.contributions.iter().any(Option::is_some) {
             // The last filter below may also drop a vector for one within the tolerance.
             error_bound += 2.0 * EQUAL_EPS;
         }
-        // Sub-cases are disjoint: put their survivors in prefix order for the last filter.
-        let mut order: Vec<usize> = (0..prefixes.len()).collect();
-        order.sort_by(|&a, &b| prefixes[a].cmp(&prefixes[b]));
-        let mut sorted = Candidates::new(n);
-        for &k in &order {
-            let u = &finals.utilities[k * n..(k + 1) * n];
-            sorted.push(u.iter().copied(), finals.counts[k], k as u32, 0);
+        // The clamp at 1 is monotone, so the frontier of the clamped sums lies among the
+        // clamped frontier sums; filter once more after clamping. Every link has closed:
+        // the last layer has one key, in prefix order.
+        let mut finals = Candidates::new(n);
+        for k in 0..layer.counts.len() {
+            let u = &layer.utilities[k * n..(k + 1) * n];
+            finals.push(u.iter().map(|u| u.min(1.0)), layer.counts[k], k as u32, 0);
         }
         budget.max_kept = usize::MAX;
-        let mut frontier: Vec<FrontierPoint> = skyline(&mut budget, &vec![0.0; n], sorted.rows())?
+        let mut frontier: Vec<FrontierPoint> = skyline(&mut budget, &vec![0.0; n], finals.rows())?
             .into_iter()
             .map(|k| {
-                let prefix = &prefixes[sorted.parents[k.index as usize] as usize];
+                let prefix = arena.prefix(layer.nodes[k.index as usize], points.len());
                 FrontierPoint {
                     package: Package(
                         prefix
@@ -447,7 +524,7 @@ impl<'c> Plan<'c> {
                             .map(|(&v, point)| point.choice_at(u64::from(v)))
                             .collect(),
                     ),
-                    utilities: sorted.rows().row(k.index).to_vec(),
+                    utilities: finals.rows().row(k.index).to_vec(),
                     n_packages: k.count,
                 }
             })
@@ -455,13 +532,99 @@ impl<'c> Plan<'c> {
         frontier
             .sort_by(|a, b| crate::analysis::frontier::lexicographic(&a.utilities, &b.utilities));
         Ok(FrontierScan {
-            n_clear_red_lines: n_clear,
+            n_clear_red_lines: self.n_clear,
             n_feasible: None,
             frontier,
             error_bound,
             n_visited: 0,
         })
     }
+}
+
+/// What the links do at each point, over the values `allowed` outright: each link takes a key bit (a slot) from its earlier
+/// point to its later one, a slot freed at the later point being reused; more than 64 open
+/// at once are refused.
+fn steps(radix: &[u64], allowed: &[Vec<bool>], links: &[Link]) -> Result<Vec<Step>, NotMergeable> {
+    let mut slot_of = vec![0u32; links.len()];
+    let mut free: u64 = u64::MAX;
+    for i in 0..radix.len() {
+        // Close first, so that a slot freed here may open again here.
+        for (l, link) in links.iter().enumerate() {
+            if link.late == i {
+                free |= 1 << slot_of[l];
+            }
+        }
+        for (l, link) in links.iter().enumerate() {
+            if link.early == i {
+                if free == 0 {
+                    return Err(NotMergeable::TooManySubcases);
+                }
+                slot_of[l] = free.trailing_zeros();
+                free &= free - 1;
+            }
+        }
+    }
+    Ok((0..radix.len())
+        .map(|i| {
+            let mut step = Step::default();
+            for (l, link) in links.iter().enumerate() {
+                if link.late == i {
+                    step.closing |= 1 << slot_of[l];
+                }
+            }
+            let mut groups: Vec<Group> = Vec::new();
+            for k in (0..radix[i]).filter(|&k| allowed[i][k as usize]) {
+                let (mut clears, mut opens) = (0u64, 0u64);
+                for (l, link) in links.iter().enumerate() {
+                    if link.late == i && link.late_ok[k as usize] {
+                        clears |= 1 << slot_of[l];
+                    }
+                    if link.early == i && !link.early_ok[k as usize] {
+                        opens |= 1 << slot_of[l];
+                    }
+                }
+                match groups
+                    .iter_mut()
+                    .find(|g| g.clears == clears && g.opens == opens)
+                {
+                    Some(group) => group.values.push(k as u32),
+                    None => groups.push(Group {
+                        clears,
+                        opens,
+                        values: vec![k as u32],
+                    }),
+                }
+            }
+            step.groups
+                .extend(groups.into_iter().filter(|g| !g.values.is_empty()));
+            step
+        })
+        .collect())
+}
+
+/// How many packages take allowed values and clear every link: the merge's walk over
+/// keys, counting instead of filtering. More than `max_keys` keys after a point are
+/// refused.
+fn count_keyed(steps: &[Step], max_keys: usize) -> Result<u128, NotMergeable> {
+    let mut counts: Vec<(u64, u128)> = vec![(0, 1)];
+    for step in steps {
+        let mut next: std::collections::BTreeMap<u64, u128> = std::collections::BTreeMap::new();
+        for &(key, count) in &counts {
+            let obliged = key & step.closing;
+            for group in &step.groups {
+                if obliged & !group.clears != 0 {
+                    continue;
+                }
+                let entry = next.entry((key & !step.closing) | group.opens).or_default();
+                *entry = entry.saturating_add(count.saturating_mul(group.values.len() as u128));
+            }
+        }
+        if next.len() > max_keys {
+            return Err(NotMergeable::TooManySubcases);
+        }
+        counts = next.into_iter().collect();
+    }
+    Ok(counts.iter().map(|c| c.1).fold(0, u128::saturating_add))
 }
 
 /// The partial sums kept after a point, in prefix order.
@@ -471,6 +634,8 @@ struct Layer {
     counts: Vec<u64>,
     /// The arena node naming each one's prefix.
     nodes: Vec<u32>,
+    /// The open links' bits of each one.
+    keys: Vec<u64>,
 }
 
 /// Candidate partial sums: a partial sum of the previous layer (`parents`) extended by one

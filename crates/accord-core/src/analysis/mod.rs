@@ -114,8 +114,8 @@ pub struct AnalysisOptions {
     pub epsilon: Option<f64>,
     /// The bound first tried when an additive case's exact frontier is too large to merge
     /// (at least 0.05 for four parties or more); below five parties coarser bounds follow
-    /// (2.5 times each, up to 0.1) while the frontier keeps more than 20,000 vectors after
-    /// some point. The bound reached is `scan.error_bound`.
+    /// (2.5 times each, up to 0.1) while the frontier keeps more than 25,000 vectors of one
+    /// key after some point ([`crate::merged_frontier`]). The bound reached is `scan.error_bound`.
     pub fallback_epsilon: Option<f64>,
     /// Enumerate (within the limit) even an additive case that merging would answer
     /// faster, to count the packages that meet every reservation value
@@ -235,7 +235,7 @@ pub(crate) const MANY_PARTIES: usize = 5;
 /// The most vectors a fallback approximate frontier may keep after any point: beyond, its
 /// grid is made coarser (up to [`FALLBACK_COARSEST`]), so that the answer and everything
 /// computed over it come in about a second.
-const FALLBACK_VECTORS: usize = 20_000;
+const FALLBACK_VECTORS: usize = 25_000;
 /// The coarsest grid a fallback approximate frontier is tried with.
 const FALLBACK_COARSEST: f64 = 0.1;
 /// The finest grid a fallback approximate frontier of four parties or more is tried with.

@@ -51,10 +51,14 @@ pub(crate) struct Budget {
 
 impl Budget {
     fn spend(&mut self, comparisons: u64) -> Result<(), NotMergeable> {
-        self.comparisons_left = self
-            .comparisons_left
+        let before = self.comparisons_left;
+        self.comparisons_left = before
             .checked_sub(comparisons)
             .ok_or(NotMergeable::TooMuchWork { limit: self.limit })?;
+        // Every 16,384 units of work, see whether the caller has stopped the analysis.
+        if before >> 14 != self.comparisons_left >> 14 && crate::interrupt::raised() {
+            return Err(NotMergeable::TooMuchWork { limit: self.limit });
+        }
         Ok(())
     }
 

@@ -500,7 +500,9 @@ impl<'a> Search<'a> {
 
     /// Counts one more evaluated package; false when the budget is spent.
     fn take_budget(&mut self) -> bool {
-        if self.n_evaluated >= self.max_evaluations {
+        if self.n_evaluated >= self.max_evaluations
+            || (self.n_evaluated.is_multiple_of(1024) && crate::interrupt::raised())
+        {
             return false;
         }
         self.n_evaluated += 1;

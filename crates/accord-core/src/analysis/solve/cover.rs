@@ -201,7 +201,9 @@ impl Cover<'_> {
                 break;
             }
             self.visits += 1;
-            if self.visits > self.solver.max_nodes.saturating_mul(VISITS_PER_NODE) {
+            if self.visits > self.solver.max_nodes.saturating_mul(VISITS_PER_NODE)
+                || (self.visits.is_multiple_of(1024) && crate::interrupt::raised())
+            {
                 return Err(NotSolvable::TooMuchWork {
                     limit: self.solver.max_nodes,
                 });

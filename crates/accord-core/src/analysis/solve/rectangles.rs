@@ -316,7 +316,9 @@ impl Search<'_> {
 
     fn explore(&mut self, mask: Vec<u64>, chosen: Vec<u64>, sums: Vec<f64>) -> Result<(), ()> {
         self.nodes += 1;
-        if self.nodes > self.max_nodes {
+        if self.nodes > self.max_nodes
+            || (self.nodes.is_multiple_of(1024) && crate::interrupt::raised())
+        {
             return Err(());
         }
         let graph = self.graph;

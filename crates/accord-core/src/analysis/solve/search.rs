@@ -925,7 +925,9 @@ impl Search<'_, '_> {
     /// when the node is closed. `Err` when the node limit is reached.
     fn expand(&mut self, duals: &mut Duals) -> Result<Option<Branching>, ()> {
         self.nodes += 1;
-        if self.nodes > self.max_nodes {
+        if self.nodes > self.max_nodes
+            || (self.nodes.is_multiple_of(1024) && crate::interrupt::raised())
+        {
             return Err(());
         }
         let model = self.model;
