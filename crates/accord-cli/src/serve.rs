@@ -40,6 +40,32 @@ pub(crate) struct ServeArgs {
     /// without asking.
     #[arg(long)]
     example: bool,
+    /// The longest one analysis may run, in seconds, before it is stopped and answered
+    /// "too large" (an analysis is also stopped when its client goes away).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    analysis_seconds: u64,
+    /// The most analyses one account may have running or waiting at once; more get 429.
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000))]
+    analyses_per_account: u64,
+    /// How long, in seconds, a connection may take to send a request's headers or stay
+    /// idle between requests before it is closed.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    header_timeout: u64,
+    /// Mark the session cookie `Secure` (sent over HTTPS only): for a server reached over
+    /// HTTPS, directly or behind a proxy.
+    #[arg(long)]
+    secure_cookies: bool,
+}
+
+impl ServeArgs {
+    fn settings(&self) -> accord_server::Settings {
+        accord_server::Settings {
+            analysis_time: std::time::Duration::from_secs(self.analysis_seconds),
+            analyses_per_account: usize::try_from(self.analyses_per_account).unwrap_or(usize::MAX),
+            secure_cookies: self.secure_cookies,
+            header_timeout: std::time::Duration::from_secs(self.header_timeout),
+        }
+    }
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -72,12 +98,14 @@ async fn run(args: &ServeArgs, out: &mut impl Write) -> Result<()> {
     let address = listener
         .local_addr()
         .with_context(|| format!("listening on `{}`", args.bind))?;
-    let state = AppState::new(store);
+    let state = AppState::with_settings(store, args.settings());
     first_mediator(&state, out).await?;
     example_case(&state, args.example, out).await?;
     writeln!(out, "listening on http://{address}")?;
     out.flush()?;
-    let served = accord_server::serve(listener, accord_server::router(state.clone())).await;
+    let timeout = state.settings().header_timeout;
+    let served =
+        accord_server::serve(listener, accord_server::router(state.clone()), timeout).await;
     state.store.close().await;
     served.context("serving")
 }

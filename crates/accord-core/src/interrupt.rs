@@ -51,6 +51,13 @@ impl Interrupt {
         self.raised.load(Ordering::Relaxed)
     }
 
+    /// The flag watched on this thread, if any: work made of several analyses can look at
+    /// it between them.
+    #[must_use]
+    pub fn current() -> Option<Self> {
+        WATCHED.with(|w| w.borrow().clone())
+    }
+
     /// Runs `f` on this thread with this flag watched by every analysis it calls (and the
     /// worker threads they spread to); the flag watched before is restored afterwards.
     pub fn watch<R>(&self, f: impl FnOnce() -> R) -> R {
@@ -69,11 +76,6 @@ impl Interrupt {
 
 thread_local! {
     static WATCHED: RefCell<Option<Interrupt>> = const { RefCell::new(None) };
-}
-
-/// The flag watched on this thread, to hand to worker threads ([`Interrupt::watch`]).
-pub(crate) fn watched() -> Option<Interrupt> {
-    WATCHED.with(|w| w.borrow().clone())
 }
 
 /// Whether the flag watched on this thread was raised: the analysis should stop.

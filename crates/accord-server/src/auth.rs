@@ -405,12 +405,20 @@ pub async fn create_account(
     responses(
         (status = 200, description = "logged in", body = LoginResponse),
         (status = 401, description = "wrong username or password", body = ErrorBody),
-        (status = 429, description = "too many attempts", body = ErrorBody),
+        (status = 429, description = "too many attempts from this address, or failures for this username: `Retry-After` says when to try again", body = ErrorBody),
     ))]
 pub(crate) async fn login(
     State(state): State<AppState>,
     Body(request): Body<LoginRequest>,
 ) -> ApiResult<axum::Json<LoginResponse>> {
+    // Failures are throttled per username too, whatever address they come from.
+    let throttled = format!("login/{}", request.username.to_lowercase());
+    if let Err(wait) = state.login_failures.check(&throttled) {
+        return Err(ApiError::too_many_requests(
+            format!("too many failed logins for this username; try again in {wait} s"),
+            wait,
+        ));
+    }
     let account = state.store.account_by_username(&request.username).await?;
     // Without an account a hash is still checked, so that timing does not tell which
     // usernames exist.
@@ -420,6 +428,7 @@ pub(crate) async fn login(
     );
     let matches = verify_password(request.password, hash).await;
     let Some(account) = account.filter(|a| matches && a.active) else {
+        state.login_failures.fail(&throttled);
         return Err(ApiError::unauthorized("wrong username or password"));
     };
     let token = random_hex(32);
@@ -479,6 +488,7 @@ async fn me(viewer: Viewer) -> axum::Json<AccountView> {
         (status = 204, description = "changed"),
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 422, description = "wrong current password or too short a new one", body = ErrorBody),
+        (status = 429, description = "too many wrong current passwords: `Retry-After` says when to try again", body = ErrorBody),
     ))]
 async fn change_password(
     State(state): State<AppState>,
@@ -486,7 +496,15 @@ async fn change_password(
     Body(change): Body<PasswordChange>,
 ) -> ApiResult<StatusCode> {
     check_password("new", &change.new)?;
+    let throttled = format!("password/{}", viewer.account.id);
+    if let Err(wait) = state.login_failures.check(&throttled) {
+        return Err(ApiError::too_many_requests(
+            format!("too many wrong current passwords; try again in {wait} s"),
+            wait,
+        ));
+    }
     if !verify_password(change.current, viewer.account.password_hash.clone()).await {
+        state.login_failures.fail(&throttled);
         return Err(ApiError::invalid(
             "current",
             "the current password is wrong",

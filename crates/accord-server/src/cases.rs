@@ -1309,23 +1309,38 @@ pub(crate) async fn get_analysis(
             "observers see no analysis, only what the mediator publishes",
         )),
         AnalysisScope::Full => {
-            // One analysis of a case at a time: requests that come while it runs wait,
-            // then take its result from the cache.
+            // One analysis of a case at a time: requests that come while it runs wait
+            // (no work of their own), then take its result (or its stopping) from the
+            // cache.
             let _analysing = state.lock_analysis(&case_id).await;
             let rows = CaseRows::load(&state.store, &case_id).await?;
             let document = rows.document(true, None)?.to_string();
             if let Some(cached) = state.cached_analysis(&case_id, &document) {
-                return Ok(axum::Json(cached.as_ref().clone()));
+                return cached
+                    .map(|analysis| axum::Json(analysis.as_ref().clone()))
+                    .map_err(ApiError::too_much_work);
             }
+            let _share = state.heavy_share(&viewer.account.id)?;
             let _slot = state.analysis_slot().await?;
-            let analysis = Arc::new(full_analysis(&rows).await?);
-            state.cache_analysis(&case_id, document, Arc::clone(&analysis));
-            Ok(axum::Json(analysis.as_ref().clone()))
+            match full_analysis(&state, &rows).await {
+                Ok(analysis) => {
+                    let analysis = Arc::new(analysis);
+                    state.cache_analysis(&case_id, document, Ok(Arc::clone(&analysis)));
+                    Ok(axum::Json(analysis.as_ref().clone()))
+                }
+                Err(error) if error.code() == "too_large" => {
+                    state.cache_analysis(&case_id, document, Err(error.message().to_string()));
+                    Err(error)
+                }
+                Err(error) => Err(error),
+            }
         }
         AnalysisScope::Own(party) => {
+            let _share = state.heavy_share(&viewer.account.id)?;
             let rows = CaseRows::load(&state.store, &case_id).await?;
             let drafts = readable_drafts(&state, &case_id, &standing).await?;
-            let own = own_analysis(&rows, &party, &drafts).await?;
+            let _slot = state.analysis_slot().await?;
+            let own = own_analysis(&state, &rows, &party, &drafts).await?;
             Ok(axum::Json(
                 serde_json::to_value(own).map_err(ApiError::internal)?,
             ))
@@ -1333,15 +1348,16 @@ pub(crate) async fn get_analysis(
     }
 }
 
-/// The mediator's analysis: the insight into the case with every position.
-async fn full_analysis(rows: &CaseRows) -> ApiResult<Value> {
+/// The mediator's analysis: the insight into the case with every position, stopped after
+/// the server's analysis time.
+async fn full_analysis(state: &AppState, rows: &CaseRows) -> ApiResult<Value> {
     let (case, warnings) = case_with_draft(rows, true)?;
     let source = Source {
         format: "workbench".to_string(),
         path: rows.case.id.clone(),
         warnings,
     };
-    tokio::task::spawn_blocking(move || {
+    crate::limits::bounded(state.settings.analysis_time, "the analysis", move || {
         let parties = case.negotiating_parties();
         let mut found = insight(&case, &parties, &InsightOptions::default());
         // Listing every frontier vector of a large case would make a response of tens of
@@ -1359,7 +1375,6 @@ async fn full_analysis(rows: &CaseRows) -> ApiResult<Value> {
         doc
     })
     .await
-    .map_err(ApiError::internal)
 }
 
 /// The size and package count of a frontier cut to its [`FRONTIER_LISTED`] vectors of
@@ -1413,7 +1428,12 @@ fn note_trimmed(doc: &mut Value, trimmed: Option<&Trimmed>) {
 }
 
 /// A party's own view, from a case that holds its position and no other.
-async fn own_analysis(rows: &CaseRows, party: &str, drafts: &[DraftRow]) -> ApiResult<OwnAnalysis> {
+async fn own_analysis(
+    state: &AppState,
+    rows: &CaseRows,
+    party: &str,
+    drafts: &[DraftRow],
+) -> ApiResult<OwnAnalysis> {
     let empty = OwnAnalysis {
         scope: "own".to_string(),
         party: party.to_string(),
@@ -1454,11 +1474,10 @@ async fn own_analysis(rows: &CaseRows, party: &str, drafts: &[DraftRow]) -> ApiR
         .cloned()
         .unwrap_or_default();
     let party = party.to_string();
-    tokio::task::spawn_blocking(move || {
+    crate::limits::bounded(state.settings.analysis_time, "your analysis", move || {
         own_view(&case, &party, proposal, &red_lines).unwrap_or(empty)
     })
     .await
-    .map_err(ApiError::internal)
 }
 
 fn own_view(

@@ -116,9 +116,17 @@ impl ApiError {
         )
     }
 
-    /// 429: too many attempts; try again later.
-    pub fn too_many_requests(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
+    /// 429: too many attempts; try again after `retry_after_s` seconds (`Retry-After`).
+    pub fn too_many_requests(message: impl Into<String>, retry_after_s: u64) -> Self {
+        let mut error = Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message);
+        error.retry_after = Some(retry_after_s);
+        error
+    }
+
+    /// 422 `too_large`: the work the request asks for (an analysis) is more than the
+    /// server does for one request.
+    pub fn too_much_work(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "too_large", message)
     }
 
     /// 503: the server is busy with heavy work; the answer says when to try again
@@ -137,6 +145,12 @@ impl ApiError {
             "internal",
             "internal server error",
         )
+    }
+
+    /// The stable code (see [`ErrorDetail::code`]).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.code
     }
 
     /// The same error naming the request field at fault.

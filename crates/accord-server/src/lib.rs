@@ -11,7 +11,7 @@
 //! let store = accord_store::Store::open("sqlite:accord.db").await?;
 //! let app = accord_server::router(accord_server::AppState::new(store));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! accord_server::serve(listener, app).await?;
+//! accord_server::serve(listener, app, std::time::Duration::from_secs(10)).await?;
 //! # Ok(()) }
 //! ```
 #![warn(missing_docs)]
@@ -22,6 +22,7 @@ mod cases;
 mod drafts;
 pub mod error;
 pub mod json;
+pub mod limits;
 mod meetings;
 pub mod model;
 mod openapi;
@@ -45,6 +46,7 @@ use utoipa_axum::router::OpenApiRouter;
 use accord_store::Store;
 
 pub use cases::{ImportInput, import_case};
+pub use limits::Settings;
 
 use crate::error::ApiError;
 
@@ -73,7 +75,18 @@ pub struct AppState {
     /// Analyses running at once, at most one per core: more wait, up to
     /// [`ANALYSIS_WAIT`], then get a 503 with `Retry-After`.
     analysis_slots: Arc<tokio::sync::Semaphore>,
+    /// Analyses running or waiting, per account.
+    heavy: Arc<limits::HeavyWork>,
+    /// Failed logins per username, and failed password changes per account.
+    pub(crate) login_failures: Arc<limits::Throttle>,
+    /// The limits of this server.
+    pub(crate) settings: Arc<Settings>,
 }
+
+/// Failed logins of one username (or password changes of one account) allowed in a burst,
+/// and the pause that earns one more: ten, then one a minute.
+const FAILURE_BURST: u32 = 10;
+const FAILURE_REFILL: Duration = Duration::from_mins(1);
 
 /// How long a request for an analysis waits for a free slot before it is told to retry.
 pub const ANALYSIS_WAIT: Duration = Duration::from_secs(20);
@@ -91,16 +104,23 @@ fn keyed_lock(
     Arc::clone(locks.entry(key.to_string()).or_default())
 }
 
-/// A case's analysis and the case document it was computed from.
-type CachedAnalysis = (String, Arc<serde_json::Value>);
+/// A case's analysis (or why it was stopped: too long) and the case document it was
+/// computed from.
+type CachedAnalysis = (String, Result<Arc<serde_json::Value>, String>);
 
 /// How long a looked-up session is trusted without asking the store again.
 pub const SESSION_CACHE_TTL: Duration = Duration::from_secs(1);
 
 impl AppState {
-    /// The state over a store.
+    /// The state over a store, with the default [`Settings`].
     #[must_use]
     pub fn new(store: Store) -> Self {
+        Self::with_settings(store, Settings::default())
+    }
+
+    /// The state over a store, with these limits.
+    #[must_use]
+    pub fn with_settings(store: Store, settings: Settings) -> Self {
         Self {
             store,
             analyses: Arc::default(),
@@ -110,7 +130,21 @@ impl AppState {
             analysis_slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             )),
+            heavy: Arc::default(),
+            login_failures: Arc::new(limits::Throttle::new(FAILURE_BURST, FAILURE_REFILL)),
+            settings: Arc::new(settings),
         }
+    }
+
+    /// The limits of this server.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// A share of heavy work for `account`, or a 429 when it has its fill.
+    pub(crate) fn heavy_share(&self, account: &str) -> Result<limits::Share, error::ApiError> {
+        limits::HeavyWork::share(&self.heavy, account, self.settings.analyses_per_account)
     }
 
     /// Waits for the case's write lock: hold it from reading the case to committing a
@@ -176,17 +210,18 @@ impl AppState {
             .clear();
     }
 
-    /// The analysis cached for a case, if it was computed from this very document.
+    /// The analysis cached for a case (or the message of its stopping), if it was computed
+    /// from this very document.
     pub(crate) fn cached_analysis(
         &self,
         case_id: &str,
         document: &str,
-    ) -> Option<Arc<serde_json::Value>> {
+    ) -> Option<Result<Arc<serde_json::Value>, String>> {
         let cache = self.analyses.lock().unwrap_or_else(PoisonError::into_inner);
         cache
             .get(case_id)
             .filter(|(cached, _)| cached == document)
-            .map(|(_, analysis)| Arc::clone(analysis))
+            .map(|(_, analysis)| analysis.clone())
     }
 
     /// Keeps a case's analysis, replacing the one of an earlier state of the case.
@@ -194,7 +229,7 @@ impl AppState {
         &self,
         case_id: &str,
         document: String,
-        analysis: Arc<serde_json::Value>,
+        analysis: Result<Arc<serde_json::Value>, String>,
     ) {
         let mut cache = self.analyses.lock().unwrap_or_else(PoisonError::into_inner);
         cache.insert(case_id.to_string(), (document, analysis));
@@ -233,9 +268,10 @@ pub fn router(state: AppState) -> Router {
     let config = Arc::new(config);
     let ui_limit = GovernorLayer::new(Arc::clone(&config)).error_handler(ui::too_many_logins);
     let limit = GovernorLayer::new(config).error_handler(|error| match error {
-        GovernorError::TooManyRequests { wait_time, .. } => ApiError::too_many_requests(format!(
-            "too many login attempts; try again in {wait_time} s"
-        ))
+        GovernorError::TooManyRequests { wait_time, .. } => ApiError::too_many_requests(
+            format!("too many login attempts; try again in {wait_time} s"),
+            wait_time,
+        )
         .into_response(),
         other => ApiError::internal(format!("{other:?}")).into_response(),
     });
@@ -326,15 +362,72 @@ async fn guard(
     response
 }
 
+/// How long requests in flight may take to finish once shutdown begins.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 /// Serves the application on a bound listener until Ctrl-C or SIGTERM; requests in flight
-/// finish first.
-pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
+/// finish first (up to 10 s). A connection that takes longer than `header_timeout` to send
+/// a request's headers, or stays idle that long between requests, is closed.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_timeout: Duration,
+) -> std::io::Result<()> {
+    serve_until(listener, app, header_timeout, shutdown()).await
+}
+
+/// [`serve`] until `stop` completes.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    stop: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .keep_alive(true);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(stop);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait, do not spin or stop.
+                    tracing::warn!("accepting a connection: {error}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                let mut app = app.clone();
+                async move {
+                    use tower::Service as _;
+                    app.call(request.map(axum::body::Body::new)).await
+                }
+            });
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A closed or timed-out connection is the client's business, not an error.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; stopping anyway");
+    }
+    Ok(())
 }
 
 async fn shutdown() {

@@ -236,7 +236,7 @@ pub fn pareto_frontier(
             // One chunk: no thread is worth waking.
             chunk(0).map(|c| vec![c])
         } else {
-            let interrupt = crate::interrupt::watched();
+            let interrupt = crate::Interrupt::current();
             (0..n_chunks)
                 .into_par_iter()
                 .map(|k| crate::interrupt::watching(interrupt.as_ref(), || chunk(k)))

@@ -334,7 +334,7 @@ async fn dashboard_page(
     );
     let document = rows.document(true, None)?.to_string();
     let analysis = match state.cached_analysis(case_id, &document) {
-        Some(cached) => Some(analysis_fragment(
+        Some(Ok(cached)) => Some(analysis_fragment(
             case_id,
             &rows.parties,
             &rows,
@@ -342,7 +342,8 @@ async fn dashboard_page(
             x.as_deref(),
             y.as_deref(),
         )?),
-        None => None,
+        // The panel's own request says why there is none.
+        Some(Err(_)) | None => None,
     };
     let (channels, meetings) = talks(state, viewer, case_id, &rows.parties).await?;
     let (audit, audit_total) = audit(state, case_id).await?;
@@ -799,26 +800,39 @@ async fn analysis_response(
     let viewer = &page.0;
     let case = mediator_case(state, viewer, case_id).await?;
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let axum::Json(analysis) = cases::get_analysis(
+    let analysis = cases::get_analysis(
         State(state.clone()),
         viewer.clone(),
         Path(case_id.to_string()),
     )
-    .await?;
-    let rows = CaseRows::load(&state.store, case_id).await?;
-    let columns: Vec<(String, String)> = negotiating(&rows.parties)
-        .iter()
-        .map(|p| (p.party_id.clone(), p.name.clone()))
-        .collect();
-    let (x, y) = axes(&columns, &query);
-    let panel = analysis_fragment(
-        case_id,
-        &rows.parties,
-        &rows,
-        &analysis,
-        x.as_deref(),
-        y.as_deref(),
-    )?;
+    .await;
+    let panel = match analysis {
+        Ok(axum::Json(analysis)) => {
+            let rows = CaseRows::load(&state.store, case_id).await?;
+            let columns: Vec<(String, String)> = negotiating(&rows.parties)
+                .iter()
+                .map(|p| (p.party_id.clone(), p.name.clone()))
+                .collect();
+            let (x, y) = axes(&columns, &query);
+            analysis_fragment(
+                case_id,
+                &rows.parties,
+                &rows,
+                &analysis,
+                x.as_deref(),
+                y.as_deref(),
+            )?
+        }
+        // Too large to analyse here, or the server busy: said in the panel (htmx swaps
+        // only successful answers in).
+        Err(error) if matches!(error.code(), "too_large" | "busy" | "too_many_requests") => {
+            format!(
+                "<p class=\"notice\" role=\"status\">No analysis: {}</p>",
+                escape(error.message())
+            )
+        }
+        Err(error) => return Err(error),
+    };
     if headers.contains_key("hx-request") {
         return Ok((StatusCode::OK, Html(panel)).into_response());
     }

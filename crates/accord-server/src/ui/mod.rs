@@ -367,10 +367,11 @@ async fn login(
         username: username.clone(),
         password: form.password,
     };
+    let secure = cookie_secure(&state);
     match auth::login(State(state), Body(request)).await {
         Ok(axum::Json(session)) => {
             let cookie = format!(
-                "{SESSION_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
+                "{SESSION_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/{secure}",
                 session.token
             );
             let mut response = see_other("/");
@@ -390,15 +391,25 @@ async fn login(
     }
 }
 
+/// The cookie attribute that keeps it to HTTPS, where the server is set so.
+fn cookie_secure(state: &AppState) -> &'static str {
+    if state.settings().secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
 /// Revokes the session (if any), clears the cookie and goes to the login page.
 async fn logout(State(state): State<AppState>, viewer: Result<Viewer, ApiError>) -> Response {
+    let secure = cookie_secure(&state);
     if let Ok(viewer) = viewer
         && let Err(error) = auth::logout(State(state), viewer).await
     {
         return error_page(&error);
     }
     let mut response = see_other("/login");
-    let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}");
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(SET_COOKIE, value);
     }

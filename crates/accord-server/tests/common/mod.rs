@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
 use accord_server::auth::{NewAccount, create_account};
-use accord_server::{AppState, router};
+use accord_server::{AppState, Settings, router};
 use accord_store::testing::{self, Scratch};
 
 /// The peace-framework example, the case most tests load.
@@ -32,26 +32,36 @@ pub struct App {
 #[derive(Debug)]
 pub struct Answer {
     pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
     pub body: Value,
 }
 
 impl App {
     /// One app per backend: SQLite, and PostgreSQL when configured.
     pub async fn all() -> Vec<Self> {
+        Self::all_with(&Settings::default()).await
+    }
+
+    /// One app per backend, with these limits.
+    pub async fn all_with(settings: &Settings) -> Vec<Self> {
         let mut apps = Vec::new();
         for scratch in testing::all().await.expect("scratch databases") {
-            apps.push(Self::on(scratch).await);
+            apps.push(Self::on(scratch, settings).await);
         }
         apps
     }
 
     /// An app on SQLite only.
     pub async fn sqlite() -> Self {
-        Self::on(testing::sqlite().await.expect("scratch SQLite")).await
+        Self::on(
+            testing::sqlite().await.expect("scratch SQLite"),
+            &Settings::default(),
+        )
+        .await
     }
 
-    async fn on(scratch: Scratch) -> Self {
-        let state = AppState::new(scratch.store.clone());
+    async fn on(scratch: Scratch, settings: &Settings) -> Self {
+        let state = AppState::with_settings(scratch.store.clone(), settings.clone());
         create_account(
             &state,
             None,
@@ -112,6 +122,7 @@ impl App {
             .await
             .expect("infallible router");
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = response
             .into_body()
             .collect()
@@ -124,7 +135,11 @@ impl App {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
-        Answer { status, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Answer {

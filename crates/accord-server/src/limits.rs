@@ -1,0 +1,286 @@
+//! What keeps one busy or hostile client from stalling the server for everyone else:
+//! the [`Settings`] a deployment may change, heavy work (analyses) bounded per account, per
+//! core and in time, and throttles on password guessing.
+//!
+//! - An analysis runs on a blocking thread under an [`accord_core::Interrupt`], raised when
+//!   it has run [`Settings::analysis_time`] (the answer is then a 422 saying the case is
+//!   too large to analyse here) or when its client goes away (the request's future is
+//!   dropped), so that no work goes on for nobody.
+//! - One account may have [`Settings::analyses_per_account`] analyses running or waiting;
+//!   more get a 429 with `Retry-After`.
+//! - Failed logins of one username and failed password changes of one account are
+//!   throttled ([`Throttle`]), whatever address they come from.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use accord_core::Interrupt;
+
+use crate::error::ApiError;
+
+/// The limits of a server; [`Settings::default`] holds the defaults of `accord serve`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The longest one analysis may run before it is stopped and answered "too large".
+    pub analysis_time: Duration,
+    /// The most analyses one account may have running or waiting at once.
+    pub analyses_per_account: usize,
+    /// Whether the session cookie is marked `Secure` (sent over HTTPS only): set it when
+    /// the server is reached over HTTPS, directly or behind a proxy.
+    pub secure_cookies: bool,
+    /// How long a connection may take to send a request's headers, and stay idle between
+    /// requests, before it is closed.
+    pub header_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            analysis_time: Duration::from_secs(30),
+            analyses_per_account: 2,
+            secure_cookies: false,
+            header_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Analyses running or waiting, per account.
+#[derive(Debug, Default)]
+pub(crate) struct HeavyWork {
+    per_account: Mutex<HashMap<String, usize>>,
+}
+
+/// One account's share of heavy work, given back when dropped.
+pub(crate) struct Share {
+    work: Arc<HeavyWork>,
+    account: String,
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        let mut map = self
+            .work
+            .per_account
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = map.get_mut(&self.account) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                map.remove(&self.account);
+            }
+        }
+    }
+}
+
+impl HeavyWork {
+    /// A share for `account`, or a 429 when it already has `max` analyses going.
+    pub(crate) fn share(
+        work: &Arc<HeavyWork>,
+        account: &str,
+        max: usize,
+    ) -> Result<Share, ApiError> {
+        let mut map = work
+            .per_account
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let n = map.entry(account.to_string()).or_default();
+        if *n >= max {
+            return Err(ApiError::too_many_requests(
+                format!(
+                    "this account already has {max} analyses running or waiting; try again when one has answered"
+                ),
+                RETRY_HEAVY_S,
+            ));
+        }
+        *n += 1;
+        Ok(Share {
+            work: Arc::clone(work),
+            account: account.to_string(),
+        })
+    }
+}
+
+/// The `Retry-After` of a refused analysis, in seconds.
+const RETRY_HEAVY_S: u64 = 5;
+
+/// Runs `work` on a blocking thread under an interrupt raised after `limit` or when the
+/// returned future is dropped (the client went away); `what` names the work in the answer
+/// when it is stopped.
+pub(crate) async fn bounded<R: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    work: impl FnOnce() -> R + Send + 'static,
+) -> Result<R, ApiError> {
+    /// Raises the interrupt when the request's future is dropped before the work is done.
+    struct RaiseOnDrop(Interrupt);
+    impl Drop for RaiseOnDrop {
+        fn drop(&mut self) {
+            self.0.raise();
+        }
+    }
+    let interrupt = Interrupt::new();
+    let on_drop = RaiseOnDrop(interrupt.clone());
+    let watched = interrupt.clone();
+    let mut task = tokio::task::spawn_blocking(move || watched.watch(work));
+    let done = if let Ok(done) = tokio::time::timeout(limit, &mut task).await {
+        done
+    } else {
+        interrupt.raise();
+        task.await
+    };
+    // Done (or stopped): nothing is left to raise on drop.
+    std::mem::forget(on_drop);
+    let done = done.map_err(ApiError::internal)?;
+    if interrupt.is_raised() {
+        return Err(too_long(what, limit));
+    }
+    Ok(done)
+}
+
+/// The answer to work stopped after `limit`.
+pub(crate) fn too_long(what: &str, limit: Duration) -> ApiError {
+    ApiError::too_much_work(format!(
+        "{what} took longer than {} s and was stopped: the case is too large to analyse here; export it and run `accord analyze` on the file, which may take longer",
+        limit.as_secs_f64()
+    ))
+}
+
+/// A token bucket per key: `burst` attempts at once, one more every `refill`. Only
+/// failures are counted, so that a legitimate user who types the right password is never
+/// slowed.
+#[derive(Debug)]
+pub(crate) struct Throttle {
+    burst: f64,
+    refill: Duration,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl Throttle {
+    pub(crate) fn new(burst: u32, refill: Duration) -> Self {
+        Self {
+            burst: f64::from(burst),
+            refill,
+            buckets: Mutex::default(),
+        }
+    }
+
+    /// `Err(seconds to wait)` when `key` has no attempt left.
+    pub(crate) fn check(&self, key: &str) -> Result<(), u64> {
+        let buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
+        match buckets.get(key) {
+            Some(&(tokens, at)) => {
+                let tokens = self.refilled(tokens, at);
+                if tokens >= 1.0 {
+                    Ok(())
+                } else {
+                    let wait = (1.0 - tokens) * self.refill.as_secs_f64();
+                    Err(wait.ceil().max(1.0) as u64)
+                }
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a failed attempt of `key`.
+    pub(crate) fn fail(&self, key: &str) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
+        if buckets.len() >= 100_000 {
+            // Full buckets need no entry.
+            let (burst, refill) = (self.burst, self.refill);
+            buckets.retain(|_, &mut (tokens, at)| refilled(burst, refill, tokens, at) < burst);
+        }
+        let now = Instant::now();
+        let (tokens, at) = buckets.get(key).copied().unwrap_or((self.burst, now));
+        let tokens = self.refilled(tokens, at);
+        buckets.insert(key.to_string(), ((tokens - 1.0).max(0.0), now));
+    }
+
+    fn refilled(&self, tokens: f64, at: Instant) -> f64 {
+        refilled(self.burst, self.refill, tokens, at)
+    }
+}
+
+fn refilled(burst: f64, refill: Duration, tokens: f64, at: Instant) -> f64 {
+    (tokens + at.elapsed().as_secs_f64() / refill.as_secs_f64()).min(burst)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttle_refuses_after_the_burst_and_only_that_key() {
+        let throttle = Throttle::new(3, Duration::from_hours(1));
+        for _ in 0..3 {
+            assert_eq!(throttle.check("alice"), Ok(()));
+            throttle.fail("alice");
+        }
+        let wait = throttle.check("alice").unwrap_err();
+        assert!((3000..=3600).contains(&wait), "{wait}");
+        assert_eq!(throttle.check("bob"), Ok(()));
+    }
+
+    #[test]
+    fn shares_of_heavy_work_are_bounded_per_account_and_given_back() {
+        let work = Arc::new(HeavyWork::default());
+        let first = HeavyWork::share(&work, "a", 2).unwrap();
+        let _second = HeavyWork::share(&work, "a", 2).unwrap();
+        let refused = HeavyWork::share(&work, "a", 2).err().unwrap();
+        assert_eq!(refused.status().as_u16(), 429);
+        assert!(HeavyWork::share(&work, "b", 2).is_ok());
+        drop(first);
+        assert!(HeavyWork::share(&work, "a", 2).is_ok());
+    }
+
+    /// Work that spins until the interrupt it runs under is raised, then says so.
+    fn spin(done: std::sync::mpsc::Sender<()>) -> impl FnOnce() + Send + 'static {
+        move || {
+            let interrupt = Interrupt::current().expect("bounded work runs under an interrupt");
+            while !interrupt.is_raised() {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            let _ = done.send(());
+        }
+    }
+
+    #[tokio::test]
+    async fn bounded_work_is_stopped_after_its_time_and_says_so() {
+        let (done, stopped) = std::sync::mpsc::channel();
+        let error = bounded(Duration::from_millis(20), "the analysis", spin(done))
+            .await
+            .unwrap_err();
+        assert_eq!(error.status().as_u16(), 422);
+        assert!(
+            error
+                .message()
+                .starts_with("the analysis took longer than 0.02 s")
+        );
+        assert!(
+            stopped.try_recv().is_ok(),
+            "the work ended before the answer"
+        );
+        // Work that ends in time is answered.
+        assert_eq!(
+            bounded(Duration::from_mins(1), "x", || 7).await.unwrap(),
+            7
+        );
+    }
+
+    #[tokio::test]
+    async fn bounded_work_stops_when_its_request_is_dropped() {
+        let (done, stopped) = std::sync::mpsc::channel();
+        let request = tokio::spawn(bounded(Duration::from_hours(1), "x", spin(done)));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        request.abort();
+        // Well within the hour of its time limit: the dropped request stopped it.
+        let ended = async {
+            while stopped.try_recv().is_err() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_mins(1), ended)
+            .await
+            .expect("the work stops once its request is gone");
+    }
+}
