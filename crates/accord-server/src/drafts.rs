@@ -1245,8 +1245,8 @@ pub(crate) async fn get_response(
         (status = 200, description = "the response as stored", body = ResponseView),
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "not a member of the party", body = ErrorBody),
-        (status = 404, description = "no such case or version", body = ErrorBody),
-        (status = 409, description = "the draft is not tabled, or its responses are published", body = ErrorBody),
+        (status = 404, description = "no such case or version, or a version the viewer may not read (unpublished work looks missing)", body = ErrorBody),
+        (status = 409, description = "the draft (published) is not tabled, or its responses are published", body = ErrorBody),
         (status = 422, description = "an answer is invalid", body = ErrorBody),
     ))]
 pub(crate) async fn put_response(
@@ -1258,11 +1258,9 @@ pub(crate) async fn put_response(
     let version = parse_version("version", &version)?;
     let (_, standing) = viewer.standing(&state.store, &case_id).await?;
     let not_found = || ApiError::not_found(format!("draft version {version}"));
-    let draft = state
-        .store
-        .draft(&case_id, version)
-        .await?
-        .ok_or_else(not_found)?;
+    // A draft the viewer may not read answers as one that does not exist: nothing tells
+    // whether the mediator has unpublished work.
+    let draft = readable_draft(&state.store, &standing, &case_id, version).await?;
     standing.require_respond(&draft, &party_id)?;
     let _case_lock = state.lock_case(&case_id).await;
     let rows = CaseRows::load(&state.store, &case_id).await?;

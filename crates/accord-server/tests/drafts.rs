@@ -442,9 +442,10 @@ async fn one_text_round() {
         let ukraine_path = format!("{draft}/responses/ukraine");
         let russia_path = format!("{draft}/responses/russia");
 
-        // Not tabled yet: no responses.
+        // Not tabled yet: no responses. To the party the draft does not exist yet (a 409
+        // would tell it that the mediator has a draft in hand).
         let early = app.put(&ukraine_path, &ukraine, &ukraine_answer).await;
-        assert_eq!(early.status, StatusCode::CONFLICT, "{:?}", early.body);
+        assert_eq!(early.status, StatusCode::NOT_FOUND, "{:?}", early.body);
         let early = post_empty(&app, &format!("{draft}/responses/publish"), &app.mediator).await;
         assert_eq!(early.status, StatusCode::CONFLICT);
 
@@ -710,4 +711,49 @@ async fn a_draft_without_a_package_has_no_proposals() {
     assert_eq!(tally.body["proposals"], json!([]));
     assert!(tally.body["proposals_note"].is_string());
     assert_eq!(tally.body["points"][0]["amendments"][0]["value"], "+5%");
+}
+
+#[tokio::test]
+async fn a_party_cannot_tell_an_unpublished_draft_from_a_missing_one() {
+    for app in App::all().await {
+        let backend = app.backend();
+        let case = create_case(&app, common::LABOUR).await;
+        let drafts = format!("/api/cases/{case}/drafts");
+        // The mediator's draft 2, neither tabled nor published.
+        let posted = app.post(&drafts, &app.mediator, &labour_body("work")).await;
+        assert_eq!(posted.status, StatusCode::CREATED, "{backend}");
+        let unpublished = posted.body["version"].as_i64().unwrap();
+        let member = app
+            .account("unionist", "party", Some(&case), Some("union"))
+            .await;
+        let answer = |version: i64, party: &'static str| {
+            let path = format!("{drafts}/{version}/responses/{party}");
+            let member = member.clone();
+            let app = &app;
+            async move {
+                let answer = app.put(&path, &member, &json!({ "points": {} })).await;
+                let message = answer.body["error"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace(&version.to_string(), "N");
+                (answer.status, answer.body["error"]["code"].clone(), message)
+            }
+        };
+        for party in ["union", "employer"] {
+            let hidden = answer(unpublished, party).await;
+            let missing = answer(unpublished + 1, party).await;
+            assert_eq!(hidden.0, StatusCode::NOT_FOUND, "{backend}: {hidden:?}");
+            assert_eq!(hidden, missing, "{backend}: {party}");
+        }
+        // An observer the same.
+        let observer = app.account("press", "observer", None, None).await;
+        let hidden = app
+            .put(
+                &format!("{drafts}/{unpublished}/responses/union"),
+                &observer,
+                &json!({ "points": {} }),
+            )
+            .await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{backend}");
+    }
 }

@@ -38,7 +38,6 @@ mod meetings;
 pub mod testing;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::RngExt;
@@ -235,14 +234,32 @@ pub fn new_id() -> String {
 }
 
 /// An id that sorts in creation order within this process, and after every id made
-/// earlier by a clock that has not gone back: the time, a counter, then randomness
-/// (27 lowercase hex digits), so that records made in the same millisecond still list in
-/// the order they were made.
+/// earlier by a clock that has not gone back: the millisecond, the nanoseconds within it,
+/// then randomness (27 lowercase hex digits), so that records made in the same millisecond
+/// still list in the order they were made. No counter: an id tells when it was made, not
+/// how many records (confidential ones included) were made before it.
 pub(crate) fn ordered_id(now_ms: i64) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let count = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xff_ffff;
+    static LAST: std::sync::Mutex<(i64, u32)> = std::sync::Mutex::new((0, 0));
+    let within = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() % 1_000_000);
+    let (ms, ns) = {
+        let mut last = LAST
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Strictly after the last id: the clock's reading, or one nanosecond on.
+        let next = if (now_ms, within) > *last {
+            (now_ms, within)
+        } else if last.1 < 999_999 {
+            (last.0, last.1 + 1)
+        } else {
+            (last.0 + 1, 0)
+        };
+        *last = next;
+        next
+    };
     let random: u32 = rand::rng().random();
-    format!("{now_ms:013x}{count:06x}{random:08x}")
+    format!("{ms:013x}{ns:06x}{random:08x}")
 }
 
 /// Random bytes from the operating system's generator, as lowercase hex.
@@ -263,4 +280,35 @@ pub fn hex(bytes: &[u8]) -> String {
             let _ = write!(text, "{b:02x}");
             text
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_sort_in_creation_order_and_count_nothing() {
+        let ids: Vec<String> = (0..10_000).map(|_| new_id()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "strictly increasing");
+        assert!(ids.iter().all(|id| id.len() == 27));
+        // The digits after the millisecond are nanoseconds within it, not a count of the
+        // ids made so far: consecutive ids in one millisecond are mostly more than one
+        // apart (a counter would step by exactly one).
+        let parts: Vec<(&str, u32)> = ids
+            .iter()
+            .map(|id| (&id[..13], u32::from_str_radix(&id[13..19], 16).unwrap()))
+            .collect();
+        assert!(parts.iter().all(|p| p.1 < 1_000_000));
+        let steps: Vec<u32> = parts
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| w[1].1 - w[0].1)
+            .collect();
+        let ones = steps.iter().filter(|&&s| s == 1).count();
+        assert!(
+            ones * 2 < steps.len(),
+            "{ones} of {} steps are 1",
+            steps.len()
+        );
+    }
 }
