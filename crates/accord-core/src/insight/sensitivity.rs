@@ -248,26 +248,62 @@ struct Line {
     slope: f64,
 }
 
+/// A package's sums over every point (weights, weighted scores, scores), so that the sums
+/// over every point but one cost no pass over the points.
+struct Totals {
+    weight: f64,
+    weighted: f64,
+    plain: f64,
+}
+
+impl Totals {
+    fn new(weights: &[f64], scores: &[f64]) -> Self {
+        let mut totals = Self {
+            weight: 0.0,
+            weighted: 0.0,
+            plain: 0.0,
+        };
+        for (&w, &s) in weights.iter().zip(scores) {
+            totals.weight += w;
+            totals.weighted += w * s;
+            totals.plain += s;
+        }
+        totals
+    }
+
+    /// The sums over every point but `point`: the totals less its terms, or, where its
+    /// terms are more than half of a total (so the difference would lose digits; at most
+    /// one point per total), summed again without it.
+    fn without(&self, weights: &[f64], scores: &[f64], point: usize) -> (f64, f64, f64) {
+        let (w, s) = (weights[point], scores[point]);
+        let large = |term: f64, total: f64| term.abs() * 2.0 > total.abs();
+        if large(w, self.weight) || large(w * s, self.weighted) || large(s, self.plain) {
+            let mut sums = (0.0, 0.0, 0.0);
+            for (j, (&w, &s)) in weights.iter().zip(scores).enumerate() {
+                if j != point {
+                    sums.0 += w;
+                    sums.1 += w * s;
+                    sums.2 += s;
+                }
+            }
+            return sums;
+        }
+        (self.weight - w, self.weighted - w * s, self.plain - s)
+    }
+}
+
 impl Line {
-    /// The line of a package with `scores` (one per point) when the share of `point` moves.
+    /// The line of a package with `scores` (one per point, summed in `totals`) when the
+    /// share of `point` moves.
     fn new(
         additive: &AdditiveUtility,
         total: f64,
-        scores: &[f64],
+        (scores, totals): (&[f64], &Totals),
         point: usize,
         others: f64,
     ) -> Self {
         let weights = additive.weights();
-        let mut rest_weight = 0.0;
-        let mut rest_sum = 0.0;
-        let mut plain_sum = 0.0;
-        for (j, (&w, &s)) in weights.iter().zip(scores).enumerate() {
-            if j != point {
-                rest_weight += w;
-                rest_sum += w * s;
-                plain_sum += s;
-            }
-        }
+        let (rest_weight, rest_sum, plain_sum) = totals.without(weights, scores, point);
         // The other points' average score, weighted as they are; equally when their
         // weights are all 0 and the moved weight is shared equally among them.
         let rest = if rest_weight > 0.0 {
@@ -342,16 +378,18 @@ impl Scene<'_> {
             }
             product
         };
-        let scores = |package: &Package| -> Vec<f64> {
-            additive
+        let scores = |package: &Package| -> (Vec<f64>, Totals) {
+            let scores: Vec<f64> = additive
                 .evaluators()
                 .iter()
                 .zip(&package.0)
                 .map(|(evaluator, &choice)| evaluator.score(choice))
-                .collect()
+                .collect();
+            let totals = Totals::new(additive.weights(), &scores);
+            (scores, totals)
         };
         // Candidates where another party gains nothing can never be recommended.
-        let usable: Vec<(usize, f64, Vec<f64>)> = self
+        let usable: Vec<(usize, f64, (Vec<f64>, Totals))> = self
             .utilities
             .iter()
             .enumerate()
@@ -379,10 +417,18 @@ impl Scene<'_> {
                         switches_above: false,
                     };
                 }
-                let current = Line::new(additive, total, &current_scores, i, current_others);
+                let current = Line::new(
+                    additive,
+                    total,
+                    (&current_scores.0, &current_scores.1),
+                    i,
+                    current_others,
+                );
                 let lines: Vec<(usize, Line)> = usable
                     .iter()
-                    .map(|(c, others, s)| (*c, Line::new(additive, total, s, i, *others)))
+                    .map(|(c, others, (s, sums))| {
+                        (*c, Line::new(additive, total, (s, sums), i, *others))
+                    })
                     // The current package's own copies are the same recommendation.
                     .filter(|(c, line)| {
                         !(line.same_as(&current, tolerance)
@@ -572,6 +618,33 @@ mod tests {
     use crate::analysis::frontier::EnumerationLimit;
     use crate::model::{OptionIdx, Party, Point, PointKind, Role};
     use crate::position::{Evaluator, Position, RedLine};
+
+    #[test]
+    fn sums_without_one_point_keep_their_digits() {
+        // One point with nearly all the weight: the rest is tiny, and a difference of
+        // totals would keep almost none of its digits.
+        let mut weights = vec![1e-12; 1000];
+        weights[3] = 1.0;
+        let scores: Vec<f64> = (0..1000).map(|k| f64::from(k % 7) / 6.0).collect();
+        let totals = Totals::new(&weights, &scores);
+        for point in [0, 3, 500, 999] {
+            let (w, ws, p) = totals.without(&weights, &scores, point);
+            let direct = |f: &dyn Fn(usize) -> f64| -> f64 {
+                (0..1000).filter(|&j| j != point).map(f).sum()
+            };
+            let expected = (
+                direct(&|j| weights[j]),
+                direct(&|j| weights[j] * scores[j]),
+                direct(&|j| scores[j]),
+            );
+            for (got, want) in [(w, expected.0), (ws, expected.1), (p, expected.2)] {
+                assert!(
+                    (got - want).abs() <= 1e-12 * want.abs(),
+                    "point {point}: {got} against {want}"
+                );
+            }
+        }
+    }
 
     /// A party: its weights, one pair of option scores per point, its reservation value.
     type PartySpec = (Vec<f64>, Vec<[f64; 2]>, f64);
