@@ -1,7 +1,7 @@
 //! accord's own case file: one schema, written as TOML or JSON (docs/case-format.md).
 //!
 //! [`read_case`] parses a case file into a validated [`Case`], collecting every problem
-//! with its line (TOML; JSON syntax errors too) and its path (`points[2].options`);
+//! with its line and column (TOML or JSON) and its path (`points[2].options`);
 //! [`write_case`] writes a case back, so that reading what was written gives the same case.
 //!
 //! ```
@@ -461,10 +461,11 @@ fn shown_value(value: &Value, toml: bool) -> String {
     }
 }
 
-/// Finds the line of a path in a TOML document (JSON problems name the path only).
+/// Finds the line of a path in a document: the deepest value of the path that exists.
 struct Locator<'t> {
     tree: Option<toml::Spanned<toml::de::DeTable<'t>>>,
     text: &'t str,
+    format: CaseFormat,
 }
 
 impl<'t> Locator<'t> {
@@ -473,10 +474,13 @@ impl<'t> Locator<'t> {
             CaseFormat::Toml => toml::de::DeTable::parse(text).ok(),
             CaseFormat::Json => None,
         };
-        Self { tree, text }
+        Self { tree, text, format }
     }
 
     fn locate(&self, path: &[Step]) -> Option<(usize, usize)> {
+        if self.format == CaseFormat::Json {
+            return json_offset(self.text, path).map(|at| line_col(self.text, at));
+        }
         let root = self.tree.as_ref()?;
         let mut span = root.span();
         let mut table = Some(root.get_ref());
@@ -500,6 +504,99 @@ impl<'t> Locator<'t> {
             }
         }
         Some(line_col(self.text, span.start))
+    }
+}
+
+/// The byte offset of the deepest value of `path` in a JSON document (read already, so
+/// valid): members and elements before it are skipped without being parsed.
+fn json_offset(text: &str, path: &[Step]) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = skip_space(bytes, 0);
+    let mut found = at;
+    'steps: for step in path {
+        match (step, bytes.get(at)) {
+            (Step::Key(wanted), Some(b'{')) => {
+                at = skip_space(bytes, at + 1);
+                while bytes.get(at) == Some(&b'"') {
+                    let end = string_end(bytes, at)?;
+                    let key: String = serde_json::from_str(text.get(at..end)?).ok()?;
+                    at = skip_space(bytes, end);
+                    if bytes.get(at) != Some(&b':') {
+                        return Some(found);
+                    }
+                    at = skip_space(bytes, at + 1);
+                    if &key == wanted {
+                        found = at;
+                        continue 'steps;
+                    }
+                    at = skip_space(bytes, value_end(bytes, at)?);
+                    if bytes.get(at) == Some(&b',') {
+                        at = skip_space(bytes, at + 1);
+                    }
+                }
+                return Some(found);
+            }
+            (Step::Index(k), Some(b'[')) => {
+                at = skip_space(bytes, at + 1);
+                for _ in 0..*k {
+                    at = skip_space(bytes, value_end(bytes, at)?);
+                    if bytes.get(at) != Some(&b',') {
+                        return Some(found);
+                    }
+                    at = skip_space(bytes, at + 1);
+                }
+                if bytes.get(at) == Some(&b']') {
+                    return Some(found);
+                }
+                found = at;
+            }
+            _ => return Some(found),
+        }
+    }
+    Some(found)
+}
+
+fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    at
+}
+
+/// Just past the string that opens at `at`.
+fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut k = at + 1;
+    loop {
+        match bytes.get(k)? {
+            b'\\' => k += 2,
+            b'"' => return Some(k + 1),
+            _ => k += 1,
+        }
+    }
+}
+
+/// Just past the value that starts at `at`; nesting is counted, not recursed into.
+fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut k = at;
+    loop {
+        match bytes.get(k) {
+            Some(b'"') => k = string_end(bytes, k)?,
+            Some(b'{' | b'[') => {
+                depth += 1;
+                k += 1;
+            }
+            Some(b'}' | b']') if depth > 0 => {
+                depth -= 1;
+                k += 1;
+            }
+            Some(b',') if depth > 0 => k += 1,
+            Some(b',' | b'}' | b']') | None => return Some(k),
+            Some(_) => k += 1,
+        }
+        if depth == 0 && k > at && matches!(bytes.get(k - 1), Some(b'}' | b']' | b'"')) {
+            return Some(k);
+        }
     }
 }
 
@@ -1684,6 +1781,53 @@ impl Reader<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every path to every node of `value`, with the node.
+    fn nodes(value: &Value, path: &mut Vec<Step>, out: &mut Vec<(Vec<Step>, Value)>) {
+        out.push((path.clone(), value.clone()));
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    path.push(Step::Key(key.clone()));
+                    nodes(child, path, out);
+                    path.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (k, child) in items.iter().enumerate() {
+                    path.push(Step::Index(k));
+                    nodes(child, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn json_paths_are_found_where_their_values_start() {
+        let value = serde_json::json!({
+            "a \"quoted\" key": [1, {"x": "a, string] with } brackets"}, [[], {}], -2.5e3],
+            "é": {"": null, "nested": {"deep": [true, false, "\\"]}},
+            "last": "x"
+        });
+        for text in [
+            value.to_string(),
+            serde_json::to_string_pretty(&value).unwrap(),
+        ] {
+            let mut all = Vec::new();
+            nodes(&value, &mut Vec::new(), &mut all);
+            for (path, node) in all {
+                let at = json_offset(&text, &path).unwrap();
+                let mut rest = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Value>();
+                assert_eq!(rest.next().unwrap().unwrap(), node, "{path:?} in {text}");
+            }
+            // A path that goes on past what exists stops at the deepest value found.
+            let path = [key("é"), key("nested"), key("missing"), Step::Index(3)];
+            let at = json_offset(&text, &path).unwrap();
+            assert!(text[at..].starts_with("{"), "{}", &text[at..]);
+        }
+    }
 
     fn check(text: &str, expected: &str) {
         let got = match read_case("case.toml", text, CaseFormat::Toml) {
