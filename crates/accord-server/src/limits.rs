@@ -261,10 +261,7 @@ mod tests {
             "the work ended before the answer"
         );
         // Work that ends in time is answered.
-        assert_eq!(
-            bounded(Duration::from_mins(1), "x", || 7).await.unwrap(),
-            7
-        );
+        assert_eq!(bounded(Duration::from_mins(1), "x", || 7).await.unwrap(), 7);
     }
 
     #[tokio::test]
