@@ -3,7 +3,14 @@
 # and drafts for DURATION (30s), from wrk in a second process on loopback. The target is a
 # p99 latency under 50 ms on SQLite.
 #
-#   scripts/bench-server.sh            # CONNECTIONS=200 THREADS=2 DURATION=30s
+#   scripts/bench-server.sh            # CONNECTIONS=200 THREADS=2 DURATION=30s ANALYSES=0
+#   ANALYSES=2 scripts/bench-server.sh # the same reads while analyses run
+#
+# With ANALYSES=N, N more clients (two accounts: the mediator and a second mediator) ask
+# for the whole analysis of a fresh copy of the example case, one after another, for the
+# whole run: every request is a real analysis (about half a second each), never the cache.
+# Their answers are counted by status; any 5xx fails the run (429 and 503 are the server
+# bounding heavy work, and are expected).
 #
 # Builds `accord` in release, starts `accord serve --example` on a fresh SQLite file and a
 # free port, logs in as the mediator, checks that the four routes answer 200, then runs
@@ -17,6 +24,7 @@ cd "$(dirname "$0")/.."
 connections="${CONNECTIONS:-200}"
 threads="${THREADS:-2}"
 duration="${DURATION:-30s}"
+analyses="${ANALYSES:-0}"
 
 say() { echo "bench-server.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -32,7 +40,9 @@ cargo build --release --locked -q -p accord-cli --bin accord
 work="$(mktemp -d "${TMPDIR:-/tmp}/accord-bench-server.XXXXXX")"
 server=""
 sampler=""
+heavy=()
 cleanup() {
+    for pid in "${heavy[@]}"; do kill "$pid" 2>/dev/null || true; done
     if [[ -n $sampler ]]; then kill "$sampler" 2>/dev/null || true; fi
     if [[ -n $server ]]; then kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; fi
     rm -rf "$work"
@@ -66,6 +76,36 @@ for path in /api/cases "/api/cases/$case_id" "/api/cases/$case_id/drafts" \
 done
 
 say "server on $base (pid $server), case $case_id"
+if ((analyses > 0)); then
+    # A second mediator, so that the analyses come from two accounts.
+    second_password="bench-second-password"
+    curl -sf -o /dev/null -X POST "$base/api/accounts" -H "authorization: Bearer $token" \
+        -H 'content-type: application/json' \
+        -d "{\"username\":\"second\",\"role\":\"mediator\",\"password\":\"$second_password\"}" ||
+        die "creating a second mediator failed"
+    second="$(curl -sf -X POST "$base/api/login" -H 'content-type: application/json' \
+        -d "{\"username\":\"second\",\"password\":\"$second_password\"}" |
+        sed -n 's/.*"token":"\([^"]*\)".*/\1/p')"
+    [[ -n $second ]] || die "logging in as the second mediator failed"
+    body="$work/import.json"
+    python3 -c 'import json,sys; print(json.dumps({"format": "toml", "text": open(sys.argv[1]).read()}))' \
+        examples/peace-framework.toml >"$body"
+    for k in $(seq "$analyses"); do
+        if ((k % 2)); then who="$token"; else who="$second"; fi
+        (
+            while true; do
+                copy="$(curl -s -X POST "$base/api/cases" -H "authorization: Bearer $who" \
+                    -H 'content-type: application/json' --data-binary @"$body" |
+                    sed -n 's/^{"id":"\([^"]*\)".*/\1/p')"
+                [[ -n $copy ]] || { echo import-failed; continue; }
+                curl -s -o /dev/null -w '%{http_code}\n' "$base/api/cases/$copy/analysis" \
+                    -H "authorization: Bearer $who"
+            done
+        ) >"$work/heavy-$k" &
+        heavy+=($!)
+    done
+    say "$analyses clients asking for analyses meanwhile"
+fi
 # Other work on the machine skews the figures: count compilers every second meanwhile, and
 # split the CPU time used during the run into the server's, wrk's and everything else's.
 (while true; do pgrep -c -x rustc || true; sleep 1; done) >"$work/busy" &
@@ -85,6 +125,8 @@ wrk -t"$threads" -c"$connections" -d"$duration" --latency -s scripts/bench-serve
 times >"$work/times-after"
 after=($(cpu_ticks "$work/times-after"))
 kill "$sampler"
+for pid in "${heavy[@]}"; do kill "$pid" 2>/dev/null || true; done
+heavy=()
 busy="$(sort -n "$work/busy" | tail -n 1)"
 seconds="$(awk '/requests in/ { sub(/s,$/, "", $4); print $4 }' "$work/wrk")"
 cpu="$(awk -v m="$((after[0] - before[0]))" -v s="$((after[1] - before[1]))" \
@@ -112,6 +154,12 @@ awk -v connections="$connections" -v duration="$duration" -v busy="$busy" '
             (busy > 0 ? "; up to " busy " rustc processes running meanwhile" : "; no rustc running meanwhile")
     }' "$work/wrk"
 echo "$cpu"
+if ((analyses > 0)); then
+    echo "analyses by status: $(cat "$work"/heavy-* | sort | uniq -c | awk '{ printf "%s%s x %s", sep, $2, $1; sep = ", " }')"
+    if cat "$work"/heavy-* | grep -q -e '^50[0-24-9]' -e import-failed; then
+        die "an analysis request failed (a 5xx other than 503, or an import)"
+    fi
+fi
 if grep -q -e 'Non-2xx' -e 'Socket errors' "$work/wrk"; then
     die "some requests failed; see wrk's output"
 fi
