@@ -1825,7 +1825,7 @@ mod tests {
             // A path that goes on past what exists stops at the deepest value found.
             let path = [key("é"), key("nested"), key("missing"), Step::Index(3)];
             let at = json_offset(&text, &path).unwrap();
-            assert!(text[at..].starts_with("{"), "{}", &text[at..]);
+            assert!(text[at..].starts_with('{'), "{}", &text[at..]);
         }
     }
 
