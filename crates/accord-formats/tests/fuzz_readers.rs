@@ -209,3 +209,149 @@ proptest! {
         }
     }
 }
+
+/// The committed inputs of a libFuzzer target: its seeds (`fuzz/seeds/TARGET`) and the
+/// minimised inputs of the crashes it found (`fuzz/regressions/TARGET`), as
+/// `(path, bytes)`, sorted. A folder that does not exist has no inputs.
+fn libfuzzer_inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+    let fuzz = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    let mut inputs = Vec::new();
+    for folder in ["seeds", "regressions"] {
+        let dir = fuzz.join(folder).join(target);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<_> = entries
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.is_file() && path.extension().is_none_or(|e| e != "md"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            inputs.push((
+                format!("{folder}/{target}/{}", path.file_name().unwrap().display()),
+                read_bytes(&path),
+            ));
+        }
+    }
+    inputs
+}
+
+/// Every committed input of the libFuzzer targets (`fuzz/fuzz_targets/*.rs`), through the
+/// same readers as the target: each answers `Ok` or a `FormatError`, never a panic. The
+/// seeds must also include inputs that read, so that the replay reaches past the parsers.
+#[test]
+fn libfuzzer_seeds_and_regressions_replay() {
+    let laptop = genius::read_domain(
+        "laptop_domain.xml",
+        &seed("genius/anac2011-Laptop/laptop_domain.xml"),
+    )
+    .unwrap();
+    let ten_issues = genius::read_domain(
+        "10issues-domain.xml",
+        &seed("genius/anac2014-10issues/10issues-domain.xml"),
+    )
+    .unwrap();
+    let laptop_buyer = seed("genius/anac2011-Laptop/laptop_buyer_utility.xml");
+    let domain00 = geniusweb::read_domain(
+        "domain00.json",
+        &text(&seed("geniusweb/anl2023-domain00/domain00.json")),
+    )
+    .unwrap();
+    let profile_a = seed("geniusweb/anl2023-domain00/profileA.json");
+    let labour = read_case(
+        "labour-contract.toml",
+        &text(&example("labour-contract.toml")),
+        CaseFormat::Toml,
+    )
+    .unwrap();
+    let folder_case = |domain: (&str, &[u8]), profile: (&str, &[u8])| {
+        let files = [domain, profile]
+            .map(|(name, bytes)| FolderFile {
+                name: name.to_string(),
+                bytes: bytes.to_vec(),
+            })
+            .to_vec();
+        if let Ok(folder) = read_domain_folder("fuzz", files) {
+            let _ = folder.case(&folder.default_profiles());
+        }
+    };
+    let mut read = std::collections::BTreeMap::<&str, (usize, usize)>::new();
+    for target in [
+        "genius_xml",
+        "geniusweb_json",
+        "case_toml",
+        "case_json",
+        "tournament_config",
+    ] {
+        let inputs = libfuzzer_inputs(target);
+        assert!(!inputs.is_empty(), "fuzz/seeds/{target} has no inputs");
+        for (name, bytes) in inputs {
+            eprintln!("{name}");
+            let ok = match target {
+                "genius_xml" => {
+                    let _ = genius::classify(&bytes);
+                    let profiles = [&laptop, &ten_issues]
+                        .map(|d| genius::read_profile("profile.xml", &bytes, d).is_ok());
+                    let domain = genius::read_domain("domain.xml", &bytes).is_ok();
+                    if domain {
+                        folder_case(
+                            ("domain.xml", &bytes),
+                            ("laptop_buyer_utility.xml", &laptop_buyer),
+                        );
+                    }
+                    domain || profiles.contains(&true)
+                }
+                "geniusweb_json" => {
+                    let text = text(&bytes);
+                    let _ = geniusweb::classify(&text);
+                    let profile = geniusweb::read_profile("profile.json", &text, &domain00).is_ok();
+                    let domain = geniusweb::read_domain("domain.json", &text).is_ok();
+                    if domain {
+                        folder_case(
+                            ("domain.json", text.as_bytes()),
+                            ("profileA.json", &profile_a),
+                        );
+                    }
+                    domain || profile
+                }
+                "case_toml" | "case_json" => {
+                    let format = if target == "case_toml" {
+                        CaseFormat::Toml
+                    } else {
+                        CaseFormat::Json
+                    };
+                    utf8_text("case", bytes).is_ok_and(|text| {
+                        let case = read_case("case", &text, format);
+                        if let Ok(case) = &case {
+                            let _ = accord_formats::case_file::write_case(case, format);
+                            let _ = read_package("package", "{}", format, case);
+                        }
+                        let package = read_package("package", &text, format, &labour);
+                        case.is_ok() || package.is_ok()
+                    })
+                }
+                _ => {
+                    let text = text(&bytes);
+                    let config = read_config("tournament.toml", &text).is_ok();
+                    let _ = accord_formats::tournament::read_config_with(
+                        "tournament.toml",
+                        &text,
+                        &["python-agent".to_string()],
+                    );
+                    let results =
+                        accord_formats::tournament::read_jsonl("results.jsonl", &text).is_ok();
+                    config || results
+                }
+            };
+            let counts = read.entry(target).or_default();
+            counts.0 += 1;
+            counts.1 += usize::from(ok);
+        }
+    }
+    for (target, (n_inputs, n_read)) in read {
+        assert!(
+            n_read > 0,
+            "none of the {n_inputs} committed inputs of `{target}` reads"
+        );
+    }
+}
