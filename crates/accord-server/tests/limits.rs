@@ -289,3 +289,26 @@ async fn stalled_and_idle_connections_are_closed() {
     );
     stop.send(()).unwrap();
 }
+
+#[tokio::test]
+async fn a_party_page_shows_why_its_utility_is_missing_and_everything_else() {
+    let app = App::all_with(&settings(Duration::ZERO, 2)).await.remove(0);
+    let case = app.import(PEACE).await;
+    let member = app
+        .account("kyiv", "party", Some(&case), Some("ukraine"))
+        .await;
+    // The member's own view is stopped at once: the page still comes, and says why.
+    let own = app
+        .get(&format!("/api/cases/{case}/analysis"), &member)
+        .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY, "{own:?}");
+    let request = Request::builder()
+        .uri(format!("/cases/{case}"))
+        .header(header::COOKIE, format!("accord_session={member}"))
+        .body(Body::empty())
+        .unwrap();
+    let page = app.send_raw(request).await;
+    assert_eq!(page.status, StatusCode::OK, "{page:?}");
+    let text = page.body.as_str().unwrap();
+    assert!(text.contains("your analysis took longer than 0 s"), "{text}");
+}

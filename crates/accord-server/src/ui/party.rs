@@ -552,7 +552,12 @@ async fn party_page(
                 Ok(analysis) => own_utility(&analysis),
                 Err(error) => return Err(ApiError::internal(error)),
             },
-            Err(error) if error.status() == StatusCode::CONFLICT => {
+            // A position that no longer fits, an analysis too long, or a busy server: the
+            // page shows why there is no utility, and everything else.
+            Err(error)
+                if error.status() == StatusCode::CONFLICT
+                    || matches!(error.code(), "too_large" | "busy" | "too_many_requests") =>
+            {
                 (None, Some(error.message().to_string()))
             }
             Err(error) => return Err(error),
