@@ -310,5 +310,8 @@ async fn a_party_page_shows_why_its_utility_is_missing_and_everything_else() {
     let page = app.send_raw(request).await;
     assert_eq!(page.status, StatusCode::OK, "{page:?}");
     let text = page.body.as_str().unwrap();
-    assert!(text.contains("your analysis took longer than 0 s"), "{text}");
+    assert!(
+        text.contains("your analysis took longer than 0 s"),
+        "{text}"
+    );
 }
