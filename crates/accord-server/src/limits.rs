@@ -113,14 +113,16 @@ pub(crate) async fn bounded<R: Send + 'static>(
     work: impl FnOnce() -> R + Send + 'static,
 ) -> Result<R, ApiError> {
     /// Raises the interrupt when the request's future is dropped before the work is done.
-    struct RaiseOnDrop(Interrupt);
+    struct RaiseOnDrop(Option<Interrupt>);
     impl Drop for RaiseOnDrop {
         fn drop(&mut self) {
-            self.0.raise();
+            if let Some(interrupt) = &self.0 {
+                interrupt.raise();
+            }
         }
     }
     let interrupt = Interrupt::new();
-    let on_drop = RaiseOnDrop(interrupt.clone());
+    let mut on_drop = RaiseOnDrop(Some(interrupt.clone()));
     let watched = interrupt.clone();
     let mut task = tokio::task::spawn_blocking(move || watched.watch(work));
     let done = if let Ok(done) = tokio::time::timeout(limit, &mut task).await {
@@ -130,7 +132,7 @@ pub(crate) async fn bounded<R: Send + 'static>(
         task.await
     };
     // Done (or stopped): nothing is left to raise on drop.
-    std::mem::forget(on_drop);
+    on_drop.0 = None;
     let done = done.map_err(ApiError::internal)?;
     if interrupt.is_raised() {
         return Err(too_long(what, limit));
