@@ -44,7 +44,9 @@ pub(crate) struct ServeArgs {
     /// "too large" (an analysis is also stopped when its client goes away).
     #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     analysis_seconds: u64,
-    /// The most analyses one account may have running or waiting at once; more get 429.
+    /// The most analyses one account may have running or waiting for a core at once (requests
+    /// that wait for an analysis of the same case already running share it and do not count);
+    /// more get 429.
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000))]
     analyses_per_account: u64,
     /// How long, in seconds, a connection may take to send a request's headers or stay

@@ -75,7 +75,7 @@ pub struct AppState {
     /// Analyses running at once, at most one per core: more wait, up to
     /// [`ANALYSIS_WAIT`], then get a 503 with `Retry-After`.
     analysis_slots: Arc<tokio::sync::Semaphore>,
-    /// Analyses running or waiting, per account.
+    /// Analyses running or waiting for a core, per account.
     heavy: Arc<limits::HeavyWork>,
     /// Failed logins per username, and failed password changes per account.
     pub(crate) login_failures: Arc<limits::Throttle>,

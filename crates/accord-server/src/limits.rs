@@ -6,7 +6,7 @@
 //!   it has run [`Settings::analysis_time`] (the answer is then a 422 saying the case is
 //!   too large to analyse here) or when its client goes away (the request's future is
 //!   dropped), so that no work goes on for nobody.
-//! - One account may have [`Settings::analyses_per_account`] analyses running or waiting;
+//! - One account may have [`Settings::analyses_per_account`] analyses running or waiting for a core;
 //!   more get a 429 with `Retry-After`.
 //! - Failed logins of one username and failed password changes of one account are
 //!   throttled ([`Throttle`]), whatever address they come from.
@@ -24,7 +24,7 @@ use crate::error::ApiError;
 pub struct Settings {
     /// The longest one analysis may run before it is stopped and answered "too large".
     pub analysis_time: Duration,
-    /// The most analyses one account may have running or waiting at once.
+    /// The most analyses one account may have running or waiting for a core at once.
     pub analyses_per_account: usize,
     /// Whether the session cookie is marked `Secure` (sent over HTTPS only): set it when
     /// the server is reached over HTTPS, directly or behind a proxy.
@@ -45,7 +45,7 @@ impl Default for Settings {
     }
 }
 
-/// Analyses running or waiting, per account.
+/// Analyses running or waiting for a core, per account.
 #[derive(Debug, Default)]
 pub(crate) struct HeavyWork {
     per_account: Mutex<HashMap<String, usize>>,
@@ -88,7 +88,7 @@ impl HeavyWork {
         if *n >= max {
             return Err(ApiError::too_many_requests(
                 format!(
-                    "this account already has {max} analyses running or waiting; try again when one has answered"
+                    "this account already has {max} analyses running or waiting for a core; try again when one has answered"
                 ),
                 RETRY_HEAVY_S,
             ));
