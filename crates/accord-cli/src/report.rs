@@ -4,10 +4,12 @@ use std::fmt::Write as _;
 
 use accord_core::{
     Analysis, BargainingPoint, Case, Choice, Diagnosis, FrontierMethod, Insight, NotEnumerable,
-    OptionIdx, Package, PartyIdx, PointConsensus, RedLine,
+    OptionIdx, Package, PartyIdx, PointConsensus, RedLine, conflict_order,
 };
 use accord_formats::analysis_json::Source;
-use accord_report::words::{describe_red_line, describe_relaxation, group, package_count};
+use accord_report::words::{
+    count_of, decimals, describe_red_line, describe_relaxation, group, package_count,
+};
 
 fn party_names(case: &Case, analysis: &Analysis) -> Vec<String> {
     analysis
@@ -122,18 +124,18 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
         FrontierMethod::Enumeration => "every package enumerated".to_string(),
         FrontierMethod::Merge if scan.error_bound > 0.0 => format!(
             "approximate, by merging per-point frontiers on a grid (no enumeration): every \
-             package that clears the red lines is matched, within {:.4} for every party, \
+             package that clears the red lines is matched, within {} for every party, \
              by a frontier package below, and the bargaining packages are the best of these",
-            scan.error_bound
+            decimals(scan.error_bound, 4)
         ),
         FrontierMethod::Merge => {
             "exact, by merging per-point frontiers (no enumeration)".to_string()
         }
         FrontierMethod::Search if scan.error_bound > 0.0 => format!(
             "a certified ε-Pareto set, by search (no enumeration): every package that clears \
-             the red lines is matched, within {:.4} for every party, by a frontier package \
+             the red lines is matched, within {} for every party, by a frontier package \
              below; accord report plots the exact frontier of each pair of parties",
-            scan.error_bound
+            decimals(scan.error_bound, 4)
         ),
         FrontierMethod::Search => "exact, traced one vector at a time by a search over the \
              hyper-rectangles (no enumeration)"
@@ -174,27 +176,35 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
             && let Ok(exact) = &relaxed.insight.analysis.result
         {
             let analysis = &relaxed.insight.analysis;
-            let within = if exact.scan.error_bound > 0.0 {
-                format!(" (within {:.4})", exact.scan.error_bound)
+            let frontier = if exact.scan.error_bound > 0.0 {
+                format!(
+                    "approximate: {}, every package matched within {} for every party",
+                    count_of(exact.scan.frontier.len() as u128, "vector", "vectors"),
+                    decimals(exact.scan.error_bound, 4)
+                )
             } else {
-                " (exact)".to_string()
+                format!(
+                    "exact: {}",
+                    count_of(exact.scan.frontier.len() as u128, "vector", "vectors")
+                )
             };
-            let nash_exact = if analysis.bargaining_is_exact() {
-                " (exact)"
-            } else {
-                " (approximate)"
-            };
+            let nash = analysis
+                .bargaining()
+                .and_then(|b| b.nash.as_ref())
+                .map_or_else(String::new, |n| {
+                    format!(
+                        "\n  and its Nash package ({}): {}",
+                        if analysis.bargaining_is_exact() {
+                            "exact"
+                        } else {
+                            "approximate"
+                        },
+                        utilities(&names, &n.utilities)
+                    )
+                });
             let _ = writeln!(
                 out,
-                "  with relaxation 1 granted, the frontier has {} vector(s){within}{}",
-                group(exact.scan.frontier.len() as u128),
-                analysis
-                    .bargaining()
-                    .and_then(|b| b.nash.as_ref())
-                    .map_or_else(String::new, |n| format!(
-                        "; nash{nash_exact} {}",
-                        utilities(&names, &n.utilities)
-                    ))
+                "  with relaxation 1 granted, the frontier is {frontier}{nash}"
             );
             let _ = writeln!(
                 out,
@@ -208,7 +218,7 @@ pub(crate) fn render(case: &Case, insight: &Insight, source: &Source, top: usize
         (_, None) => "more than 18 quintillion packages (2^64)".to_string(),
     };
     let within = if scan.error_bound > 0.0 {
-        format!(", within {:.4}", scan.error_bound)
+        format!(", within {}", decimals(scan.error_bound, 4))
     } else {
         String::new()
     };
@@ -300,13 +310,13 @@ fn bargaining_lines<'a>(
             "exact: the best of the exact frontier".to_string()
         }
         (Some(Err(why)), Ok(exact)) => format!(
-            "approximate: the best of the frontier below, within {:.4} per party (the exact \
+            "approximate: the best of the frontier below, within {} per party (the exact \
              search stopped: {why})",
-            exact.scan.error_bound
+            decimals(exact.scan.error_bound, 4)
         ),
         (_, Ok(exact)) => format!(
-            "approximate: the best of the frontier below, within {:.4} per party",
-            exact.scan.error_bound
+            "approximate: the best of the frontier below, within {} per party",
+            decimals(exact.scan.error_bound, 4)
         ),
         (_, Err(_)) => "none found".to_string(),
     };
@@ -347,8 +357,9 @@ fn bargaining_lines<'a>(
     packages
 }
 
-/// The points the parties disagree on most: for each, the option no red line blocks that
-/// leaves the party rating it lowest best off, or the red lines that block every option.
+/// The points the parties disagree on most: for each, the best compromise (the option no
+/// red line blocks that costs any one party least) and what each party gives up there, or
+/// the red lines that block every option.
 fn consensus_lines(
     case: &Case,
     consensus: &[PointConsensus],
@@ -356,21 +367,14 @@ fn consensus_lines(
     top: usize,
     out: &mut String,
 ) {
-    let mut points: Vec<&PointConsensus> = consensus.iter().filter(|c| c.conflict > 1e-9).collect();
+    let points = conflict_order(consensus);
     if points.is_empty() {
         return;
     }
-    // Most conflicted first; among equals, the one the parties care most about.
-    let stake = |c: &&PointConsensus| c.stakes.iter().sum::<f64>();
-    points.sort_by(|a, b| {
-        b.conflict
-            .total_cmp(&a.conflict)
-            .then(stake(b).total_cmp(&stake(a)))
-    });
     let _ = writeln!(
         out,
-        "\npoints in conflict (top {} of {}; conflict 0: one option is everyone's favourite, \
-         1: nothing every party accepts):",
+        "\npoints in conflict (top {} of {}; conflict: the utility the parties give up in all \
+         at the best compromise, where each party's utility runs from 0 to 1):",
         top.min(points.len()),
         points.len()
     );
@@ -394,7 +398,7 @@ fn consensus_lines(
                 .collect();
             format!("every option blocked: {}", blocks.join("; "))
         };
-        let _ = writeln!(out, "  {:<22} {:.2}  {summary}", point.id, c.conflict);
+        let _ = writeln!(out, "  {:<22} {:.4}  {summary}", point.id, c.conflict);
         let _ = writeln!(
             out,
             "      {:<18} {}",
@@ -434,6 +438,15 @@ fn relaxation_lines(case: &Case, diagnosis: &Diagnosis, out: &mut String) {
     }
 }
 
+/// Why a party rejects a package that crosses one of its red lines, in the words of the
+/// draft's verdict here and of the final text's in `accord mediate`.
+pub(crate) fn crossing(case: &Case, red_line: &RedLine) -> String {
+    format!(
+        "it crosses its red line: {}",
+        describe_red_line(case, red_line)
+    )
+}
+
 /// The draft on the table: who accepts it, and the best trades that improve it.
 fn draft_lines(case: &Case, insight: &Insight, names: &[String], top: usize, out: &mut String) {
     let Some(draft) = &insight.draft else {
@@ -454,11 +467,7 @@ fn draft_lines(case: &Case, insight: &Insight, names: &[String], top: usize, out
         }
         for &index in &draft.crossed[k] {
             if let Some(red_line) = position.and_then(|p| p.red_lines.get(index)) {
-                let _ = writeln!(
-                    out,
-                    "  {name} rejects it: crosses \"{}\"",
-                    describe_red_line(case, red_line)
-                );
+                let _ = writeln!(out, "  {name} rejects it: {}", crossing(case, red_line));
             }
         }
     }
@@ -483,11 +492,13 @@ fn draft_lines(case: &Case, insight: &Insight, names: &[String], top: usize, out
         "  trades that improve it for every party (top {} of {}{}):",
         top.min(trades.improvements.len()),
         trades.improvements.len(),
-        if insight.relaxed.is_some() {
-            "; with relaxation 1 granted"
-        } else {
-            ""
-        }
+        insight
+            .relaxed
+            .as_ref()
+            .map_or_else(String::new, |r| format!(
+                "; judged with {} set aside, without which nothing is acceptable",
+                describe_relaxation(case, &r.relaxation)
+            ))
     );
     for (k, trade) in trades.improvements.iter().take(top).enumerate() {
         let changes: Vec<String> = trade

@@ -58,7 +58,7 @@ pub use analysis::{
     Analysis, AnalysisOptions, ExactAnalysis, FrontierMethod, analyze, analyze_with,
 };
 pub use error::ModelError;
-pub use insight::consensus::{OptionStance, PointConsensus, point_consensus};
+pub use insight::consensus::{OptionStance, PointConsensus, conflict_order, point_consensus};
 pub use insight::diagnosis::{Constraint, Diagnosis, DiagnosisLimit, diagnose, relaxed};
 pub use insight::fairness::{Fairness, PartyFairness, fairness, favourite_compromises};
 pub use insight::sensitivity::{

@@ -257,13 +257,21 @@ pub fn analysis_to_json(case: &Case, insight: &Insight, source: &Source) -> Valu
     );
     map.insert(
         "conflicts".into(),
-        Value::Array(
-            insight
+        Value::Array({
+            // Most conflicted first, as every surface lists them; then the points where
+            // nobody gives anything up, in point order.
+            let mut ordered = accord_core::conflict_order(&insight.consensus);
+            let rest: Vec<&PointConsensus> = insight
                 .consensus
                 .iter()
+                .filter(|c| !ordered.iter().any(|o| o.point == c.point))
+                .collect();
+            ordered.extend(rest);
+            ordered
+                .into_iter()
                 .map(|c| consensus_json(case, parties, c))
-                .collect(),
-        ),
+                .collect()
+        }),
     );
     map.insert(
         "draft".into(),

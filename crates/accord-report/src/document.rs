@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 use crate::View;
 use crate::svg::{FrontierPlot, HeatCell, HeatMap, Mark, frontier_plot, heat_map};
 use crate::words::{
-    describe_constraint, describe_red_line, describe_relaxation, group, package_count, party_name,
+    CONFLICTS_EXPLAINED, TOP_CONFLICTS, count_of, describe_constraint, describe_red_line,
+    describe_relaxation, group, package_count, party_name, possessive,
 };
 
 /// One block of the report.
@@ -85,8 +86,13 @@ pub struct Plot {
 /// At most this many frontier plots (pairs of parties) are drawn.
 const MAX_PAIRS: usize = 15;
 /// Table lengths.
-const TOP_CONFLICTS: usize = 10;
 const TOP_RANGES: usize = 12;
+
+/// What a gain share outside 0-100% means, said wherever gain shares are shown.
+const GAIN_SHARE_RANGE: &str = "A share below 0% means the package leaves the party under \
+     its reservation value (it would rather have no agreement); above 100%, the package gives \
+     it more than any agreement every party accepts could (possible only for a package some \
+     party rejects).";
 
 /// A gain, signed, to three decimals.
 fn signed(gain: f64) -> String {
@@ -246,7 +252,10 @@ fn summary(view: &View<'_>, cx: &Context<'_>, blocks: &mut Vec<Block>) {
                 if crossed.is_empty() {
                     format!("{n} (below its reservation value)")
                 } else {
-                    format!("{n} (crosses {} red line(s))", crossed.len())
+                    format!(
+                        "{n} (crosses {})",
+                        count_of(crossed.len() as u128, "red line", "red lines")
+                    )
                 }
             })
             .collect();
@@ -267,11 +276,12 @@ fn summary(view: &View<'_>, cx: &Context<'_>, blocks: &mut Vec<Block>) {
     }
     let main = insight.relaxed.as_ref().map_or(insight, |r| &r.insight);
     if let Some(nash) = main.analysis.bargaining().and_then(|b| b.nash.as_ref()) {
-        let when = if insight.relaxed.is_some() {
-            " (once relaxation 1 is granted)"
-        } else {
-            ""
-        };
+        let when = insight.relaxed.as_ref().map_or_else(String::new, |r| {
+            format!(
+                " (once {} is relaxed)",
+                describe_relaxation(cx.case, &r.relaxation)
+            )
+        });
         rows.push(vec![
             cell(format!("Recommended: the Nash package{when}")),
             cell(cx.utilities(&nash.utilities)),
@@ -321,8 +331,8 @@ fn diagnosis(view: &View<'_>, cx: &Context<'_>, blocks: &mut Vec<Block>) {
     ));
     if let Some(relaxed) = &view.insight.relaxed {
         blocks.push(Block::Note(format!(
-            "The rest of this report assumes relaxation 1 is granted ({}); every other red \
-             line and reservation value stands.",
+            "The rest of this report assumes relaxation 1 is granted: {} is relaxed; every \
+             other red line and reservation value stands.",
             describe_relaxation(cx.case, &relaxed.relaxation)
         )));
     }
@@ -359,7 +369,7 @@ fn draft(cx: &Context<'_>, insight: &Insight, main: &Insight, blocks: &mut Vec<B
                         .prefers
                         .iter()
                         .filter(|&&q| q != p)
-                        .map(|&q| format!("{}'s favourite", party_name(cx.case, q)))
+                        .map(|&q| format!("{} favourite", possessive(party_name(cx.case, q))))
                         .collect()
                 })
                 .unwrap_or_default();
@@ -405,8 +415,8 @@ fn draft(cx: &Context<'_>, insight: &Insight, main: &Insight, blocks: &mut Vec<B
     {
         blocks.push(Block::Para(format!(
             "Gain share: what the draft gives a party above its reservation value, as a share \
-             of the most it could get in any agreement all accept. Spread between parties: \
-             {:.0} points{}.",
+             of the most it could get in any agreement all accept. {GAIN_SHARE_RANGE} Spread \
+             between parties: {:.0} points{}.",
             spread * 100.0,
             f.worst_off.map_or_else(String::new, |p| format!(
                 "; {} fares worst",
@@ -965,23 +975,14 @@ fn heat_maps(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &
 }
 
 fn conflicts(cx: &Context<'_>, consensus: &[PointConsensus], blocks: &mut Vec<Block>) {
-    let mut points: Vec<&PointConsensus> = consensus.iter().filter(|c| c.conflict > 1e-9).collect();
+    let points = accord_core::conflict_order(consensus);
     if points.is_empty() {
         return;
     }
-    let stake = |c: &PointConsensus| c.stakes.iter().sum::<f64>();
-    points.sort_by(|a, b| {
-        b.conflict
-            .total_cmp(&a.conflict)
-            .then(stake(b).total_cmp(&stake(a)))
-    });
     blocks.push(Block::Heading(2, "Points in conflict".to_string()));
     blocks.push(Block::Para(format!(
-        "The {} points the parties are furthest apart on (of {} with any disagreement). \
-         Best compromise: the option no red line blocks that leaves the party who likes it \
-         least best off. Conflict: 0 when one option is everyone's favourite, 1 when \
-         nothing every party accepts. At stake: what each party gives up there, weighted by \
-         how much it cares.",
+        "The {} points where the parties have most at stake (of {} with any disagreement). \
+         {CONFLICTS_EXPLAINED}",
         points.len().min(TOP_CONFLICTS),
         points.len()
     )));
@@ -991,7 +992,7 @@ fn conflicts(cx: &Context<'_>, consensus: &[PointConsensus], blocks: &mut Vec<Bl
         "Conflict".to_string(),
         "Blocked options".to_string(),
     ];
-    head.extend(cx.names.iter().map(|n| format!("{n} at stake")));
+    head.extend(cx.names.iter().map(|n| format!("{n} gives up")));
     let rows = points
         .iter()
         .take(TOP_CONFLICTS)
@@ -1017,7 +1018,7 @@ fn conflicts(cx: &Context<'_>, consensus: &[PointConsensus], blocks: &mut Vec<Bl
                     Some(k) => cell(label(k)),
                     None => styled("none: every option blocked", "bad"),
                 },
-                num(format!("{:.2}", c.conflict)),
+                num(format!("{:.3}", c.conflict)),
                 cell(if blocked.is_empty() {
                     "–".to_string()
                 } else {
@@ -1171,14 +1172,13 @@ fn fairness(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>) {
         return;
     }
     blocks.push(Block::Heading(2, "Fairness".to_string()));
-    blocks.push(Block::Para(
+    blocks.push(Block::Para(format!(
         "Gain share: what a package gives a party above its reservation value, as a share of \
          the most it could get in any agreement all accept (100%: its favourite compromise). \
-         Spread: the largest share minus the smallest (0: equitable). Would rather have: a \
-         party that gets more from another party's favourite compromise than from the \
-         package."
-            .to_string(),
-    ));
+         {GAIN_SHARE_RANGE} Spread: the largest share minus the smallest (0: equitable). Would \
+         rather have: a party that gets more from another party's favourite compromise than \
+         from the package."
+    )));
     let mut head = vec!["Package".to_string()];
     head.extend(cx.names.iter().map(|n| format!("{n} share")));
     head.push("Spread".to_string());
@@ -1205,9 +1205,9 @@ fn fairness(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>) {
                         .filter(move |&&q| q != p.party)
                         .map(move |&q| {
                             format!(
-                                "{} prefers {}'s favourite",
+                                "{} prefers {} favourite",
                                 party_name(cx.case, p.party),
-                                party_name(cx.case, q)
+                                possessive(party_name(cx.case, q))
                             )
                         })
                 })

@@ -5,6 +5,8 @@
 
 use std::fmt::Write as _;
 
+use crate::words::possessive;
+
 /// `text` with the five XML special characters escaped.
 #[must_use]
 pub fn escape(text: &str) -> String {
@@ -120,9 +122,10 @@ pub fn frontier_plot(plot: &FrontierPlot<'_>) -> String {
     );
     // Reservation values.
     let (rx, ry) = plot.reservation;
+    let (x_owner, y_owner) = (possessive(&x_name), possessive(&y_name));
     let _ = write!(
         out,
-        r##"<g class="reservation" stroke="#b04040" stroke-dasharray="4 3"><line x1="{:.1}" y1="{MARGIN_TOP}" x2="{:.1}" y2="{:.1}"><title>{x_name}'s reservation value {rx:.3}</title></line><line x1="{MARGIN_LEFT}" y1="{:.1}" x2="{:.1}" y2="{:.1}"><title>{y_name}'s reservation value {ry:.3}</title></line></g>"##,
+        r##"<g class="reservation" stroke="#b04040" stroke-dasharray="4 3"><line x1="{:.1}" y1="{MARGIN_TOP}" x2="{:.1}" y2="{:.1}"><title>{x_owner} reservation value {rx:.3}</title></line><line x1="{MARGIN_LEFT}" y1="{:.1}" x2="{:.1}" y2="{:.1}"><title>{y_owner} reservation value {ry:.3}</title></line></g>"##,
         sx(rx),
         sx(rx),
         MARGIN_TOP + inner_h,
@@ -281,7 +284,7 @@ pub fn heat_map(map: &HeatMap<'_>) -> String {
     const LABEL_W: f64 = 330.0;
     const HEAD_H: f64 = 40.0;
     let width = LABEL_W + CELL_W * map.columns.len() as f64 + 8.0;
-    let height = HEAD_H + CELL_H * map.rows.len() as f64 + 30.0;
+    let height = HEAD_H + CELL_H * map.rows.len() as f64 + 46.0;
     let title = escape(map.title);
     let mut out = String::new();
     let _ = write!(
@@ -373,11 +376,13 @@ pub fn heat_map(map: &HeatMap<'_>) -> String {
     }
     let _ = write!(
         out,
-        r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">rating 0 (worst)</text><text x="{:.1}" y="{:.1}" font-size="10">10 (best); crossed: red line</text>"#,
+        r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">rating 0 (worst)</text><text x="{:.1}" y="{:.1}" font-size="10">10 (best)</text><text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">a crossed-out cell: the value crosses that party's red line</text>"#,
         LABEL_W - 6.0,
         y + 10.0,
         LABEL_W + 16.0 * 11.0 + 6.0,
-        y + 10.0
+        y + 10.0,
+        width - 8.0,
+        y + 26.0
     );
     out.push_str("</svg>");
     out

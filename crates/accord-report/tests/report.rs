@@ -142,8 +142,8 @@ fn the_peace_report_explains_the_deadlock_and_analyses_past_it() {
     assert_eq!(found.feasible(), Some(false));
     let relaxations = &found.diagnosis.as_ref().unwrap().relaxations;
     assert_eq!(relaxations.len(), 2);
-    assert!(page.contains("Ukraine&#39;s red line &quot;`army-cap` must be at least 750000&quot;"));
-    assert!(page.contains("Russia&#39;s red line &quot;`army-cap` must be at most 700000&quot;"));
+    assert!(page.contains("Ukraine&#39;s red line (Army size cap must be at least 750,000)"));
+    assert!(page.contains("Russia&#39;s red line (Army size cap must be at most 700,000)"));
     assert!(page.contains("assumes relaxation 1 is granted"));
     // With it granted there is a frontier, a Nash package and a full analysis.
     let relaxed = found.relaxed.as_ref().unwrap();

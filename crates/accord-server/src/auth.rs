@@ -1,5 +1,6 @@
 //! Accounts, passwords and sessions: login and logout, the current account, and the
-//! mediator's account management.
+//! mediator's account management: [`create_account`], `update_account` and
+//! `revoke_sessions`, which the API and the accounts page (`ui::accounts`) both call.
 //!
 //! Passwords are hashed with Argon2id. A session token is 32 random bytes, given to the
 //! client once; the store keeps only its SHA-256, so a copy of the database grants no
@@ -221,7 +222,7 @@ pub struct CreatedAccount {
 }
 
 /// Changes to an account; fields left out stay.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountChange {
     /// New role.
@@ -370,7 +371,14 @@ pub async fn create_account(
         created_ms: accord_store::now_ms(),
     };
     let mut tx = state.store.begin().await?;
-    tx.insert_account(&account).await?;
+    tx.insert_account(&account).await.map_err(|error| {
+        let error = ApiError::from(error);
+        if error.code() == "conflict" {
+            error.with_field("username")
+        } else {
+            error
+        }
+    })?;
     let detail = json!({ "username": account.username, "role": role.as_str(),
         "case": account.case_id, "party": account.party_id });
     let entry = match by {
@@ -394,6 +402,109 @@ pub async fn create_account(
         account: AccountView::from(&account),
         password: generated,
     })
+}
+
+/// Every account, by username (mediator only): the API's list and the accounts page.
+pub(crate) async fn every_account(state: &AppState, viewer: &Viewer) -> ApiResult<Vec<Account>> {
+    viewer.require_mediator()?;
+    Ok(state.store.accounts().await?)
+}
+
+/// Changes an account's role, party, password or active flag (mediator only) and audits it
+/// as `account.update`; disabling the account or changing its password revokes its
+/// sessions. A mediator may not demote or disable their own account (409). The API's
+/// `PATCH` and the accounts page both call this.
+pub(crate) async fn update_account(
+    state: &AppState,
+    viewer: &Viewer,
+    account_id: &str,
+    change: AccountChange,
+) -> ApiResult<Account> {
+    viewer.require_mediator()?;
+    let Some(mut account) = state.store.account(account_id).await? else {
+        return Err(ApiError::not_found(format!("account `{account_id}`")));
+    };
+    let role_changed = change.role.is_some() || change.case.is_some() || change.party.is_some();
+    if role_changed {
+        let role = change
+            .role
+            .clone()
+            .unwrap_or_else(|| account.role.as_str().to_string());
+        let keeps_party = Role::parse(&role) == Some(Role::Party);
+        let case = change
+            .case
+            .clone()
+            .or_else(|| account.case_id.clone().filter(|_| keeps_party));
+        let party = change
+            .party
+            .clone()
+            .or_else(|| account.party_id.clone().filter(|_| keeps_party));
+        let (role, case_id, party_id) =
+            check_role(state, &role, case.as_deref(), party.as_deref()).await?;
+        account.role = role;
+        account.case_id = case_id;
+        account.party_id = party_id;
+    }
+    if account.id == viewer.account.id
+        && (account.role != Role::Mediator || change.active == Some(false))
+    {
+        return Err(ApiError::conflict(
+            "a mediator cannot demote or disable their own account; ask another mediator",
+        ));
+    }
+    let mut revoke = false;
+    if let Some(password) = change.password {
+        check_password("password", &password)?;
+        account.password_hash = hash_password(password).await?;
+        revoke = true;
+    }
+    if let Some(active) = change.active {
+        account.active = active;
+        revoke |= !active;
+    }
+    let mut tx = state.store.begin().await?;
+    tx.update_account(&account).await?;
+    if revoke {
+        tx.revoke_sessions(&account.id).await?;
+    }
+    let detail = json!({ "role": account.role.as_str(), "case": account.case_id,
+        "party": account.party_id, "active": account.active, "sessions_revoked": revoke });
+    tx.audit(&viewer.audit(
+        account.case_id.as_deref(),
+        "account.update",
+        format!("account/{}", account.id),
+        &detail,
+    ))
+    .await?;
+    tx.commit().await?;
+    state.forget_sessions();
+    Ok(account)
+}
+
+/// Revokes every session of an account (mediator only) and audits it as `account.revoke`;
+/// returns how many were open. The API's revoke route and the accounts page both call
+/// this.
+pub(crate) async fn revoke_sessions(
+    state: &AppState,
+    viewer: &Viewer,
+    account_id: &str,
+) -> ApiResult<u64> {
+    viewer.require_mediator()?;
+    if state.store.account(account_id).await?.is_none() {
+        return Err(ApiError::not_found(format!("account `{account_id}`")));
+    }
+    let mut tx = state.store.begin().await?;
+    let n = tx.revoke_sessions(account_id).await?;
+    tx.audit(&viewer.audit(
+        None,
+        "account.revoke",
+        format!("account/{account_id}"),
+        &json!({ "sessions": n }),
+    ))
+    .await?;
+    tx.commit().await?;
+    state.forget_sessions();
+    Ok(n)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -537,8 +648,7 @@ async fn list_accounts(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> ApiResult<axum::Json<Vec<AccountView>>> {
-    viewer.require_mediator()?;
-    let accounts = state.store.accounts().await?;
+    let accounts = every_account(&state, &viewer).await?;
     Ok(axum::Json(accounts.iter().map(AccountView::from).collect()))
 }
 
@@ -571,6 +681,7 @@ async fn post_account(
         (status = 200, description = "changed", body = AccountView),
         (status = 403, description = "not a mediator", body = ErrorBody),
         (status = 404, description = "no such account", body = ErrorBody),
+        (status = 409, description = "a mediator demoting or disabling their own account", body = ErrorBody),
         (status = 422, description = "a field is invalid", body = ErrorBody),
     ))]
 async fn patch_account(
@@ -579,64 +690,7 @@ async fn patch_account(
     Path(account_id): Path<String>,
     Body(change): Body<AccountChange>,
 ) -> ApiResult<axum::Json<AccountView>> {
-    viewer.require_mediator()?;
-    let Some(mut account) = state.store.account(&account_id).await? else {
-        return Err(ApiError::not_found(format!("account `{account_id}`")));
-    };
-    let role_changed = change.role.is_some() || change.case.is_some() || change.party.is_some();
-    if role_changed {
-        let role = change
-            .role
-            .clone()
-            .unwrap_or_else(|| account.role.as_str().to_string());
-        let keeps_party = Role::parse(&role) == Some(Role::Party);
-        let case = change
-            .case
-            .clone()
-            .or_else(|| account.case_id.clone().filter(|_| keeps_party));
-        let party = change
-            .party
-            .clone()
-            .or_else(|| account.party_id.clone().filter(|_| keeps_party));
-        let (role, case_id, party_id) =
-            check_role(&state, &role, case.as_deref(), party.as_deref()).await?;
-        account.role = role;
-        account.case_id = case_id;
-        account.party_id = party_id;
-    }
-    if account.id == viewer.account.id
-        && (account.role != Role::Mediator || change.active == Some(false))
-    {
-        return Err(ApiError::conflict(
-            "a mediator cannot demote or disable their own account; ask another mediator",
-        ));
-    }
-    let mut revoke = false;
-    if let Some(password) = change.password {
-        check_password("password", &password)?;
-        account.password_hash = hash_password(password).await?;
-        revoke = true;
-    }
-    if let Some(active) = change.active {
-        account.active = active;
-        revoke |= !active;
-    }
-    let mut tx = state.store.begin().await?;
-    tx.update_account(&account).await?;
-    if revoke {
-        tx.revoke_sessions(&account.id).await?;
-    }
-    let detail = json!({ "role": account.role.as_str(), "case": account.case_id,
-        "party": account.party_id, "active": account.active, "sessions_revoked": revoke });
-    tx.audit(&viewer.audit(
-        account.case_id.as_deref(),
-        "account.update",
-        format!("account/{}", account.id),
-        &detail,
-    ))
-    .await?;
-    tx.commit().await?;
-    state.forget_sessions();
+    let account = update_account(&state, &viewer, &account_id, change).await?;
     Ok(axum::Json(AccountView::from(&account)))
 }
 
@@ -653,21 +707,7 @@ async fn revoke_account(
     viewer: Viewer,
     Path(account_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    viewer.require_mediator()?;
-    if state.store.account(&account_id).await?.is_none() {
-        return Err(ApiError::not_found(format!("account `{account_id}`")));
-    }
-    let mut tx = state.store.begin().await?;
-    let n = tx.revoke_sessions(&account_id).await?;
-    tx.audit(&viewer.audit(
-        None,
-        "account.revoke",
-        format!("account/{account_id}"),
-        &json!({ "sessions": n }),
-    ))
-    .await?;
-    tx.commit().await?;
-    state.forget_sessions();
+    revoke_sessions(&state, &viewer, &account_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -665,3 +665,91 @@ async fn other_roles_are_refused_the_mediator_pages() {
         assert_eq!(answer.status, StatusCode::NOT_FOUND);
     }
 }
+
+/// The workbench analyses with the settings of `accord analyze` and says of every figure
+/// whether it is exact or within which bound, in the same order and words as the CLI.
+#[tokio::test]
+async fn the_analysis_panel_says_what_the_cli_says() {
+    use accord_core::{InsightOptions, insight};
+    use accord_formats::analysis_json::{Source, analysis_to_json};
+
+    let app = App::sqlite().await;
+    let case = peace(&app).await;
+    let api = app
+        .get(&format!("/api/cases/{case}/analysis"), &app.mediator)
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{:?}", api.body);
+    // `accord analyze examples/peace-framework.toml --json`, with its default settings.
+    let file = read_case("peace.toml", common::PEACE, CaseFormat::Toml).unwrap();
+    let found = insight(
+        &file,
+        &file.negotiating_parties(),
+        &InsightOptions::default(),
+    );
+    let source = Source {
+        format: "case-file".to_string(),
+        path: "peace.toml".to_string(),
+        warnings: Vec::new(),
+    };
+    let cli = analysis_to_json(&file, &found, &source);
+    for key in [
+        "status",
+        "error_bound",
+        "frontier_size",
+        "bargaining_status",
+    ] {
+        assert_eq!(api.body[key], cli[key], "{key}");
+        assert_eq!(
+            api.body["relaxed"][key], cli["relaxed"][key],
+            "relaxed {key}"
+        );
+    }
+    assert_eq!(
+        api.body["relaxed"]["nash"]["utilities"],
+        cli["relaxed"]["nash"]["utilities"]
+    );
+    assert_eq!(api.body["conflicts"], cli["conflicts"]);
+    // The relaxed frontier of the example is approximate; its Nash package is exact.
+    assert_eq!(cli["relaxed"]["status"], "approximate");
+    assert_eq!(cli["relaxed"]["bargaining_status"], "exact");
+    let bound = format!("{:.4}", cli["relaxed"]["error_bound"].as_f64().unwrap());
+    let bound = bound.trim_end_matches('0');
+
+    let path = format!("/cases/{case}/analysis-panel?x=ukraine&y=russia");
+    let panel = send(&app, Method::GET, &path, Some(&app.mediator), None, true).await;
+    assert_eq!(panel.status, StatusCode::OK, "{}", panel.text);
+    assert!(
+        panel.text.contains("The frontier is exact."),
+        "{}",
+        panel.text
+    );
+    assert!(
+        panel.text.contains(&format!(
+            "The frontier is approximate: every package that clears the red lines is matched within {bound} for every party"
+        )),
+        "{}",
+        panel.text
+    );
+    assert!(panel.text.contains("Bargaining packages (exact)"));
+    // The points in conflict, in the analysis's order, by title; red lines in words.
+    assert!(panel.text.contains("Points in conflict"));
+    let first = cli["conflicts"][0]["point"].as_str().unwrap();
+    let title = common::PEACE
+        .split("[[points]]")
+        .find(|p| p.contains(&format!("id = \"{first}\"")))
+        .and_then(|p| p.split("title = \"").nth(1))
+        .and_then(|t| t.split('"').next())
+        .unwrap();
+    let row = format!(r#"<tr><th scope="row">{title}</th>"#);
+    let at = panel.text.find(&row).expect("the first point in conflict");
+    for other in cli["conflicts"].as_array().unwrap().iter().skip(1).take(3) {
+        let id = other["point"].as_str().unwrap();
+        assert!(!panel.text[..at].contains(&format!(">{id}<")), "{id}");
+    }
+    assert!(
+        panel
+            .text
+            .contains("Army size cap must be at least 750,000")
+    );
+    assert!(!panel.text.contains('`'), "no Markdown in HTML");
+}

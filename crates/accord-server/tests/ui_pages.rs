@@ -373,7 +373,10 @@ async fn a_party_member_sees_its_own_position_and_the_tabled_draft_only() {
         // Its own position: reservation value, weights, red lines, and the editor link.
         assert!(view.text.contains("Your position"), "{backend}");
         assert!(view.text.contains("0.45"), "{backend}");
-        assert!(view.text.contains("Wage increase: not +2%"), "{backend}");
+        assert!(
+            view.text.contains("Wage increase must not be “+2%”"),
+            "{backend}"
+        );
         assert!(
             view.text
                 .contains(&format!(r#"href="/cases/{case}/position""#)),

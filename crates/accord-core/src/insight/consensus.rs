@@ -1,6 +1,14 @@
 //! Per-point consensus: for each point of options, which options every party can live
 //! with, which parties' red lines block the others, how each party rates each option, and
-//! how far apart the parties are on the point.
+//! how much the parties have at stake there.
+//!
+//! Conflict is measured in utility, not in ratings: a point a party barely weighs cannot
+//! head the list however far apart the ratings are. On each point the best compromise is
+//! the option no red line blocks whose largest loss is smallest (a party's loss: its
+//! weight on the point times the rating it gives up against its favourite option, in its
+//! utility from 0 to 1), the smaller total loss breaking ties. The point's conflict is the
+//! total the parties give up there; where every option is blocked, the total of their
+//! whole ranges on the point.
 //!
 //! This is a mediator's view: it shows every party's ratings and red lines, and must not
 //! be shown to a party.
@@ -20,10 +28,10 @@
 //!     Party::new("b", "B", Role::Party).with_position(b),
 //! ]).unwrap();
 //! let consensus = point_consensus(&case, &case.negotiating_parties());
-//! // Doha is blocked by A; of Geneva (worst-off rating 0) and Vienna (0.5), Vienna.
+//! // Doha is blocked by A. At Geneva B gives up 1; at Vienna A gives up 0.5 and B 0.4.
 //! assert_eq!(consensus[0].options[2].blocked_by, vec![accord_core::PartyIdx(0)]);
 //! assert_eq!(consensus[0].consensus, Some(OptionIdx(1)));
-//! assert!((consensus[0].conflict - 0.5).abs() < 1e-12);
+//! assert!((consensus[0].conflict - 0.9).abs() < 1e-12);
 //! ```
 
 use crate::model::{Case, Choice, OptionIdx, PartyIdx, PointIdx, PointKind};
@@ -48,15 +56,46 @@ pub struct PointConsensus {
     pub point: PointIdx,
     /// One stance per option, in option order.
     pub options: Vec<OptionStance>,
-    /// The option no red line blocks that leaves the party who rates it lowest best off
-    /// (the first such option on a tie); `None` when every option is blocked.
+    /// The best compromise: the option no red line blocks whose largest loss (see
+    /// `stakes`) is smallest, then whose total loss is smallest, then the first; `None`
+    /// when every option is blocked.
     pub consensus: Option<OptionIdx>,
-    /// `1 -` the lowest rating of the consensus option: 0 when it is every rating party's
-    /// favourite, 1 when every option is blocked or the consensus is someone's worst.
+    /// The total utility the parties give up on this point at the compromise (the sum of
+    /// `stakes`): 0 when one option is everyone's favourite. With every option blocked,
+    /// the sum of the parties' whole ranges on the point.
     pub conflict: f64,
-    /// For each party, the weight it puts on this point times what it gives up when the
-    /// consensus option is chosen instead of its favourite: how strongly it cares.
+    /// For each party, what it gives up in its own utility when the compromise is chosen
+    /// instead of its favourite (its weight on the point times the rating lost); its whole
+    /// range on the point when every option is blocked.
     pub stakes: Vec<f64>,
+}
+
+impl PointConsensus {
+    /// Whether every option of the point is blocked by some party's red line.
+    #[must_use]
+    pub fn blocked(&self) -> bool {
+        self.consensus.is_none()
+    }
+}
+
+/// Differences of utility below this are ties.
+const TIE: f64 = 1e-12;
+
+/// The points the parties disagree on, most conflicted first: those where every option is
+/// blocked, then by conflict, largest first (point order among equals). Points where
+/// nobody gives anything up are left out.
+#[must_use]
+pub fn conflict_order(consensus: &[PointConsensus]) -> Vec<&PointConsensus> {
+    let mut points: Vec<&PointConsensus> = consensus
+        .iter()
+        .filter(|c| c.blocked() || c.conflict > 1e-9)
+        .collect();
+    points.sort_by(|a, b| {
+        b.blocked()
+            .cmp(&a.blocked())
+            .then(b.conflict.total_cmp(&a.conflict))
+    });
+    points
 }
 
 /// The consensus on every point of options of `case`, among `parties`. Points that are
@@ -123,34 +162,58 @@ pub fn point_consensus(case: &Case, parties: &[PartyIdx]) -> Vec<PointConsensus>
                     }
                 })
                 .collect();
-            let worst =
-                |s: &OptionStance| s.ratings.iter().flatten().copied().fold(1.0_f64, f64::min);
-            let consensus = stances.iter().filter(|s| s.blocked_by.is_empty()).fold(
-                None,
-                |best: Option<&OptionStance>, s| match best {
-                    Some(b) if worst(s) <= worst(b) => Some(b),
-                    _ => Some(s),
-                },
-            );
-            let conflict = consensus.map_or(1.0, |s| 1.0 - worst(s));
-            let stakes = contributions
+            // What each party gives up, in its own utility, when option `k` is chosen
+            // instead of its favourite on this point.
+            let best: Vec<Option<f64>> = contributions
                 .iter()
-                .map(|c| match (c, consensus) {
-                    (Some(values), Some(s)) => {
-                        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                        hi - values[s.option.0]
-                    }
-                    (Some(values), None) => {
-                        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-                        hi - lo
-                    }
-                    (None, _) => 0.0,
+                .map(|c| {
+                    c.as_ref()
+                        .map(|v| v.iter().copied().fold(f64::NEG_INFINITY, f64::max))
                 })
                 .collect();
+            let losses = |k: usize| -> Vec<f64> {
+                contributions
+                    .iter()
+                    .zip(&best)
+                    .map(|(c, hi)| match (c, hi) {
+                        (Some(values), Some(hi)) => hi - values[k],
+                        _ => 0.0,
+                    })
+                    .collect()
+            };
+            // The compromise: the unblocked option whose largest loss is smallest, then
+            // whose total loss is smallest, then the first.
+            let mut consensus: Option<(OptionIdx, f64, f64)> = None;
+            for s in stances.iter().filter(|s| s.blocked_by.is_empty()) {
+                let l = losses(s.option.0);
+                let largest = l.iter().copied().fold(0.0_f64, f64::max);
+                let total: f64 = l.iter().sum();
+                let better = consensus.is_none_or(|(_, best_largest, best_total)| {
+                    largest < best_largest - TIE
+                        || (largest <= best_largest + TIE && total < best_total - TIE)
+                });
+                if better {
+                    consensus = Some((s.option, largest, total));
+                }
+            }
+            let consensus = consensus.map(|(k, _, _)| k);
+            let stakes: Vec<f64> = match consensus {
+                Some(k) => losses(k.0),
+                None => contributions
+                    .iter()
+                    .zip(&best)
+                    .map(|(c, hi)| match (c, hi) {
+                        (Some(values), Some(hi)) => {
+                            hi - values.iter().copied().fold(f64::INFINITY, f64::min)
+                        }
+                        _ => 0.0,
+                    })
+                    .collect(),
+            };
+            let conflict = stakes.iter().sum();
             Some(PointConsensus {
                 point: point_idx,
-                consensus: consensus.map(|s| s.option),
+                consensus,
                 options: stances,
                 conflict,
                 stakes,
@@ -191,8 +254,9 @@ mod tests {
 
     #[test]
     fn agreement_conflict_and_stakes_on_hand_made_points() {
-        // Point a: P rates x > y > z, Q rates z > y > x; y is each one's middle option, so
-        // the consensus is y with conflict 0.5, and P (weight 0.8) gives up 0.8 * 0.5.
+        // Point a: P (weight 0.8) rates x > y > z, Q (weight 0.5) z > y > x. At y, P gives
+        // up 0.8 * 0.5 and Q 0.5 * 0.5; at x, Q gives up 0.5; at z, P gives up 0.8. The
+        // compromise is y (largest loss 0.4), its conflict 0.65 in all.
         // Point b: both prefer v: no conflict, no stakes.
         let p = party(
             "p",
@@ -209,7 +273,7 @@ mod tests {
         // The integer range is left out.
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].consensus, Some(OptionIdx(1)));
-        assert!((all[0].conflict - 0.5).abs() < 1e-12);
+        assert!((all[0].conflict - 0.65).abs() < 1e-12);
         assert!((all[0].stakes[0] - 0.4).abs() < 1e-12);
         assert!((all[0].stakes[1] - 0.25).abs() < 1e-12);
         assert_eq!(all[1].consensus, Some(OptionIdx(1)));
@@ -254,8 +318,61 @@ mod tests {
             vec![vec![PartyIdx(0)], vec![PartyIdx(1)], vec![PartyIdx(1)]]
         );
         assert_eq!(all[0].consensus, None);
-        assert!((all[0].conflict - 1.0).abs() < 1e-12);
         // With no consensus, a party's stake is its whole range on the point.
         assert!((all[0].stakes[0] - 0.5).abs() < 1e-12);
+        assert!((all[0].conflict - 1.0).abs() < 1e-12);
+        // The blocked point comes first, point b (no loss) not at all.
+        let order: Vec<PointIdx> = conflict_order(&all).iter().map(|c| c.point).collect();
+        assert_eq!(order, vec![PointIdx(0)]);
+    }
+
+    #[test]
+    fn a_point_barely_weighed_is_not_in_conflict_however_far_apart_the_ratings() {
+        // Point a: opposite ratings but weights 0.01 each; point b: P and Q both weigh it
+        // 0.49 and rate its options 1/0.5 and 0.5/1: a smaller gap in ratings, larger stakes.
+        let p = party(
+            "p",
+            vec![0.01, 0.49, 0.5],
+            vec![vec![1.0, 0.5, 0.0], vec![1.0, 0.5], vec![]],
+        );
+        let q = party(
+            "q",
+            vec![0.01, 0.49, 0.5],
+            vec![vec![0.0, 0.5, 1.0], vec![0.5, 1.0], vec![]],
+        );
+        let case = Case::new("t", points(), vec![p, q]).unwrap();
+        let all = point_consensus(&case, &case.negotiating_parties());
+        let order: Vec<PointIdx> = conflict_order(&all).iter().map(|c| c.point).collect();
+        assert_eq!(order, vec![PointIdx(1), PointIdx(0)]);
+        // On b, u loses Q 0.245 and v loses P 0.245: a tie on the largest and the total,
+        // so the first.
+        assert_eq!(all[1].consensus, Some(OptionIdx(0)));
+        assert!((all[1].conflict - 0.245).abs() < 1e-12);
+        assert!((all[0].conflict - 0.01).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_compromise_minimises_the_largest_loss_then_the_total() {
+        // Three parties on a: x costs (0, 0.3, 0.3), y costs (0.3, 0, 0.1): the same
+        // largest loss, y the smaller total.
+        let a = party(
+            "a",
+            vec![0.3, 0.7, 0.0],
+            vec![vec![1.0, 0.0, 0.0], vec![0.0, 1.0], vec![]],
+        );
+        let b = party(
+            "b",
+            vec![0.3, 0.7, 0.0],
+            vec![vec![0.0, 1.0, 0.0], vec![0.0, 1.0], vec![]],
+        );
+        let c = party(
+            "c",
+            vec![0.3, 0.7, 0.0],
+            vec![vec![0.0, 2.0 / 3.0, 1.0], vec![0.0, 1.0], vec![]],
+        );
+        let case = Case::new("t", points(), vec![a, b, c]).unwrap();
+        let all = point_consensus(&case, &case.negotiating_parties());
+        assert_eq!(all[0].consensus, Some(OptionIdx(1)));
+        assert!((all[0].conflict - 0.4).abs() < 1e-12);
     }
 }

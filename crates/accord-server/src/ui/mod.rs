@@ -10,11 +10,14 @@
 //! - `GET /cases/{case}`: the mediator's dashboard ([`mediator`]), a party member's view
 //!   or an observer's view ([`party`]), by the viewer's standing;
 //! - the party pages of [`party`] and the mediator pages of [`mediator`];
+//! - `/accounts` and `/accounts/{account}/...`: the mediator's account management
+//!   ([`accounts`]), linked from the header of every page a mediator sees;
 //! - `GET /static/htmx.min.js`, `GET /static/style.css`, embedded in the binary.
 //!
 //! Path parameters are named as in the API (`{case}`, `{version}`, `{party}`), since
 //! routes sharing a prefix must name a segment alike.
 
+mod accounts;
 mod mediator;
 mod party;
 
@@ -65,6 +68,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/static/style.css", get(style))
         .merge(party::routes())
         .merge(mediator::routes())
+        .merge(accounts::routes())
         .layer(middleware::map_response(page_headers))
 }
 

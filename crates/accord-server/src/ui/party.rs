@@ -31,6 +31,8 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use accord_report::words;
+
 use super::{
     Layout, Page, case_href, decimal, error_page, form_error, render, see_other, segment, when,
 };
@@ -669,8 +671,8 @@ fn position_summary(position: &Value, updated_ms: i64, points: &[PointInfo]) -> 
     }
 }
 
-/// A red line in words: "Wage increase: not +2%", "if Contract length is 3-years:
-/// Wage increase only +4%, +5%".
+/// A red line in words, as every report says it: "Wage increase must not be “+2%”", "if
+/// Contract length is “3 years”, Wage increase must be “+4%” or “+5%”".
 fn describe_red_line(red_line: &Value, points: &[PointInfo]) -> String {
     let title = |id: &str| {
         points
@@ -680,42 +682,50 @@ fn describe_red_line(red_line: &Value, points: &[PointInfo]) -> String {
     };
     let labels = |id: &str, values: &Value| {
         let point = points.iter().find(|p| p.id == id);
-        values
+        let names: Vec<String> = values
             .as_array()
             .into_iter()
             .flatten()
-            .map(|v| value_label(point, v))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .map(|v| format!("\u{201c}{}\u{201d}", value_label(point, v)))
+            .collect();
+        match names.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        }
     };
-    // The values a table allows or forbids, in words: `not`, `only` or `is` option lists,
-    // and `min`/`max` bounds.
-    let set = |table: &Value, id: &str, keys: &[&str]| {
+    let bound = |v: &Value| v.as_f64().map_or_else(|| plain(v), words::number);
+    // A table's values in words: `not`, `only` or `is` option lists, `min`/`max` bounds.
+    let set = |table: &Value, id: &str, must: bool| {
+        let (is, is_not) = if must {
+            ("must be", "must not be")
+        } else {
+            ("is", "is not")
+        };
         let mut parts = Vec::new();
-        for &key in keys {
+        if let Some(values) = table.get("not") {
+            parts.push(format!("{is_not} {}", labels(id, values)));
+        }
+        for key in ["only", "is"] {
             if let Some(values) = table.get(key) {
-                parts.push(format!("{key} {}", labels(id, values)));
+                parts.push(format!("{is} {}", labels(id, values)));
             }
         }
-        if let Some(min) = table.get("min") {
-            parts.push(format!("at least {}", plain(min)));
+        match (table.get("min"), table.get("max")) {
+            (Some(min), Some(max)) => {
+                parts.push(format!("{is} between {} and {}", bound(min), bound(max)));
+            }
+            (Some(min), None) => parts.push(format!("{is} at least {}", bound(min))),
+            (None, Some(max)) => parts.push(format!("{is} at most {}", bound(max))),
+            (None, None) => {}
         }
-        if let Some(max) = table.get("max") {
-            parts.push(format!("at most {}", plain(max)));
-        }
-        parts.join(", ")
+        format!("{} {}", title(id), parts.join(" and "))
     };
-    let point = text(&red_line["point"]);
-    let rule = format!(
-        "{}: {}",
-        title(&point),
-        set(red_line, &point, &["not", "only"])
-    );
+    let rule = set(red_line, &text(&red_line["point"]), true);
     match red_line.get("if") {
         Some(condition) => {
-            let on = text(&condition["point"]);
-            let when = set(condition, &on, &["is"]);
-            format!("if {} {when} \u{2014} {rule}", title(&on))
+            let when = set(condition, &text(&condition["point"]), false);
+            format!("if {when}, {rule}")
         }
         None => rule,
     }

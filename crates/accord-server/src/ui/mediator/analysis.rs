@@ -4,6 +4,9 @@
 //! from the analysis JSON (`accord analyze --json`'s document), computed once per state of
 //! the case and cached.
 
+use accord_core::{Constraint, OptionIdx};
+use accord_report::words;
+
 use super::*;
 
 /// A labelled vector of the analysis, for the table beside the plot.
@@ -16,7 +19,96 @@ struct SolutionItem {
 struct FrontierView {
     plot: Option<String>,
     note: String,
+    /// Whether the frontier is exact, or within which bound.
+    exactness: String,
+    /// Whether the bargaining packages are exact, or within which bound.
+    bargaining: String,
     solutions: Vec<SolutionItem>,
+}
+
+/// One point in conflict: where the parties have most at stake.
+struct ConflictItem {
+    point: String,
+    compromise: String,
+    conflict: String,
+    blocked: String,
+    gives_up: Vec<String>,
+}
+
+/// The points in conflict, most first, from the analysis's `conflicts` (which lists them
+/// in that order); points and options by their titles and labels.
+fn conflict_items(
+    analysis: &Value,
+    case: Option<&Case>,
+    parties: &[PartyRow],
+) -> (Vec<ConflictItem>, usize) {
+    let conflicted: Vec<&Value> = analysis["conflicts"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|c| c["consensus"].is_null() || c["conflict"].as_f64().unwrap_or(0.0) > 1e-9)
+        .collect();
+    let total = conflicted.len();
+    let point_of = |id: &str| case.and_then(|case| case.points().iter().find(|p| p.id == id));
+    let option = |point: Option<&accord_core::Point>, id: &Value| -> String {
+        let id = shown(id);
+        point
+            .and_then(|p| {
+                let k = p.options().iter().position(|o| o.id == id)?;
+                Some(words::option_name(p, OptionIdx(k)))
+            })
+            .unwrap_or(id)
+    };
+    let items = conflicted
+        .into_iter()
+        .take(words::TOP_CONFLICTS)
+        .map(|c| {
+            let id = shown(&c["point"]);
+            let point = point_of(&id);
+            let blocked: Vec<String> = c["options"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|o| {
+                    let by: Vec<&str> = o["blocked_by"]
+                        .as_array()?
+                        .iter()
+                        .map(|p| party_name(parties, p.as_str().unwrap_or_default()))
+                        .collect();
+                    (!by.is_empty())
+                        .then(|| format!("{} (by {})", option(point, &o["option"]), by.join(", ")))
+                })
+                .collect();
+            ConflictItem {
+                point: point.map_or(id.clone(), |p| words::point_name(p).to_string()),
+                compromise: if c["consensus"].is_null() {
+                    "none: every option is blocked".to_string()
+                } else {
+                    option(point, &c["consensus"])
+                },
+                conflict: format!("{:.3}", c["conflict"].as_f64().unwrap_or(0.0)),
+                blocked: if blocked.is_empty() {
+                    "–".to_string()
+                } else {
+                    blocked.join("; ")
+                },
+                gives_up: analysis["parties"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|p| {
+                        c["stakes"][shown(p)]
+                            .as_f64()
+                            .map_or_else(|| "–".to_string(), |v| format!("{v:.3}"))
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    (items, total)
 }
 
 /// The frontier of the case with the first relaxation granted.
@@ -49,6 +141,9 @@ struct AnalysisFragment {
     main: FrontierView,
     relaxed: Option<RelaxedView>,
     draft_verdicts: Vec<(String, String)>,
+    conflicts: Vec<ConflictItem>,
+    conflicts_total: usize,
+    conflicts_explained: &'static str,
     blockers: Option<Vec<RelaxationItem>>,
     blockers_complete: bool,
     improvements: Vec<TradeItem>,
@@ -141,40 +236,18 @@ fn numbers(values: &[Value]) -> Vec<f64> {
         .collect()
 }
 
-fn fmt3(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_string(), |v| format!("{v:.3}"))
-}
-
 /// A red line of a stored position, in words: `crimea not de-jure-recognition`.
-fn red_line_words(rows: &CaseRows, party: &str, index: usize) -> String {
-    let line = rows
-        .positions
-        .iter()
-        .find(|p| p.party_id == party)
-        .and_then(|p| serde_json::from_str::<Value>(&p.body).ok())
-        .and_then(|body| body["red_lines"].get(index).cloned());
-    let Some(line) = line else {
+fn red_line_words(case: Option<&Case>, party: &str, index: usize) -> String {
+    let Some(case) = case else {
         return String::new();
     };
-    let list = |v: &Value| match v {
-        Value::Array(items) => items.iter().map(shown).collect::<Vec<_>>().join(", "),
-        other => shown(other),
-    };
-    let mut words = Vec::new();
-    if let Some(condition) = line.get("if") {
-        words.push(format!(
-            "if {} is {}:",
-            shown(&condition["point"]),
-            list(&condition["is"])
-        ));
-    }
-    words.push(shown(&line["point"]));
-    for key in ["not", "only", "min", "max"] {
-        if let Some(value) = line.get(key) {
-            words.push(format!("{key} {}", list(value)));
-        }
-    }
-    words.join(" ")
+    case.parties()
+        .iter()
+        .position(|p| p.id == party)
+        .and_then(|p| case.position(PartyIdx(p)))
+        .and_then(|position| position.red_lines.get(index))
+        .map(|red_line| words::describe_red_line(case, red_line))
+        .unwrap_or_default()
 }
 
 /// The frontier plot of two parties (columns `ix`, `iy` of the analysis) with the
@@ -259,30 +332,60 @@ fn frontier_view(
         (_, _, None) => (None, "The analysis found no frontier to plot.".to_string()),
         _ => (None, "Choose two parties to plot.".to_string()),
     };
+    let bound = words::decimals(analysis["error_bound"].as_f64().unwrap_or(0.0), 4);
+    let exactness = match analysis["status"].as_str() {
+        Some("exact") => "The frontier is exact.".to_string(),
+        Some("approximate") => format!(
+            "The frontier is approximate: every package that clears the red lines is matched \
+             within {bound} for every party by one plotted or listed."
+        ),
+        _ => "There is no frontier: the case is too large to list it.".to_string(),
+    };
+    let bargaining = match (
+        analysis["bargaining_status"].as_str(),
+        analysis["bargaining_method"].as_str(),
+    ) {
+        (Some("exact"), Some("search")) => "exact, each proven optimal by search".to_string(),
+        (Some("exact"), _) => "exact".to_string(),
+        (Some("approximate"), _) => format!("approximate, within {bound} for every party"),
+        _ => "none found".to_string(),
+    };
     FrontierView {
         plot,
         note,
+        exactness,
+        bargaining,
         solutions,
     }
 }
 
-/// A constraint of a relaxation in words: a party's red line or reservation value.
-fn constraint_words(parties: &[PartyRow], rows: &CaseRows, constraint: &Value) -> String {
+/// A constraint of a relaxation in words, as every report says it: a party's red line
+/// or reservation value.
+fn constraint_words(parties: &[PartyRow], case: Option<&Case>, constraint: &Value) -> String {
     let party = constraint["party"].as_str().unwrap_or_default();
-    let name = party_name(parties, party);
-    if constraint["kind"] == "red-line" {
-        let k = constraint["red_line"]
-            .as_u64()
-            .and_then(|k| usize::try_from(k).ok())
-            .unwrap_or(usize::MAX);
+    let core = case.and_then(|case| {
+        let idx = PartyIdx(case.parties().iter().position(|p| p.id == party)?);
+        let core = if constraint["kind"] == "red-line" {
+            Constraint::RedLine {
+                party: idx,
+                index: usize::try_from(constraint["red_line"].as_u64()?).ok()?,
+            }
+        } else {
+            Constraint::Reservation { party: idx }
+        };
+        Some(words::describe_constraint(case, core))
+    });
+    core.unwrap_or_else(|| {
         format!(
-            "{name}'s red line {} ({})",
-            k.saturating_add(1),
-            red_line_words(rows, party, k)
+            "{} {}",
+            words::possessive(party_name(parties, party)),
+            if constraint["kind"] == "red-line" {
+                "red line"
+            } else {
+                "reservation value"
+            }
         )
-    } else {
-        format!("{name}'s reservation value")
-    }
+    })
 }
 
 /// The analysis panel's HTML, from the analysis document.
@@ -314,6 +417,8 @@ pub(super) fn analysis_fragment(
             y: y == Some(id.as_str()),
         })
         .collect();
+    // The case as stored, for its red lines in words.
+    let case = rows.core_case(None).ok();
     let main = frontier_view(analysis, &names, ix, iy);
     let relaxed = analysis["relaxed"].is_object().then(|| RelaxedView {
         relaxation: analysis["relaxed"]["relaxation"]
@@ -321,7 +426,7 @@ pub(super) fn analysis_fragment(
             .map(Vec::as_slice)
             .unwrap_or_default()
             .iter()
-            .map(|c| constraint_words(parties, rows, c))
+            .map(|c| constraint_words(parties, case.as_ref(), c))
             .collect::<Vec<_>>()
             .join("; "),
         view: frontier_view(&analysis["relaxed"], &names, ix, iy),
@@ -340,11 +445,7 @@ pub(super) fn analysis_fragment(
                                 .filter_map(Value::as_u64)
                                 .map(|k| {
                                     let k = usize::try_from(k).unwrap_or(usize::MAX);
-                                    format!(
-                                        "red line {} ({})",
-                                        k + 1,
-                                        red_line_words(rows, party, k)
-                                    )
+                                    red_line_words(case.as_ref(), party, k)
                                 })
                                 .collect()
                         })
@@ -354,7 +455,11 @@ pub(super) fn analysis_fragment(
                     } else if crossed.is_empty() {
                         "cannot accept: below its reservation value".to_string()
                     } else {
-                        format!("cannot accept: crosses {}", crossed.join("; "))
+                        format!(
+                            "cannot accept: it crosses its red line{}: {}",
+                            if crossed.len() == 1 { "" } else { "s" },
+                            crossed.join("; ")
+                        )
                     };
                     (party_name(parties, party).to_string(), verdict)
                 })
@@ -369,7 +474,7 @@ pub(super) fn analysis_fragment(
                     .map(Vec::as_slice)
                     .unwrap_or_default()
                     .iter()
-                    .map(|c| constraint_words(parties, rows, c))
+                    .map(|c| constraint_words(parties, case.as_ref(), c))
                     .collect(),
             })
             .collect()
@@ -412,11 +517,12 @@ pub(super) fn analysis_fragment(
                     let lines: Vec<String> = r
                         .iter()
                         .map(|x| {
-                            format!(
-                                "{}'s red line {}",
-                                name_of(&x["party"]),
-                                x["red_line"].as_u64().unwrap_or(0) + 1
-                            )
+                            let constraint = serde_json::json!({
+                                "kind": "red-line",
+                                "party": x["party"],
+                                "red_line": x["red_line"],
+                            });
+                            constraint_words(parties, case.as_ref(), &constraint)
                         })
                         .collect();
                     format!("clears {}", lines.join(", "))
@@ -470,15 +576,20 @@ pub(super) fn analysis_fragment(
         String::new()
     };
     let status = analysis["status"].as_str().unwrap_or("unknown").to_string();
+    let (conflicts, conflicts_total) = conflict_items(analysis, case.as_ref(), parties);
     let template = AnalysisFragment {
+        conflicts,
+        conflicts_total,
+        conflicts_explained: words::CONFLICTS_EXPLAINED,
         case_url: format!("/cases/{}", segment(case_id)),
         message: analysis["message"].as_str().unwrap_or_default().to_string(),
         status: match status.as_str() {
             "exact" => "exact".to_string(),
             "approximate" => format!(
-                "approximate, within {} in utility",
-                fmt3(analysis["error_bound"].as_f64())
+                "approximate, within {} for every party",
+                words::decimals(analysis["error_bound"].as_f64().unwrap_or(0.0), 4)
             ),
+            "too-large" => "too large to list the frontier".to_string(),
             other => other.to_string(),
         },
         warnings: analysis["warnings"]
@@ -498,4 +609,3 @@ pub(super) fn analysis_fragment(
     };
     template.render().map_err(ApiError::internal)
 }
-

@@ -102,6 +102,24 @@ fn shown(value: &Value) -> String {
     }
 }
 
+/// A value of a point as people read it: an option's label (its id when it has none), a
+/// number as [`shown`].
+fn option_label(point: &serde_json::Map<String, Value>, value: &Value) -> String {
+    let Some(id) = value.as_str() else {
+        return shown(value);
+    };
+    point
+        .get("options")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|o| o.get("id").and_then(Value::as_str) == Some(id))
+        .and_then(|o| o.get("label").and_then(Value::as_str))
+        .filter(|label| !label.is_empty())
+        .unwrap_or(id)
+        .to_string()
+}
+
 /// The case and the viewer's standing, refusing anyone but the mediator (403 page; 404
 /// for a case the viewer may not know of).
 async fn mediator_case(
@@ -471,11 +489,12 @@ fn points_and_heat(
     columns: &[(String, String)],
     ratings: &HashMap<(String, String), (Option<f64>, bool)>,
 ) -> ApiResult<(Vec<PointItem>, Vec<HeatRow>)> {
-    let value_in = |draft: Option<&DraftView>, id: &str| {
+    // A draft's value on a point, an option by its label where it has one.
+    let value_in = |draft: Option<&DraftView>, id: &str, body: &serde_json::Map<String, Value>| {
         draft
             .and_then(|d| d.package.as_ref())
             .and_then(|p| p.get(id))
-            .map_or_else(|| "–".to_string(), shown)
+            .map_or_else(|| "–".to_string(), |value| option_label(body, value))
     };
     let mut points = Vec::new();
     let mut heat = Vec::new();
@@ -535,7 +554,7 @@ fn points_and_heat(
             id: id.clone(),
             title: title.clone(),
             wording,
-            value: value_in(latest, id),
+            value: value_in(latest, id, &body),
             status,
             status_text,
         });
@@ -579,7 +598,7 @@ fn points_and_heat(
             heat.push(HeatRow {
                 point: id.clone(),
                 title,
-                value: value_in(tabled, id),
+                value: value_in(tabled, id, &body),
                 cells,
             });
         }
