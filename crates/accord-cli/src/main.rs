@@ -76,11 +76,11 @@ enum Command {
     /// the offer trace, with every party's utility of each offer, and the outcome.
     Negotiate(negotiate::NegotiateArgs),
     /// Run a tournament configuration (docs/tournament.md): every negotiator against every
-    /// other, on every domain, in every order; writes results.jsonl and results.csv and
-    /// prints a summary per negotiator.
+    /// other, on every domain, in every order; writes results.jsonl and results.csv, and a
+    /// summary per negotiator (printed, and as summary.txt and summary.csv).
     Tournament(tournament::TournamentArgs),
     /// Join the results of tournament shards (results-I-of-N.jsonl) into results.jsonl and
-    /// results.csv, and print the summary.
+    /// results.csv, and print the summary (also written as summary.txt and summary.csv).
     Merge(tournament::MergeArgs),
     /// Rehearse single-text mediation from the draft: the mediator proposes one change at
     /// a time, the parties vote, and the text moves (Klein et al. 2003).

@@ -1,12 +1,18 @@
-//! `accord mediate`: single-text mediation, rehearsed from the draft on the table.
+//! `accord mediate`: single-text mediation, rehearsed from the draft on the table. The
+//! report ends with the verdict on the final text: one line when every party accepts it,
+//! else each party that does not, with its utility against its reservation value and the
+//! red lines the text crosses.
 
 use std::fmt::Write as _;
 
-use accord_core::{MediationOptions, MediatorRule, Voter, run_single_text};
+use accord_core::{
+    Case, MediationOptions, MediationOutcome, MediatorRule, PartyIdx, Voter, run_single_text,
+};
 use anyhow::{Result, bail};
 use clap::Args;
 
 use crate::InputArgs;
+use crate::report::crossing;
 
 #[derive(Args)]
 pub(crate) struct MediateArgs {
@@ -101,14 +107,56 @@ pub(crate) fn mediate(args: &MediateArgs) -> Result<String> {
             point.choice_label(to)
         );
     }
-    let _ = writeln!(
-        out,
-        "\n{}",
-        if outcome.acceptable {
-            "the final text is acceptable to every party"
-        } else {
-            "the final text is not acceptable to every party (a red line crossed or a reservation value not met)"
-        }
-    );
+    if outcome.acceptable {
+        let _ = writeln!(out, "\nthe final text is acceptable to every party");
+    } else {
+        refusal_lines(case, &loaded.parties, &outcome, &mut out);
+    }
     Ok(out)
+}
+
+/// Every party that does not accept the final text, with its utility against its
+/// reservation value and each of its red lines the text crosses (in the words of
+/// `accord analyze`). A party refuses exactly when the mediation's `acceptable` counts it
+/// out: it has a position, and the text crosses one of its red lines or gives it less than
+/// its reservation value.
+fn refusal_lines(case: &Case, parties: &[PartyIdx], outcome: &MediationOutcome, out: &mut String) {
+    let mut lines = String::new();
+    let mut refusals = Vec::new();
+    for (&party, &utility) in parties.iter().zip(&outcome.utilities) {
+        let Some(position) = case.position(party) else {
+            continue;
+        };
+        let crossed: Vec<_> = position
+            .red_lines
+            .iter()
+            .filter(|r| r.is_crossed_by(&outcome.text))
+            .collect();
+        let below = utility < position.reservation_value;
+        if crossed.is_empty() && !below {
+            continue;
+        }
+        let name = &case.parties()[party.0].name;
+        refusals.push(name.as_str());
+        let _ = writeln!(
+            lines,
+            "  {name}: utility {utility:.4}, {} its reservation value {}",
+            if below { "below" } else { "not below" },
+            position.reservation_value
+        );
+        for red_line in crossed {
+            let _ = writeln!(lines, "    {}", crossing(case, red_line));
+        }
+    }
+    if refusals.is_empty() {
+        // Only a start that is not a package of the case ends here (no utilities).
+        let _ = writeln!(out, "\nthe final text is not acceptable to every party");
+    } else {
+        let _ = writeln!(
+            out,
+            "\nthe final text is not acceptable to {}:",
+            refusals.join(", ")
+        );
+        out.push_str(&lines);
+    }
 }

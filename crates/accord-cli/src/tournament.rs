@@ -1,5 +1,10 @@
 //! `accord tournament` and `accord merge`: run a tournament configuration (or one shard of
 //! it) with a progress bar, write its results as JSON Lines and CSV, and join shards.
+//!
+//! A whole tournament (run at once, on Dask, or merged from shards) also gets its summary
+//! per negotiator as `summary.txt` (the table printed) and `summary.csv`. A shard does
+//! not: it prints the summary of its own sessions only, and the folder's summary files are
+//! those of the whole, written by `accord merge`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -9,7 +14,9 @@ use accord_core::{
     Deadline, NegotiatorSummary, TournamentDomain, TournamentSpec, jobs, run_tournament, summarize,
     summary, validate_tournament,
 };
-use accord_formats::tournament::{ResultRecord, read_config, read_jsonl, write_csv, write_jsonl};
+use accord_formats::tournament::{
+    ResultRecord, read_config, read_jsonl, write_csv, write_jsonl, write_summary_csv,
+};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -24,7 +31,8 @@ pub(crate) struct TournamentArgs {
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
     /// Run only shard I of N (from 0): the sessions whose index is I modulo N; the
-    /// results go to results-I-of-N.jsonl and .csv, for `accord merge`.
+    /// results go to results-I-of-N.jsonl and .csv, for `accord merge` (no summary file:
+    /// `accord merge` writes the summary of the whole).
     #[arg(long, value_name = "I/N", value_parser = parse_shard, conflicts_with = "dask")]
     shard: Option<(u64, u64)>,
     /// Run the sessions on a Dask cluster: the scheduler's address (tcp://HOST:PORT),
@@ -43,7 +51,8 @@ pub(crate) struct MergeArgs {
     /// Shard result files (results-I-of-N.jsonl), or folders holding them.
     #[arg(required = true, value_name = "DIR_OR_FILES")]
     inputs: Vec<PathBuf>,
-    /// The folder the joined results.jsonl and results.csv are written to.
+    /// The folder the joined results.jsonl and results.csv (and summary.txt and .csv) are
+    /// written to.
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
 }
@@ -144,14 +153,19 @@ pub(crate) fn tournament(args: &TournamentArgs) -> Result<String> {
         .zip(&results)
         .map(|(job, result)| ResultRecord::new(&spec.domains[job.domain].case, result))
         .collect();
-    let written = write_results(&output, &stem(args.shard), &records)?;
+    let mut written = write_results(&output, &stem(args.shard), &records)?;
+    let rows = summary(&spec.negotiators, &results);
+    let table = summary_table(&rows);
+    if args.shard.is_none() {
+        written.extend(write_summary(&output, &table, &rows)?);
+    }
     eprintln!(
         "{} sessions ({} in the tournament); wrote {}",
         records.len(),
         accord_core::n_jobs(&spec).unwrap_or(0),
         written.join(", ")
     );
-    Ok(summary_table(&summary(&spec.negotiators, &results)))
+    Ok(table)
 }
 
 /// Runs a validated tournament on the Dask scheduler at `address` through the Python
@@ -203,15 +217,20 @@ fn on_dask(
     let results = output.join("results.jsonl");
     let shown = results.display().to_string();
     let records = read_jsonl(&shown, &fs_err::read_to_string(&results)?)?;
-    eprintln!(
-        "{} sessions on Dask ({address}); wrote {shown}, {}",
-        records.len(),
-        output.join("results.csv").display()
-    );
-    Ok(summary_table(&summarize(
+    let rows = summarize(
         &spec.negotiators,
         records.iter().map(ResultRecord::summary_row),
-    )))
+    );
+    let table = summary_table(&rows);
+    // The Python package writes the results only; the summary is this binary's.
+    let summaries = write_summary(output, &table, &rows)?;
+    eprintln!(
+        "{} sessions on Dask ({address}); wrote {shown}, {}, {}",
+        records.len(),
+        output.join("results.csv").display(),
+        summaries.join(", ")
+    );
+    Ok(table)
 }
 
 /// Writes DIR/STEM.jsonl and DIR/STEM.csv; returns their paths.
@@ -221,6 +240,16 @@ fn write_results(dir: &Path, stem: &str, records: &[ResultRecord]) -> Result<Vec
     fs_err::write(&jsonl, write_jsonl(records))?;
     fs_err::write(&csv, write_csv(records))?;
     Ok(vec![jsonl.display().to_string(), csv.display().to_string()])
+}
+
+/// Writes DIR/summary.txt (`table`, as printed) and DIR/summary.csv (`rows`); returns their
+/// paths.
+fn write_summary(dir: &Path, table: &str, rows: &[NegotiatorSummary]) -> Result<Vec<String>> {
+    let txt = dir.join("summary.txt");
+    let csv = dir.join("summary.csv");
+    fs_err::write(&txt, table)?;
+    fs_err::write(&csv, write_summary_csv(rows))?;
+    Ok(vec![txt.display().to_string(), csv.display().to_string()])
 }
 
 /// The shard files `results-I-of-N.jsonl` of a folder, by name.
@@ -326,18 +355,18 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<String> {
             }
         }
     }
+    let rows = summarize(&negotiators, records.iter().map(ResultRecord::summary_row));
+    let table = summary_table(&rows);
     fs_err::create_dir_all(&args.output)?;
-    let written = write_results(&args.output, "results", &records)?;
+    let mut written = write_results(&args.output, "results", &records)?;
+    written.extend(write_summary(&args.output, &table, &rows)?);
     eprintln!(
         "{} sessions from {} files; wrote {}",
         records.len(),
         files.len(),
         written.join(", ")
     );
-    Ok(summary_table(&summarize(
-        &negotiators,
-        records.iter().map(ResultRecord::summary_row),
-    )))
+    Ok(table)
 }
 
 /// The summary per negotiator, as a table.

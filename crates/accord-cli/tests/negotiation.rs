@@ -166,6 +166,32 @@ fn a_tournament_writes_one_line_per_session_and_shards_merge_to_the_same_bytes()
         let record: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(record["index"], k as u64);
     }
+    // The summary is written beside the results: the table as printed, and as CSV.
+    assert_eq!(read(&whole.join("summary.txt")), table);
+    let summary = read(&whole.join("summary.csv"));
+    let rows: Vec<&str> = summary.lines().collect();
+    assert_eq!(
+        rows[0],
+        "negotiator,sessions,agreement_rate,mean_utility,mean_distance_to_frontier,\
+         mean_distance_to_nash,mean_welfare"
+    );
+    assert_eq!(rows.len(), 4, "{summary}");
+    for (row, line) in rows[1..].iter().zip(table.lines().skip(1)) {
+        let fields: Vec<&str> = row.split(',').collect();
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(fields.len(), 7, "{row}");
+        // Negotiator and sessions as in the table; the rate as a share, not a percentage.
+        assert_eq!(fields[..2], cells[..2], "{row} | {line}");
+        let rate: f64 = fields[2].parse().unwrap();
+        assert_eq!(format!("{:.1}%", rate * 100.0), cells[2], "{row} | {line}");
+        let utility: f64 = fields[3].parse().unwrap();
+        assert_eq!(format!("{utility:.4}"), cells[3], "{row} | {line}");
+    }
+    assert!(
+        stderr(&output).contains("summary.txt") && stderr(&output).contains("summary.csv"),
+        "{}",
+        stderr(&output)
+    );
 
     let shards = dir.join("shards");
     for shard in ["0/2", "1/2"] {
@@ -184,6 +210,10 @@ fn a_tournament_writes_one_line_per_session_and_shards_merge_to_the_same_bytes()
         18
     );
     assert_eq!(read(&shards.join("results-1-of-2.csv")).lines().count(), 19);
+    // A shard's summary covers part of the tournament: it is printed, not written.
+    for name in ["summary.txt", "summary.csv"] {
+        assert!(!shards.join(name).exists(), "{name}");
+    }
     let merged = dir.join("merged");
     let output = accord(&[
         "merge",
@@ -195,6 +225,9 @@ fn a_tournament_writes_one_line_per_session_and_shards_merge_to_the_same_bytes()
     assert_eq!(read(&merged.join("results.jsonl")), jsonl);
     assert_eq!(read(&merged.join("results.csv")), csv);
     assert_eq!(stdout(&output), table);
+    // The merged summary files are byte for byte those of the run in one piece.
+    assert_eq!(read(&merged.join("summary.txt")), table);
+    assert_eq!(read(&merged.join("summary.csv")), summary);
 
     // A shard given twice, or left out, is named.
     let first = shards.join("results-0-of-2.jsonl");
@@ -309,12 +342,72 @@ fn mediate_moves_the_draft_without_making_a_hill_climber_worse_off() {
     // text both can accept.
     assert!(text.contains("the final text is not acceptable"), "{text}");
     let annealed = stdout(&mediate(&["--steps", "1000", "--voters", "annealer"]));
+    // An acceptable outcome is one line.
     assert!(
-        annealed.contains("the final text is acceptable to every party"),
+        annealed.ends_with("\n\nthe final text is acceptable to every party\n"),
         "{annealed}"
     );
     // Without a draft there is nothing to start from: a clear error.
     let none = accord(&["mediate", "examples/labour-contract.toml"]);
     assert_eq!(none.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&none.stderr).contains("has no draft"));
+}
+
+#[test]
+fn mediate_names_who_rejects_the_final_text_and_why() {
+    // Ukraine's floor on the army cap and Russia's ceiling leave no room, so the text stays
+    // across Ukraine's red line, and across the European partners' on NATO enlargement:
+    // each refusing party is named, with its utility against its reservation value and its
+    // red lines crossed, in the words of `accord analyze`.
+    let output = accord(&["mediate", "examples/peace-framework.toml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let verdict = text
+        .split_once("\nthe final text is ")
+        .map_or("", |(_, verdict)| verdict);
+    assert!(
+        verdict.starts_with("not acceptable to Ukraine, European partners:\n"),
+        "{text}"
+    );
+    assert!(
+        verdict.contains("\n  Ukraine: utility 0.5661, not below its reservation value 0.45\n    "),
+        "{text}"
+    );
+    let analysis = stdout(&accord(&["analyze", "examples/peace-framework.toml"]));
+    for party in ["Ukraine", "European partners"] {
+        let crossed = analysis
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("  {party} rejects it: ")))
+            .unwrap_or_else(|| panic!("{party}: {analysis}"));
+        assert!(
+            verdict.contains(&format!("\n    {crossed}\n")),
+            "{crossed}: {text}"
+        );
+    }
+    assert!(
+        !verdict.contains("Russia") && !verdict.contains("United States"),
+        "{text}"
+    );
+    insta::assert_snapshot!(format!(
+        "exit: {}\n--- stdout\n{text}--- stderr\n{}",
+        output.status.code().unwrap_or(-1),
+        stderr(&output)
+    ));
+
+    // A text that crosses no red line but leaves a party below its reservation value.
+    let low = stdout(&accord(&[
+        "mediate",
+        "examples/labour-contract.toml",
+        "--draft",
+        "crates/accord-cli/tests/data/labour-draft-low.toml",
+        "--steps",
+        "0",
+    ]));
+    assert!(
+        low.ends_with(
+            "\nthe final text is not acceptable to Union:\n  \
+             Union: utility 0.2500, below its reservation value 0.45\n"
+        ),
+        "{low}"
+    );
 }

@@ -9,6 +9,7 @@
 //!   value}`); [`write_jsonl`] and [`write_csv`] write records, [`read_jsonl`] reads a
 //!   JSON Lines file back (for `accord merge`), so that writing what was read gives the
 //!   same bytes.
+//! - [`write_summary_csv`] writes the summary per negotiator ([`NegotiatorSummary`]).
 //!
 //! ```
 //! use accord_formats::tournament::read_config;
@@ -31,7 +32,7 @@
 
 use std::fmt::Write as _;
 
-use accord_core::{Case, NEGOTIATORS, NegotiationResult, SummaryRow};
+use accord_core::{Case, NEGOTIATORS, NegotiationResult, NegotiatorSummary, SummaryRow};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use toml::Spanned;
@@ -433,6 +434,39 @@ pub fn write_csv(records: &[ResultRecord]) -> String {
     out
 }
 
+/// The columns of the summary CSV, in order.
+pub const SUMMARY_CSV_COLUMNS: &[&str] = &[
+    "negotiator",
+    "sessions",
+    "agreement_rate",
+    "mean_utility",
+    "mean_distance_to_frontier",
+    "mean_distance_to_nash",
+    "mean_welfare",
+];
+
+/// The summary per negotiator as CSV (RFC 4180, `\n` line ends) with a header line: the
+/// agreement rate as a share in [0, 1], numbers in full, a missing distance empty.
+#[must_use]
+pub fn write_summary_csv(rows: &[NegotiatorSummary]) -> String {
+    let mut out = SUMMARY_CSV_COLUMNS.join(",");
+    out.push('\n');
+    let number = |x: Option<f64>| x.map_or_else(String::new, |x| x.to_string());
+    for row in rows {
+        let fields = [
+            csv_field(&row.name),
+            row.negotiations.to_string(),
+            row.agreement_rate.to_string(),
+            row.mean_utility.to_string(),
+            number(row.mean_distance_to_frontier),
+            number(row.mean_distance_to_nash),
+            row.mean_welfare.to_string(),
+        ];
+        let _ = writeln!(out, "{}", fields.join(","));
+    }
+    out
+}
+
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
 fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
@@ -599,6 +633,27 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "r.jsonl:3:12: missing field `domain`\nr.jsonl:4:2: expected ident"
+        );
+    }
+
+    #[test]
+    fn summary_csv_has_the_documented_columns() {
+        let row = |name: &str, distance: Option<f64>| NegotiatorSummary {
+            name: name.into(),
+            negotiations: 4,
+            agreement_rate: 0.75,
+            mean_utility: 0.1 + 0.2,
+            mean_distance_to_frontier: distance,
+            mean_distance_to_nash: distance,
+            mean_welfare: 1.0 / 3.0,
+        };
+        let text = write_summary_csv(&[row("boulware", Some(0.0)), row("a, \"b\"", None)]);
+        assert_eq!(
+            text,
+            "negotiator,sessions,agreement_rate,mean_utility,mean_distance_to_frontier,\
+             mean_distance_to_nash,mean_welfare\n\
+             boulware,4,0.75,0.30000000000000004,0,0,0.3333333333333333\n\
+             \"a, \"\"b\"\"\",4,0.75,0.30000000000000004,,,0.3333333333333333\n"
         );
     }
 
