@@ -37,10 +37,12 @@ cat >"$work/schemathesis.toml" <<TOML
 TOML
 # Logout, password changes (also through PATCH /api/accounts) and revocation would end
 # the fuzzer's own session.
-"$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run \
+# Run from the scratch folder: schemathesis keeps its cache (.schemathesis/) in the
+# working directory, never in the repository.
+(cd "$work" && "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run \
     "http://127.0.0.1:$port/openapi.json" -H "Authorization: Bearer $token" \
     --generation-with-security-parameters false \
     --checks not_a_server_error --max-examples "${ACCORD_FUZZ_EXAMPLES:-30}" --seed 1 \
     --exclude-path /api/logout --exclude-path /api/me/password --exclude-path /api/login \
     --exclude-path '/api/accounts/{account}' \
-    --exclude-path '/api/accounts/{account}/revoke' ${ACCORD_FUZZ_EXCLUDE:-}
+    --exclude-path '/api/accounts/{account}/revoke' ${ACCORD_FUZZ_EXCLUDE:-})

@@ -8,7 +8,8 @@
 # user `postgres`, listening on 127.0.0.1 only, on the first free port from 55432. fsync
 # stays on, so it behaves like a real server. A second call reuses the running cluster.
 # Installs Debian's `postgresql` package when no `initdb`/`pg_ctl` is found. Progress and
-# errors go to stderr; stdout is the URL alone. Stop it with the command printed on stderr.
+# errors go to stderr; stdout is the URL alone. Stop it with the command printed on stderr,
+# or with `scripts/postgres.sh --stop`, which also deletes its scratch folder.
 set -euo pipefail
 
 say() { echo "postgres.sh: $*" >&2; }
@@ -66,6 +67,21 @@ flock 9
 
 url_for() { echo "postgres://postgres@127.0.0.1:$1/postgres"; }
 ready() { "$bin/pg_isready" -q -h 127.0.0.1 -p "$1" -U postgres -d postgres; }
+
+if [[ ${1:-} == --stop ]]; then
+    if [[ -f $state ]]; then
+        read -r old_dir _ <"$state" || true
+        if [[ -n ${old_dir:-} && -d $old_dir/data ]]; then
+            as_owner "$bin/pg_ctl" -D "$old_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+            say "stopped the cluster in $old_dir"
+        fi
+        if [[ -n ${old_dir:-} && $old_dir == "${TMPDIR:-/tmp}"/accord-pg.* ]]; then
+            rm -rf "$old_dir"
+        fi
+        rm -f "$state"
+    fi
+    exit 0
+fi
 
 if [[ -f $state ]]; then
     read -r old_dir old_port <"$state" || true

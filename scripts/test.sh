@@ -11,6 +11,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 if [[ -z ${ACCORD_TEST_DATABASE_URL:-} ]]; then
     ACCORD_TEST_DATABASE_URL="$(scripts/postgres.sh)"
     export ACCORD_TEST_DATABASE_URL
+    # The cluster started here is stopped, and its scratch folder deleted, however the
+    # suite ends.
+    trap 'scripts/postgres.sh --stop' EXIT
 fi
 # One fixed seed for the property tests, so that a run is repeatable (set
 # PROPTEST_RNG_SEED to draw others; scripts/proptest-soak.sh runs many).

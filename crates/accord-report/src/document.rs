@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use crate::View;
 use crate::svg::{FrontierPlot, HeatCell, HeatMap, Mark, frontier_plot, heat_map};
 use crate::words::{
-    CONFLICTS_EXPLAINED, TOP_CONFLICTS, count_of, describe_constraint, describe_red_line,
+    CONFLICTS_EXPLAINED, TOP_CONFLICTS, count_of, decimals, describe_constraint, describe_red_line,
     describe_relaxation, group, package_count, party_name, possessive,
 };
 
@@ -635,18 +635,18 @@ fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &m
     if let Some(scan) = scan {
         let method = match main.analysis.result.as_ref().map(|e| e.method) {
             Ok(FrontierMethod::Merge) if scan.error_bound > 0.0 => format!(
-                "approximate: every package that clears the red lines is matched, within {:.4} \
+                "approximate: every package that clears the red lines is matched, within {} \
              for every party, by a vector below",
-                scan.error_bound
+                decimals(scan.error_bound, 4)
             ),
             Ok(FrontierMethod::Merge) => "exact, by merging per-point frontiers".to_string(),
             Ok(FrontierMethod::Enumeration) => "exact, every package enumerated".to_string(),
             Ok(FrontierMethod::Search) if scan.error_bound > 0.0 => format!(
                 "a certified ε-Pareto set, found by search: every package that clears the red \
-                 lines is matched, within {:.4} for every party, by a vector of the set; each \
+                 lines is matched, within {} for every party, by a vector of the set; each \
                  plot shows the exact frontier of its two parties among the packages that \
                  clear every red line and give every other party its reservation value",
-                scan.error_bound
+                decimals(scan.error_bound, 4)
             ),
             Ok(FrontierMethod::Search) => {
                 "exact, traced by a search over the hyper-rectangles".to_string()
@@ -654,10 +654,22 @@ fn frontier(cx: &Context<'_>, main: &Insight, blocks: &mut Vec<Block>, plots: &m
             Err(_) => String::new(),
         };
         let bargaining = if main.analysis.solved.as_ref().is_some_and(Result::is_ok) {
-            " The bargaining packages are exact all the same, each proven optimal by a branch \
-         and bound."
+            if scan.error_bound > 0.0 {
+                " The bargaining packages are exact all the same, each proven optimal by a \
+                 branch and bound."
+                    .to_string()
+            } else {
+                " The bargaining packages are exact, each proven optimal by a branch and bound."
+                    .to_string()
+            }
+        } else if scan.error_bound > 0.0 {
+            format!(
+                " The bargaining packages are the best of these vectors: approximate, within {} \
+                 for every party.",
+                decimals(scan.error_bound, 4)
+            )
         } else {
-            ""
+            " The bargaining packages are exact: the best of the exact frontier.".to_string()
         };
         blocks.push(Block::Para(format!(
             "{} utility vectors that no package improves for one party without hurting another \
