@@ -16,6 +16,7 @@ pub mod folder;
 pub mod generate;
 pub mod genius;
 pub mod geniusweb;
+mod locate;
 pub mod tournament;
 
 pub use error::{ErrorKind, FormatError, Problem};
