@@ -18,6 +18,7 @@
 //! folder. Exit codes: 0 success, 1 a negative answer, 2 an error (bad input included).
 
 mod convert;
+mod elicit;
 mod generate;
 mod load;
 mod mediate;
@@ -82,6 +83,11 @@ enum Command {
     /// Join the results of tournament shards (results-I-of-N.jsonl) into results.jsonl and
     /// results.csv, and print the summary (also written as summary.txt and summary.csv).
     Merge(tournament::MergeArgs),
+    /// Build a party's position from its answers to the elicitation questions (option
+    /// ratings, swings, ratings of whole packages; docs/elicitation.md), and pick the
+    /// packages to ask about next.
+    #[command(subcommand)]
+    Elicit(elicit::ElicitCommand),
     /// Rehearse single-text mediation from the draft: the mediator proposes one change at
     /// a time, the parties vote, and the text moves (Klein et al. 2003).
     Mediate(mediate::MediateArgs),
@@ -419,6 +425,10 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
         }
         Command::Mediate(args) => {
             out.write_all(mediate::mediate(&args)?.as_bytes())?;
+            Ok(Outcome::Done)
+        }
+        Command::Elicit(command) => {
+            out.write_all(elicit::elicit(&command)?.as_bytes())?;
             Ok(Outcome::Done)
         }
         Command::Serve(args) => {

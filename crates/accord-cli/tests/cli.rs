@@ -814,3 +814,31 @@ fn a_folder_with_more_profiles_than_are_taken_says_so() {
     ]);
     assert!(!chosen.contains("9 profiles"), "{chosen}");
 }
+
+/// `accord analyze` runs with the analysis defaults, which the workbench uses too (its
+/// own test compares its analysis with them): the same case gives the same document.
+#[test]
+fn analyze_uses_the_defaults_the_workbench_uses() {
+    use accord_core::{InsightOptions, insight};
+    use accord_formats::analysis_json::{Source, analysis_to_json};
+    use accord_formats::case_file::{CaseFormat, read_case};
+
+    let path = "examples/peace-framework.toml";
+    let cli = analyze_json(path, &[]);
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    let case = read_case(path, &text, CaseFormat::Toml).unwrap();
+    let found = insight(
+        &case,
+        &case.negotiating_parties(),
+        &InsightOptions::default(),
+    );
+    let source = Source {
+        format: "case-file".to_string(),
+        path: path.to_string(),
+        warnings: Vec::new(),
+    };
+    assert_eq!(cli, analysis_to_json(&case, &found, &source));
+    // And it is labelled: the relaxed frontier is approximate, its Nash package exact.
+    assert_eq!(cli["relaxed"]["status"], "approximate");
+    assert_eq!(cli["relaxed"]["bargaining_status"], "exact");
+}

@@ -7,6 +7,9 @@
 //! - [`analyze`] finds the Pareto frontier ([`pareto_frontier`]) and the Nash,
 //!   Kalai–Smorodinsky, egalitarian and utilitarian packages ([`bargaining_points`]).
 //!
+//! - [`elicit`] builds a party's position from answers a delegate can give (option
+//!   ratings, swings, ratings of whole packages) instead of typed weights.
+//!
 //! The crate does no I/O, has no clock, no global random generator and no async runtime:
 //! readers and writers live in `accord-formats`, the command line in `accord-cli`.
 //!
@@ -37,6 +40,7 @@
 #![warn(missing_docs)]
 
 mod analysis;
+pub mod elicit;
 mod error;
 mod insight;
 mod interrupt;

@@ -375,6 +375,22 @@ impl Case {
         self
     }
 
+    /// The same case with one party's position replaced (the elicited one, say), checked
+    /// as [`Case::new`] checks every position.
+    pub fn with_party_position(
+        mut self,
+        party: PartyIdx,
+        position: Position,
+    ) -> Result<Self, ModelErrors> {
+        self.parties[party.0].position = Some(position);
+        let errors = self.validate();
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(ModelErrors(errors))
+        }
+    }
+
     /// The same case with a draft package: the text currently on the table, which
     /// trades start from. It must give every point one of its values.
     pub fn with_draft(mut self, draft: Package) -> Result<Self, ModelErrors> {

@@ -330,18 +330,18 @@ fn parse_json(source: &str, text: &str) -> Result<CaseFile, FormatError> {
     Ok(file)
 }
 
-struct Reader<'a, 't> {
-    source: &'a str,
-    locator: &'a Locator<'t>,
-    problems: Vec<Problem>,
+pub(crate) struct Reader<'a, 't> {
+    pub(crate) source: &'a str,
+    pub(crate) locator: &'a Locator<'t>,
+    pub(crate) problems: Vec<Problem>,
 }
 
-fn key(name: &str) -> Step {
+pub(crate) fn key(name: &str) -> Step {
     Step::Key(name.to_string())
 }
 
 impl Reader<'_, '_> {
-    fn problem(&mut self, path: &[Step], kind: ErrorKind, message: impl Into<String>) {
+    pub(crate) fn problem(&mut self, path: &[Step], kind: ErrorKind, message: impl Into<String>) {
         let line_col = self.locator.locate(path);
         self.problems.push(Problem::at(
             self.source,
@@ -1410,15 +1410,9 @@ pub fn choose_parties(
         .collect()
 }
 
-/// Reads a package written as `{ point_id = option_id or number }` (TOML or JSON; the form
-/// of every `package` in the analysis JSON) against a case. Every problem is collected.
-pub fn read_package(
-    source: &str,
-    text: &str,
-    format: CaseFormat,
-    case: &Case,
-) -> Result<accord_core::Package, FormatError> {
-    let parsed: Result<Value, Problem> = match format {
+/// A TOML or JSON document as a JSON value, or its syntax error with its line.
+pub(crate) fn parse_value(source: &str, text: &str, format: CaseFormat) -> Result<Value, Problem> {
+    match format {
         CaseFormat::Toml => toml::from_str(text).map_err(|e| {
             let line_col = e.span().map(|s| line_col(text, s.start));
             Problem::at(
@@ -1438,7 +1432,18 @@ pub fn read_package(
                 strip_json_position(&e.to_string()),
             )
         }),
-    };
+    }
+}
+
+/// Reads a package written as `{ point_id = option_id or number }` (TOML or JSON; the form
+/// of every `package` in the analysis JSON) against a case. Every problem is collected.
+pub fn read_package(
+    source: &str,
+    text: &str,
+    format: CaseFormat,
+    case: &Case,
+) -> Result<accord_core::Package, FormatError> {
+    let parsed = parse_value(source, text, format);
     let Value::Object(map) = parsed? else {
         return Err(FormatError::single(Problem::at(
             source,
@@ -1460,7 +1465,7 @@ pub fn read_package(
 
 impl Reader<'_, '_> {
     /// A package `{ point = value }` for `case`, read at `path`.
-    fn package(
+    pub(crate) fn package(
         &mut self,
         path: &[Step],
         map: &serde_json::Map<String, Value>,

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis_json;
+pub mod answers;
 pub mod case_file;
 mod error;
 pub mod export;
