@@ -261,12 +261,11 @@ pub fn analysis_to_json(case: &Case, insight: &Insight, source: &Source) -> Valu
             // Most conflicted first, as every surface lists them; then the points where
             // nobody gives anything up, in point order.
             let mut ordered = accord_core::conflict_order(&insight.consensus);
-            let rest: Vec<&PointConsensus> = insight
-                .consensus
-                .iter()
-                .filter(|c| !ordered.iter().any(|o| o.point == c.point))
-                .collect();
-            ordered.extend(rest);
+            let mut listed = vec![false; case.points().len()];
+            for c in &ordered {
+                listed[c.point.0] = true;
+            }
+            ordered.extend(insight.consensus.iter().filter(|c| !listed[c.point.0]));
             ordered
                 .into_iter()
                 .map(|c| consensus_json(case, parties, c))
