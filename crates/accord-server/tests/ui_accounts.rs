@@ -401,7 +401,7 @@ async fn a_party_member_is_created_bound_to_its_party() {
         )
         .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(refused.text.contains("no party `atlantis` in the case"));
+        assert!(refused.text.contains("no party “atlantis” in the case"));
         let list = app.get("/api/accounts", &app.mediator).await;
         assert!(
             !list

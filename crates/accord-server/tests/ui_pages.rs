@@ -690,7 +690,7 @@ async fn the_position_editor_checks_as_typed_and_saves() {
         let fields = union_form("ten");
         let text = post(&app, &check, &union, &borrowed(&fields)).await;
         assert!(text.text.contains("position.weights.wage"), "{backend}");
-        assert!(text.text.contains("`ten` is not a number"), "{backend}");
+        assert!(text.text.contains("“ten” is not a number"), "{backend}");
         // A red line on an option the point lacks, with its row.
         let mut fields = union_form("10");
         fields.push(("red_line.1.values".into(), "+4%, +7%".into()));

@@ -272,7 +272,7 @@ impl Refusal {
             label,
             field: field.to_string(),
             input,
-            message: error.message().to_string(),
+            message: super::prose(error.message()),
         }
     }
 }

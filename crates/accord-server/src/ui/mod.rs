@@ -211,9 +211,25 @@ impl Layout {
     /// The same layout with a notice.
     #[must_use]
     pub(crate) fn with_notice(mut self, notice: Option<String>) -> Self {
-        self.notice = notice;
+        self.notice = notice.map(|n| prose(&n));
         self
     }
+}
+
+/// A message of the API as a page says it: the API's `code` quotes (backticks) become
+/// typographic quotes, as in every other text people read.
+pub(crate) fn prose(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut open = false;
+    for c in message.chars() {
+        if c == '`' {
+            out.push(if open { '\u{201d}' } else { '\u{201c}' });
+            open = !open;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A template rendered as a page with a status; a template that fails to render is a 500.
@@ -249,11 +265,12 @@ struct ErrorPage<'a> {
 pub(crate) fn error_page(error: &ApiError) -> Response {
     let status = error.status();
     let reason = status.canonical_reason().unwrap_or("Error");
+    let message = prose(error.message());
     let page = ErrorPage {
         layout: Layout::anonymous(reason),
         status: status.as_u16(),
         reason,
-        message: error.message(),
+        message: &message,
         field: error.field(),
     };
     match page.render() {
@@ -517,6 +534,15 @@ mod tests {
         check(951_782_400_000, "2000-02-29 00:00 UTC");
         check(1_764_201_600_000 + 3_723_000, "2025-11-27 01:02 UTC");
         check(-86_400_000, "1969-12-31 00:00 UTC");
+    }
+
+    #[test]
+    fn code_quotes_become_typographic_quotes() {
+        assert_eq!(
+            prose("`x` is not a number; use `1`"),
+            "\u{201c}x\u{201d} is not a number; use \u{201c}1\u{201d}"
+        );
+        assert_eq!(prose("no quotes"), "no quotes");
     }
 
     #[test]

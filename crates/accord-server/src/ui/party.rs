@@ -200,7 +200,7 @@ impl Problem {
     fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
-            message: message.into(),
+            message: super::prose(&message.into()),
         }
     }
 }
