@@ -21,8 +21,9 @@ pub enum Who {
 pub struct Route {
     /// Its method.
     pub method: Method,
-    /// Its path; `{case}`, `{version}`, `{meeting}` and `{account}` stand for the fixture's
-    /// case, tabled draft, meeting and observer account.
+    /// Its path; `{case}`, `{version}`, `{channel}`, `{meeting}` and `{account}` stand for
+    /// the fixture's case, tabled draft, channel, meeting and observer account; the
+    /// fixture's meeting has a statement 1.
     pub path: &'static str,
     /// Who sends it.
     pub who: Who,
@@ -41,7 +42,7 @@ const fn route(method: Method, path: &'static str, who: Who, damages: bool) -> R
 }
 
 /// The routes, chosen by the input's first byte modulo their number.
-pub static ROUTES: [Route; 16] = [
+pub static ROUTES: [Route; 19] = [
     route(Method::POST, "/api/cases", Who::Mediator, false),
     route(Method::PATCH, "/api/cases/{case}", Who::Mediator, false),
     route(
@@ -113,6 +114,24 @@ pub static ROUTES: [Route; 16] = [
         true,
     ),
     route(Method::PUT, "/api/me/password", Who::Observer, true),
+    route(
+        Method::PATCH,
+        "/api/cases/{case}/channels/{channel}",
+        Who::Mediator,
+        false,
+    ),
+    route(
+        Method::PATCH,
+        "/api/cases/{case}/meetings/{meeting}",
+        Who::Mediator,
+        false,
+    ),
+    route(
+        Method::PATCH,
+        "/api/cases/{case}/meetings/{meeting}/statements/1",
+        Who::Mediator,
+        false,
+    ),
 ];
 
 /// What the routes' paths refer to.
@@ -121,6 +140,8 @@ pub struct Targets<'a> {
     pub case: &'a str,
     /// The tabled draft's version.
     pub version: i64,
+    /// The channel id.
+    pub channel: &'a str,
     /// The meeting id.
     pub meeting: &'a str,
     /// The observer's account id.
@@ -139,13 +160,15 @@ impl Route {
         self.path
             .replace("{case}", targets.case)
             .replace("{version}", &targets.version.to_string())
+            .replace("{channel}", targets.channel)
             .replace("{meeting}", targets.meeting)
             .replace("{account}", targets.account)
     }
 }
 
 /// The fixture both build: the labour-contract example, whose first draft is tabled; a
-/// member of `union` and an observer (with these passwords); one channel and one meeting.
+/// member of `union` and an observer (with these passwords); one channel and one meeting
+/// with one statement.
 pub const MEMBER: (&str, &str) = ("union-member", "union-member-password");
 /// The observer's username and password.
 pub const OBSERVER: (&str, &str) = ("observer", "observer-password");

@@ -38,11 +38,14 @@ TOML
 # Logout, password changes (also through PATCH /api/accounts) and revocation would end
 # the fuzzer's own session.
 # Run from the scratch folder: schemathesis keeps its cache (.schemathesis/) in the
-# working directory, never in the repository.
+# working directory, never in the repository. A request may take up to 60 s: the debug
+# build analyses the peace example in seconds, more on a busy machine (the server's own
+# analysis budget is 30 s).
 (cd "$work" && "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run \
     "http://127.0.0.1:$port/openapi.json" -H "Authorization: Bearer $token" \
     --generation-with-security-parameters false \
     --checks not_a_server_error --max-examples "${ACCORD_FUZZ_EXAMPLES:-30}" --seed 1 \
+    --request-timeout 60 \
     --exclude-path /api/logout --exclude-path /api/me/password --exclude-path /api/login \
     --exclude-path '/api/accounts/{account}' \
     --exclude-path '/api/accounts/{account}/revoke' ${ACCORD_FUZZ_EXCLUDE:-})

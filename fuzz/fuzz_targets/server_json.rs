@@ -8,7 +8,7 @@
 //!
 //! The fixture (an app with a mediator, a member of the union, an observer, the
 //! labour-contract example imported with its first draft tabled, one channel and one
-//! meeting) is built once, and built anew every [`REBUILD_EVERY`] inputs, so that imported
+//! meeting with one statement) is built once, and built anew every [`REBUILD_EVERY`] inputs, so that imported
 //! cases, accounts and the login limiter's per-address state do not pile up without
 //! bound; and right after a request that may have taken away one of the fixture's own
 //! objects (a point or party renamed, an account changed, a password changed), so that
@@ -51,6 +51,7 @@ struct Fixture {
     observer_id: String,
     case: String,
     version: i64,
+    channel: String,
     meeting: String,
     /// Requests sent, which also numbers their client addresses.
     sent: u64,
@@ -83,6 +84,7 @@ impl Fixture {
             observer_id: String::new(),
             case: String::new(),
             version: 0,
+            channel: String::new(),
             meeting: String::new(),
             sent: 0,
         };
@@ -148,16 +150,25 @@ impl Fixture {
                 StatusCode::CREATED,
             )
             .await;
-        let channel = channel["id"].as_str().expect("channel id");
+        fixture.channel = channel["id"].as_str().expect("channel id").to_string();
         let meeting = fixture
             .expect(
                 Method::POST,
                 &format!("/api/cases/{case}/meetings"),
-                &json!({ "channel": channel, "date": "2026-12-06", "summary": "first round" }),
+                &json!({ "channel": fixture.channel, "date": "2026-12-06", "summary": "first round" }),
                 StatusCode::CREATED,
             )
             .await;
         fixture.meeting = meeting["id"].as_str().expect("meeting id").to_string();
+        let meeting = fixture.meeting.clone();
+        fixture
+            .expect(
+                Method::POST,
+                &format!("/api/cases/{case}/meetings/{meeting}/statements"),
+                &json!({ "speaker": "Union delegate", "quote": "we are here to listen" }),
+                StatusCode::CREATED,
+            )
+            .await;
         fixture
     }
 
@@ -254,6 +265,7 @@ impl Fixture {
         let path = route.path(&Targets {
             case: &self.case,
             version: self.version,
+            channel: &self.channel,
             meeting: &self.meeting,
             account: &self.observer_id,
         });

@@ -8,9 +8,11 @@
 //!   others' only once the mediator publishes them, the channels its party takes part in
 //!   and their meetings, and an analysis restricted to its own utilities;
 //! - an **observer** sees the cases, the parties' public facts, and only what the
-//!   mediator has published: drafts, meetings and the responses to a draft.
+//!   mediator has published: drafts, meetings and the responses to a draft;
+//! - a statement the mediator marks **confidential** is read by the mediator alone, in
+//!   whatever meeting, channel or timeline it appears.
 
-use accord_store::{CaseRow, DraftRow, MeetingRow, Role, Store};
+use accord_store::{CaseRow, DraftRow, MeetingRow, Role, StatementRow, Store};
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
@@ -181,6 +183,13 @@ impl Standing {
             Self::Member(_) => self.may_read_channel(channel_parties),
             Self::Observer => meeting.published_ms.is_some(),
         }
+    }
+
+    /// Whether a statement of a meeting the viewer may read may be read too: a
+    /// confidential one by the mediator only.
+    #[must_use]
+    pub fn may_read_statement(&self, statement: &StatementRow) -> bool {
+        self.is_mediator() || !statement.confidential
     }
 
     /// What analysis the viewer gets: the mediator all of it, a party its own utilities

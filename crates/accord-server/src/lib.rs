@@ -26,6 +26,7 @@ pub mod limits;
 mod meetings;
 pub mod model;
 mod openapi;
+mod timeline;
 mod ui;
 
 use std::collections::HashMap;
@@ -282,6 +283,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::routes())
         .merge(drafts::routes())
         .merge(meetings::routes())
+        .merge(timeline::routes())
         .split_for_parts();
     let document = Arc::new(document);
     api.merge(ui::routes())

@@ -2,8 +2,9 @@
 //!
 //! - **Non-interference.** Two worlds are built by the same requests, except that one
 //!   party's secrets differ: its position (weights, ratings, red lines, reservation value),
-//!   its response to the tabled draft, and the mediator's unpublished drafts and meetings
-//!   in channels the viewer is not in. Every GET route, with every value of its path
+//!   its response to the tabled draft, the mediator's unpublished drafts and meetings in
+//!   channels the viewer is not in, and the confidential statements (how many, and what
+//!   they say) at a meeting every viewer reads. Every GET route, with every value of its path
 //!   parameters, must answer a member of the *other* party and an observer identically in
 //!   both worlds (ids and times aside). Anything derived from the secrets (another party's
 //!   utilities, which red lines it crosses, the analysis, its unpublished responses)
@@ -271,6 +272,40 @@ async fn world(app: App, roles: Roles, variant: u8) -> World {
             .await,
             "statement",
         );
+        if k == 0 {
+            // Confidential statements at the plenary, which every viewer may read: how
+            // many there are and what they say differ between the worlds, and a public
+            // statement follows them.
+            let confidential: &[&str] = if variant == 1 {
+                &[
+                    "the confidential floor marker",
+                    "a second confidential marker",
+                ]
+            } else {
+                &["nothing to add"]
+            };
+            for quote in confidential {
+                ok(
+                    app.post(
+                        &format!("{c}/meetings/{id}/statements"),
+                        &m,
+                        &json!({ "speaker": "Delegate", "party": roles.secret,
+                                 "quote": quote, "confidential": true }),
+                    )
+                    .await,
+                    "confidential statement",
+                );
+            }
+            ok(
+                app.post(
+                    &format!("{c}/meetings/{id}/statements"),
+                    &m,
+                    &json!({ "speaker": "Chair", "quote": "we will meet again" }),
+                )
+                .await,
+                "statement after",
+            );
+        }
         meetings.push(id);
     }
     // The plenary meeting is published; the bilateral one is not.
@@ -361,6 +396,10 @@ fn instances(world: &World, template: &str) -> Vec<String> {
         ("{meeting}", world.meetings.clone()),
         ("{channel}", world.channels.clone()),
         ("{point}", vec!["wage".into(), "nowhere".into()]),
+        (
+            "{statement}",
+            vec!["1".into(), "2".into(), "3".into(), "9".into()],
+        ),
         ("{account}", world.accounts.values().cloned().collect()),
     ];
     for (name, options) in values {
@@ -424,6 +463,15 @@ fn write_body(template: &str) -> Option<Value> {
         }
         "/api/cases/{case}/meetings/{meeting}/statements" => {
             json!({ "speaker": "x", "quote": "y" })
+        }
+        "/api/cases/{case}/channels/{channel}" => {
+            json!({ "name": "renamed", "parties": ["union", "employer"], "kind": "reported" })
+        }
+        "/api/cases/{case}/meetings/{meeting}" => {
+            json!({ "summary": "rewritten", "place": "Geneva", "time": "10:00" })
+        }
+        "/api/cases/{case}/meetings/{meeting}/statements/{statement}" => {
+            json!({ "quote": "rewritten", "confidential": false })
         }
         "/api/me/password" => json!({ "current": "x", "new": "long-enough-password" }),
         _ => return None,
@@ -499,6 +547,8 @@ async fn a_party_and_an_observer_learn_nothing_of_another_partys_secrets() {
                             "give way on remote",
                             "floor is lower",
                             "we need more",
+                            "confidential floor marker",
+                            "second confidential marker",
                         ] {
                             assert!(
                                 !text.contains(secret),
@@ -638,6 +688,43 @@ async fn explicit_confidentiality_expectations() {
             let answer = w.app.get(&path, token).await;
             assert_eq!(answer.status, status, "{path}: {:?}", answer.body);
         }
+        // At the plenary, a party and an observer read the public statements only,
+        // numbered without a gap; the mediator reads the confidential one too, and the
+        // timeline tells no more.
+        let plenary = format!("{c}/meetings/{}", w.meetings[0]);
+        for token in [union, observer] {
+            let detail = w.app.get(&plenary, token).await;
+            assert_eq!(detail.status, StatusCode::OK, "{:?}", detail.body);
+            let said: Vec<(i64, &str)> = detail.body["statements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| (s["seq"].as_i64().unwrap(), s["quote"].as_str().unwrap()))
+                .collect();
+            assert_eq!(
+                said,
+                [(1, "we are here to listen"), (2, "we will meet again")]
+            );
+            let timeline = w.app.get(&format!("{c}/timeline"), token).await;
+            assert_eq!(timeline.status, StatusCode::OK, "{:?}", timeline.body);
+            let text = timeline.body.to_string();
+            assert!(text.contains("we will meet again"), "{text}");
+            assert!(!text.contains("nothing to add"), "{text}");
+            assert!(!text.contains("bilateral"), "{text}");
+        }
+        let detail = w.app.get(&plenary, &w.app.mediator).await;
+        let said: Vec<(i64, bool)> = detail.body["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["seq"].as_i64().unwrap(),
+                    s["confidential"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(said, [(1, false), (2, true), (3, false)]);
         // A party's own analysis names no other party.
         let analysis = w
             .app

@@ -26,7 +26,7 @@ use common::{App, LABOUR};
 use server_routes::{MEMBER, OBSERVER, Targets, Who};
 
 /// The fixture of the fuzz target: the labour-contract example with its first draft tabled,
-/// a member of `union`, an observer, one channel and one meeting.
+/// a member of `union`, an observer, one channel and one meeting with one statement.
 struct Fixture {
     app: App,
     member: String,
@@ -34,6 +34,7 @@ struct Fixture {
     observer_id: String,
     case: String,
     version: i64,
+    channel: String,
     meeting: String,
     sent: u32,
 }
@@ -77,6 +78,22 @@ impl Fixture {
             )
             .await;
         assert_eq!(meeting.status, StatusCode::CREATED, "{:?}", meeting.body);
+        let statement = app
+            .post(
+                &format!(
+                    "/api/cases/{case}/meetings/{}/statements",
+                    meeting.body["id"].as_str().expect("meeting id")
+                ),
+                &app.mediator,
+                &json!({ "speaker": "Union delegate", "quote": "we are here to listen" }),
+            )
+            .await;
+        assert_eq!(
+            statement.status,
+            StatusCode::CREATED,
+            "{:?}",
+            statement.body
+        );
         Self {
             app,
             member,
@@ -84,6 +101,7 @@ impl Fixture {
             observer_id,
             case,
             version,
+            channel: channel.body["id"].as_str().expect("channel id").to_string(),
             meeting: meeting.body["id"].as_str().expect("meeting id").to_string(),
             sent: 0,
         }
@@ -96,6 +114,7 @@ impl Fixture {
         let path = route.path(&Targets {
             case: &self.case,
             version: self.version,
+            channel: &self.channel,
             meeting: &self.meeting,
             account: &self.observer_id,
         });

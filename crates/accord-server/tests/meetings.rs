@@ -1,4 +1,6 @@
-//! Channels, meetings, statements and the audit log, through the router.
+//! Channels, meetings, statements and the audit log, through the router: reading them by
+//! role, writing and editing them (mediator only, every change audited), confidential
+//! statements, and the fields a refusal names.
 
 mod common;
 
@@ -446,8 +448,362 @@ async fn bad_meetings_and_channels_name_the_field() {
         "/api/cases/{case}/meetings/{meeting}/publish",
         "/api/cases/{case}/audit",
         "/api/audit",
+        "/api/cases/{case}/timeline",
     ] {
         assert!(document.body["paths"].get(path).is_some(), "{path} missing");
+    }
+    for (path, method) in [
+        ("/api/cases/{case}/channels/{channel}", "patch"),
+        ("/api/cases/{case}/meetings/{meeting}", "patch"),
+        (
+            "/api/cases/{case}/meetings/{meeting}/statements/{statement}",
+            "patch",
+        ),
+        (
+            "/api/cases/{case}/meetings/{meeting}/statements/{statement}",
+            "delete",
+        ),
+    ] {
+        assert!(
+            document.body["paths"][path].get(method).is_some(),
+            "{method} {path} missing"
+        );
+    }
+}
+
+/// The case's audit records of `action`, oldest first.
+async fn audited(app: &App, case: &str, action: &str) -> Vec<Value> {
+    let log = app
+        .get(
+            &format!("/api/cases/{case}/audit?limit=1000"),
+            &app.mediator,
+        )
+        .await;
+    assert_eq!(log.status, StatusCode::OK, "{:?}", log.body);
+    log.body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == action)
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn the_mediator_edits_channels_meetings_and_statements_and_each_change_is_audited() {
+    for app in App::all().await {
+        let backend = app.backend();
+        let case = setup(&app).await;
+        let alpha = app
+            .account("alpha-1", "party", Some(&case), Some("alpha"))
+            .await;
+        let gamma = app
+            .account("gamma-1", "party", Some(&case), Some("gamma"))
+            .await;
+        let observer = app.account("watcher", "observer", None, None).await;
+        let ab = channel(&app, &case, "Alpha-Beta", &["alpha", "beta"]).await;
+        let m = meeting(&app, &case, &ab, "2025-11-20").await;
+        let channel_url = format!("/api/cases/{case}/channels/{ab}");
+        let meeting_url = format!("/api/cases/{case}/meetings/{m}");
+        let statements = format!("{meeting_url}/statements");
+
+        // A channel: renamed, reported, gamma instead of beta; gamma then sees it.
+        let changed = app
+            .patch(
+                &channel_url,
+                &app.mediator,
+                &json!({ "name": " Alpha-Gamma ", "kind": "reported", "parties": ["alpha", "gamma"] }),
+            )
+            .await;
+        assert_eq!(
+            changed.status,
+            StatusCode::OK,
+            "{backend}: {:?}",
+            changed.body
+        );
+        assert_eq!(changed.body["name"], "Alpha-Gamma");
+        assert_eq!(changed.body["kind"], "reported");
+        assert_eq!(changed.body["description"], "", "untouched");
+        let seen = app
+            .get(&format!("/api/cases/{case}/channels"), &gamma)
+            .await;
+        assert_eq!(ids(&seen), [ab.as_str()], "{backend}");
+        assert_eq!(app.get(&meeting_url, &gamma).await.status, StatusCode::OK);
+        let records = audited(&app, &case, "channel.update").await;
+        assert_eq!(records.len(), 1, "{records:?}");
+        assert_eq!(
+            records[0]["detail"],
+            json!({ "before": { "name": "Alpha-Beta", "parties": ["alpha", "beta"], "kind": "mediated" },
+                    "after": { "name": "Alpha-Gamma", "parties": ["alpha", "gamma"], "kind": "reported" } })
+        );
+        // A change that changes nothing writes nothing.
+        let same = app
+            .patch(
+                &channel_url,
+                &app.mediator,
+                &json!({ "name": "Alpha-Gamma" }),
+            )
+            .await;
+        assert_eq!(same.status, StatusCode::OK);
+        assert_eq!(audited(&app, &case, "channel.update").await.len(), 1);
+
+        // A meeting: a time, a place, an outcome, a delegate with a title, a draft.
+        let changed = app
+            .patch(
+                &meeting_url,
+                &app.mediator,
+                &json!({ "time": "09:30", "place": "Geneva", "outcome": "an agenda",
+                         "participants": [{ "party": "alpha", "name": "A", "title": "envoy" }],
+                         "tabled": [1] }),
+            )
+            .await;
+        assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+        assert_eq!(changed.body["time"], "09:30");
+        assert_eq!(changed.body["summary"], "met on 2025-11-20", "untouched");
+        assert_eq!(changed.body["participants"][0]["title"], "envoy");
+        let cleared = app
+            .patch(&meeting_url, &app.mediator, &json!({ "time": "" }))
+            .await;
+        assert!(cleared.body.get("time").is_none(), "{:?}", cleared.body);
+        let records = audited(&app, &case, "meeting.update").await;
+        assert_eq!(records.len(), 2, "{records:?}");
+        assert_eq!(records[0]["subject"], format!("meeting/{m}"));
+        assert_eq!(records[0]["detail"]["before"]["place"], "");
+        assert_eq!(records[0]["detail"]["after"]["tabled"], json!([1]));
+        assert_eq!(
+            records[1]["detail"],
+            json!({ "before": { "time": "09:30" }, "after": { "time": "" } })
+        );
+
+        // Statements: one public, one confidential, one public.
+        for (quote, confidential) in [("first", false), ("between us", true), ("last", false)] {
+            let answer = app
+                .post(
+                    &statements,
+                    &app.mediator,
+                    &json!({ "speaker": " A ", "party": "alpha", "quote": quote,
+                             "time": "10:00", "confidential": confidential }),
+                )
+                .await;
+            let body = created(&answer, quote);
+            assert_eq!(body["confidential"], confidential);
+            assert_eq!(body["date"], "2025-11-20", "the meeting's day");
+            assert_eq!(body["speaker"], "A");
+        }
+        // The party member of the channel and, once published, the observer read the
+        // public ones, numbered without a gap; the mediator reads all three.
+        let quotes = |answer: &Answer| -> Vec<(i64, String)> {
+            answer.body["statements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    (
+                        s["seq"].as_i64().unwrap(),
+                        s["quote"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        };
+        let publish = app
+            .send(
+                Method::POST,
+                &format!("{meeting_url}/publish"),
+                Some(&app.mediator),
+                None,
+            )
+            .await;
+        assert_eq!(publish.status, StatusCode::OK);
+        for token in [&alpha, &observer] {
+            let theirs = app.get(&meeting_url, token).await;
+            assert_eq!(
+                quotes(&theirs),
+                [(1, "first".to_string()), (2, "last".to_string())],
+                "{backend}"
+            );
+            assert!(!theirs.body.to_string().contains("between us"));
+        }
+        assert_eq!(quotes(&app.get(&meeting_url, &app.mediator).await).len(), 3);
+
+        // Edited: the confidential one made public, with a date of its own.
+        let changed = app
+            .patch(
+                &format!("{statements}/2"),
+                &app.mediator,
+                &json!({ "confidential": false, "date": "2025-11-21", "party": "" }),
+            )
+            .await;
+        assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+        assert_eq!(changed.body["seq"], 2);
+        assert!(changed.body.get("party").is_none());
+        assert_eq!(changed.body["quote"], "between us");
+        assert_eq!(quotes(&app.get(&meeting_url, &alpha).await).len(), 3);
+        let records = audited(&app, &case, "statement.update").await;
+        assert_eq!(
+            records[0]["detail"],
+            json!({ "seq": 2,
+                    "before": { "confidential": true, "date": "2025-11-20", "party": "alpha" },
+                    "after": { "confidential": false, "date": "2025-11-21", "party": "" } })
+        );
+
+        // Removed: gone from every view, kept whole in the audit log; its number is not
+        // given again.
+        let removed = app
+            .send(
+                Method::DELETE,
+                &format!("{statements}/1"),
+                Some(&app.mediator),
+                None,
+            )
+            .await;
+        assert_eq!(removed.status, StatusCode::NO_CONTENT, "{:?}", removed.body);
+        let again = app
+            .send(
+                Method::DELETE,
+                &format!("{statements}/1"),
+                Some(&app.mediator),
+                None,
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            quotes(&app.get(&meeting_url, &app.mediator).await),
+            [(2, "between us".to_string()), (3, "last".to_string())]
+        );
+        assert_eq!(
+            quotes(&app.get(&meeting_url, &alpha).await),
+            [(1, "between us".to_string()), (2, "last".to_string())]
+        );
+        let records = audited(&app, &case, "statement.remove").await;
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0]["detail"]["seq"], 1);
+        assert_eq!(records[0]["detail"]["statement"]["quote"], "first");
+        let fourth = app
+            .post(
+                &statements,
+                &app.mediator,
+                &json!({ "speaker": "B", "quote": "more" }),
+            )
+            .await;
+        assert_eq!(created(&fourth, "fourth")["seq"], 4);
+
+        // Refusals name the field, and write nothing.
+        let n_records = app
+            .get(
+                &format!("/api/cases/{case}/audit?limit=1000"),
+                &app.mediator,
+            )
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len();
+        let refusals = [
+            (channel_url.clone(), json!({ "name": "" }), "name"),
+            (
+                channel_url.clone(),
+                json!({ "parties": ["alpha", "delta"] }),
+                "parties[1]",
+            ),
+            (channel_url.clone(), json!({ "kind": "sideways" }), "kind"),
+            (channel_url.clone(), json!({ "venue": "Geneva" }), ""),
+            (meeting_url.clone(), json!({ "time": "9:30" }), "time"),
+            (meeting_url.clone(), json!({ "date": "2025-02-30" }), "date"),
+            (
+                meeting_url.clone(),
+                json!({ "channel": "nowhere" }),
+                "channel",
+            ),
+            (
+                meeting_url.clone(),
+                json!({ "place": "x".repeat(201) }),
+                "place",
+            ),
+            (
+                meeting_url.clone(),
+                json!({ "participants": [{ "party": "alpha", "name": "A", "title": "t".repeat(201) }] }),
+                "participants[0].title",
+            ),
+            (meeting_url.clone(), json!({ "tabled": [7] }), "tabled[0]"),
+            (format!("{statements}/2"), json!({ "quote": " " }), "quote"),
+            (
+                format!("{statements}/2"),
+                json!({ "party": "delta" }),
+                "party",
+            ),
+            (
+                format!("{statements}/2"),
+                json!({ "time": "24:00" }),
+                "time",
+            ),
+            (
+                format!("{statements}/2"),
+                json!({ "confidential": "yes" }),
+                "confidential",
+            ),
+            (
+                format!("{statements}/x"),
+                json!({ "quote": "q" }),
+                "statement",
+            ),
+        ];
+        for (url, body, field_name) in refusals {
+            let answer = app.patch(&url, &app.mediator, &body).await;
+            assert_eq!(
+                answer.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{url} {body}: {:?}",
+                answer.body
+            );
+            if !field_name.is_empty() {
+                assert_eq!(field(&answer), field_name, "{url} {body}");
+            }
+        }
+        for body in [
+            json!({ "speaker": "A", "quote": "q", "party": "delta" }),
+            json!({ "speaker": "A", "quote": "q", "date": "2025-13-01" }),
+            json!({ "speaker": "A", "quote": "q", "time": "noon" }),
+        ] {
+            let answer = app.post(&statements, &app.mediator, &body).await;
+            assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        }
+        let now = app
+            .get(
+                &format!("/api/cases/{case}/audit?limit=1000"),
+                &app.mediator,
+            )
+            .await;
+        assert_eq!(now.body.as_array().unwrap().len(), n_records, "{backend}");
+
+        // Not found, and not the others' to edit.
+        for url in [
+            format!("/api/cases/{case}/channels/nowhere"),
+            format!("/api/cases/{case}/meetings/nowhere"),
+            format!("{statements}/9"),
+            format!("/api/cases/{case}/meetings/nowhere/statements/2"),
+        ] {
+            let answer = app.patch(&url, &app.mediator, &json!({})).await;
+            assert_eq!(answer.status, StatusCode::NOT_FOUND, "{url}");
+        }
+        for token in [&alpha, &observer] {
+            for url in [
+                channel_url.clone(),
+                meeting_url.clone(),
+                format!("{statements}/2"),
+            ] {
+                let answer = app.patch(&url, token, &json!({})).await;
+                assert_eq!(answer.status, StatusCode::FORBIDDEN, "{url}");
+            }
+            let answer = app
+                .send(
+                    Method::DELETE,
+                    &format!("{statements}/2"),
+                    Some(token),
+                    None,
+                )
+                .await;
+            assert_eq!(answer.status, StatusCode::FORBIDDEN);
+        }
     }
 }
 

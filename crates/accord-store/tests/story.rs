@@ -5,7 +5,7 @@
 use accord_store::testing;
 use accord_store::{
     Account, AuditEntry, CaseRow, ChannelRow, DraftStamp, MeetingRow, PartyRow, PointRow, Role,
-    StoreError,
+    StatementRow, StoreError,
 };
 
 fn entry(action: &str, case: &str) -> AuditEntry {
@@ -127,6 +127,7 @@ async fn a_case_from_import_to_meeting() {
                 name: "plenary".into(),
                 description: String::new(),
                 parties: "[]".into(),
+                kind: "mediated".into(),
                 created_ms: 2,
             },
         )
@@ -138,7 +139,10 @@ async fn a_case_from_import_to_meeting() {
                 meeting_id: "m".into(),
                 channel_id: "ch".into(),
                 date: "2026-11-27".into(),
+                time: "09:30".into(),
+                place: "Geneva".into(),
                 summary: "s".into(),
+                outcome: String::new(),
                 participants: "[]".into(),
                 tabled: "[2]".into(),
                 published_ms: None,
@@ -148,9 +152,18 @@ async fn a_case_from_import_to_meeting() {
         .await
         .unwrap();
         for quote in ["one", "two", "three"] {
-            tx.insert_statement("c1", "m", "speaker", quote)
-                .await
-                .unwrap();
+            let statement = StatementRow {
+                meeting_id: "m".into(),
+                seq: 0,
+                speaker: "speaker".into(),
+                party: String::new(),
+                date: "2026-11-27".into(),
+                time: String::new(),
+                quote: quote.into(),
+                confidential: quote == "two",
+                created_ms: 2,
+            };
+            tx.insert_statement("c1", &statement).await.unwrap();
         }
         tx.audit(&entry("meeting.create", "c1")).await.unwrap();
         tx.commit().await.unwrap();
@@ -162,6 +175,62 @@ async fn a_case_from_import_to_meeting() {
             .map(|s| s.quote)
             .collect();
         assert_eq!(quotes, ["one", "two", "three"]);
+
+        // The record edited: the channel reported, the meeting moved to the afternoon, the
+        // second statement made public, the first removed. A removed statement is not
+        // read again and its number is not given to the next.
+        let mut tx = store.begin().await.unwrap();
+        let mut channel = store.channel("c1", "ch").await.unwrap().expect("channel");
+        channel.kind = "reported".into();
+        channel.parties = r#"["union"]"#.into();
+        assert!(tx.update_channel("c1", &channel).await.unwrap());
+        let mut meeting = store.meeting("c1", "m").await.unwrap().expect("meeting");
+        meeting.time = "14:00".into();
+        meeting.outcome = "agreed to meet again".into();
+        assert!(tx.update_meeting("c1", &meeting).await.unwrap());
+        let mut second = store.statement("c1", "m", 2).await.unwrap().expect("two");
+        assert!(second.confidential, "{backend}");
+        second.confidential = false;
+        second.party = "union".into();
+        assert!(tx.update_statement("c1", &second).await.unwrap());
+        assert!(tx.remove_statement("c1", "m", 1).await.unwrap());
+        assert!(!tx.remove_statement("c1", "m", 1).await.unwrap(), "once");
+        let mut removed = second.clone();
+        removed.seq = 1;
+        assert!(!tx.update_statement("c1", &removed).await.unwrap());
+        let mut nowhere = channel.clone();
+        nowhere.channel_id = "none".into();
+        assert!(!tx.update_channel("c1", &nowhere).await.unwrap());
+        let fourth = tx.insert_statement("c1", &second).await.unwrap();
+        assert_eq!(fourth, 4, "{backend}");
+        tx.commit().await.unwrap();
+        let channel = store.channel("c1", "ch").await.unwrap().unwrap();
+        assert_eq!(
+            (channel.kind.as_str(), channel.parties.as_str()),
+            ("reported", r#"["union"]"#)
+        );
+        let meeting = store.meeting("c1", "m").await.unwrap().unwrap();
+        assert_eq!(
+            (meeting.time.as_str(), meeting.place.as_str()),
+            ("14:00", "Geneva")
+        );
+        assert_eq!(meeting.outcome, "agreed to meet again");
+        let statements = store.statements("c1", "m").await.unwrap();
+        let seen: Vec<(i64, &str, bool, &str)> = statements
+            .iter()
+            .map(|s| (s.seq, s.quote.as_str(), s.confidential, s.party.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (2, "two", false, "union"),
+                (3, "three", false, ""),
+                (4, "two", false, "union")
+            ],
+            "{backend}"
+        );
+        assert!(store.statement("c1", "m", 1).await.unwrap().is_none());
+        assert_eq!(store.case_statements("c1").await.unwrap(), statements);
 
         // A rolled-back transaction leaves nothing, not even its audit entry.
         let mut tx = store.begin().await.unwrap();

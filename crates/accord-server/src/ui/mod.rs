@@ -12,6 +12,9 @@
 //! - the party pages of [`party`] and the mediator pages of [`mediator`];
 //! - `/accounts` and `/accounts/{account}/...`: the mediator's account management
 //!   ([`accounts`]), linked from the header of every page a mediator sees;
+//! - `/cases/{case}/channels`, `/cases/{case}/meetings/...`: the mediator's record of
+//!   every channel, meeting and statement, and `/cases/{case}/timeline`, everyone's view
+//!   of the whole process ([`record`]);
 //! - `GET /static/htmx.min.js`, `GET /static/style.css`, embedded in the binary.
 //!
 //! Path parameters are named as in the API (`{case}`, `{version}`, `{party}`), since
@@ -20,6 +23,7 @@
 mod accounts;
 mod mediator;
 mod party;
+mod record;
 
 use std::fmt::Write as _;
 
@@ -69,6 +73,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(party::routes())
         .merge(mediator::routes())
         .merge(accounts::routes())
+        .merge(record::routes())
         .layer(middleware::map_response(page_headers))
 }
 
