@@ -287,6 +287,17 @@ fn contradictions_are_flagged() {
             .any(|i| matches!(i, Inconsistency::Unacceptable { package: 0, .. }))
     );
     assert!(found.tau.unwrap() < 0.0);
+    // A point left unrated weighs nothing, and the position still fits the case.
+    let mut partial = answers.clone();
+    partial.ratings[1] = None;
+    partial.swings[1] = None;
+    let found_partial = fit(&case, &partial, &FitOptions::default()).unwrap();
+    assert_eq!(found_partial.weights[1], 0.0);
+    assert!(
+        case.clone()
+            .with_party_position(accord_core::PartyIdx(0), found_partial.position)
+            .is_ok()
+    );
     // The red line and the reservation value are in the position.
     assert_eq!(found.position.red_lines.len(), 1);
     assert!((found.position.reservation_value - 0.4).abs() < 1e-12);

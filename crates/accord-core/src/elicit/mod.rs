@@ -154,7 +154,9 @@ pub(crate) fn evaluators(
                     return Err(bad(k, "a point of options has no shape".into()));
                 }
                 match &answers.ratings[k] {
-                    None => (Evaluator::Constant(0.0), false),
+                    // Not rated: every option scores 0 (a point of options takes scores
+                    // per option, never a value function).
+                    None => (Evaluator::Options(vec![0.0; options.len()]), false),
                     Some(ratings) => {
                         if ratings.len() != options.len() {
                             return Err(bad(
