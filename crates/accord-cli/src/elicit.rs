@@ -9,7 +9,7 @@ use accord_core::{Case, PartyIdx, PointIdx};
 use accord_formats::analysis_json::package_map;
 use accord_formats::answers::read_answers;
 use accord_formats::case_file::{CaseFormat, write_case};
-use accord_report::words::{decimals, describe_red_line, option_name, point_name};
+use accord_report::words::{decimals, describe_inconsistency, describe_red_line, point_name};
 use anyhow::{Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
@@ -161,50 +161,6 @@ fn fit_command(args: &FitArgs) -> Result<String> {
     ))
 }
 
-/// An inconsistency in words.
-fn inconsistency_words(case: &Case, i: &Inconsistency) -> String {
-    match i {
-        Inconsistency::Order { higher, lower, by } => format!(
-            "you rated package {} above package {}, but by your weights package {} is better by {}",
-            higher + 1,
-            lower + 1,
-            lower + 1,
-            decimals(*by, 3)
-        ),
-        Inconsistency::Package { package, residual } => format!(
-            "package {}: you rated it {}, the fitted position gives it {}",
-            package + 1,
-            decimals(residual.given, 1),
-            decimals(residual.fitted, 1)
-        ),
-        Inconsistency::Swing {
-            point,
-            top,
-            residual,
-        } => format!(
-            "{}: you put its swing at {} against {}, the rest of your answers at {}",
-            point_name(&case.points()[point.0]),
-            decimals(residual.given, 1),
-            point_name(&case.points()[top.0]),
-            decimals(residual.fitted, 1)
-        ),
-        Inconsistency::Unacceptable {
-            package,
-            point,
-            option,
-        } => {
-            let p = &case.points()[point.0];
-            format!(
-                "package {} is rated above no agreement, but has {} on {}, which you marked unacceptable",
-                package + 1,
-                option_name(p, *option),
-                point_name(p)
-            )
-        }
-        _ => format!("{i:?}"),
-    }
-}
-
 fn fit_text(
     case: &Case,
     party: PartyIdx,
@@ -296,7 +252,7 @@ fn fit_text(
     } else {
         let _ = writeln!(out, "\nwhere the answers disagree:");
         for i in &found.inconsistencies {
-            let _ = writeln!(out, "  - {}", inconsistency_words(case, i));
+            let _ = writeln!(out, "  - {}", describe_inconsistency(case, i));
         }
     }
     match written {
@@ -341,7 +297,7 @@ fn fit_json(case: &Case, party: PartyIdx, answers: &Answers, found: &Fit) -> Val
                 Inconsistency::Unacceptable { .. } => "unacceptable",
                 _ => "other",
             },
-            "message": inconsistency_words(case, i),
+            "message": describe_inconsistency(case, i),
         })).collect::<Vec<_>>(),
     })
 }

@@ -24,6 +24,7 @@ use accord_core::elicit::{Answers, RangeShape, ShapeKind};
 use accord_core::{Case, OptionIdx, PointKind};
 use serde_json::{Map, Value};
 
+use crate::analysis_json::package_map;
 use crate::case_file::{CaseFormat, Reader, key, parse_value};
 use crate::error::{ErrorKind, FormatError};
 use crate::locate::{Locator, Step};
@@ -410,5 +411,98 @@ fn ranges(
         if let Some(kind) = kind {
             answers.shapes[k] = Some(RangeShape { kind, anchors });
         }
+    }
+}
+
+/// Answers in the answers file's form, as JSON: what [`read_answers`] reads back to the
+/// same answers. Points not answered are left out.
+#[must_use]
+pub fn answers_json(case: &Case, answers: &Answers) -> Value {
+    let mut root = Map::new();
+    let mut options = Map::new();
+    let mut unacceptable = Map::new();
+    let mut ranges = Map::new();
+    let mut swings = Map::new();
+    for (k, point) in case.points().iter().enumerate() {
+        if let (PointKind::Options(list), Some(Some(ratings))) =
+            (&point.kind, answers.ratings.get(k))
+        {
+            let table: Map<String, Value> = list
+                .iter()
+                .zip(ratings)
+                .map(|(o, r)| (o.id.clone(), number(*r)))
+                .collect();
+            options.insert(point.id.clone(), Value::Object(table));
+        }
+        if let (PointKind::Options(list), Some(marked)) = (&point.kind, answers.unacceptable.get(k))
+            && !marked.is_empty()
+        {
+            let ids = marked
+                .iter()
+                .filter_map(|o| list.get(o.0))
+                .map(|o| Value::String(o.id.clone()))
+                .collect();
+            unacceptable.insert(point.id.clone(), Value::Array(ids));
+        }
+        if let Some(Some(shape)) = answers.shapes.get(k) {
+            let mut table = Map::new();
+            let (name, best) = match shape.kind {
+                ShapeKind::MoreIsBetter => ("more-is-better", None),
+                ShapeKind::LessIsBetter => ("less-is-better", None),
+                ShapeKind::Best(b) => ("best", Some(b)),
+            };
+            table.insert("shape".into(), Value::String(name.into()));
+            if let Some(b) = best {
+                table.insert("best".into(), number(b));
+            }
+            if !shape.anchors.is_empty() {
+                let anchors = shape
+                    .anchors
+                    .iter()
+                    .map(|(v, r)| Value::Array(vec![number(*v), number(*r)]))
+                    .collect();
+                table.insert("anchors".into(), Value::Array(anchors));
+            }
+            ranges.insert(point.id.clone(), Value::Object(table));
+        }
+        if let Some(Some(swing)) = answers.swings.get(k) {
+            swings.insert(point.id.clone(), number(*swing));
+        }
+    }
+    for (name, table) in [
+        ("options", options),
+        ("unacceptable", unacceptable),
+        ("ranges", ranges),
+        ("swings", swings),
+    ] {
+        if !table.is_empty() {
+            root.insert(name.into(), Value::Object(table));
+        }
+    }
+    if !answers.packages.is_empty() {
+        let packages = answers
+            .packages
+            .iter()
+            .map(|(package, rating)| {
+                let mut entry = Map::new();
+                entry.insert("rating".into(), number(*rating));
+                entry.insert("package".into(), Value::Object(package_map(case, package)));
+                Value::Object(entry)
+            })
+            .collect();
+        root.insert("packages".into(), Value::Array(packages));
+    }
+    if let Some(r) = answers.no_agreement {
+        root.insert("no_agreement".into(), number(r));
+    }
+    Value::Object(root)
+}
+
+/// A number as JSON: integers without a fraction.
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        Value::from(x as i64)
+    } else {
+        serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
     }
 }

@@ -1513,6 +1513,14 @@ impl Reader<'_, '_> {
     }
 }
 
+/// A position as the case file spells it (a party's `position` table), as JSON: what the
+/// workbench stores and the case file reads back.
+#[must_use]
+pub fn position_json(points: &[Point], position: &Position) -> Value {
+    serde_json::to_value(position_file(points, position))
+        .expect("a position file is plain data that serialises")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

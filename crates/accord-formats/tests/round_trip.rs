@@ -66,3 +66,41 @@ fn domain_folders_convert_to_case_files() {
         check(&case);
     }
 }
+
+/// Answers written as JSON read back to the same answers, and a fitted position written
+/// as a position table reads back as the same position.
+#[test]
+fn answers_and_fitted_positions_round_trip() {
+    use accord_core::elicit::{FitOptions, fit};
+    use accord_formats::answers::{answers_json, read_answers};
+    use accord_formats::case_file::position_json;
+
+    let dir = root().join("examples");
+    let case_text = std::fs::read_to_string(dir.join("labour-contract.toml")).unwrap();
+    let case = read_case("labour-contract.toml", &case_text, CaseFormat::Toml).unwrap();
+    let text = std::fs::read_to_string(dir.join("labour-answers.toml")).unwrap();
+    let (answers, _) = read_answers("labour-answers.toml", &text, CaseFormat::Toml, &case).unwrap();
+    let json = answers_json(&case, &answers).to_string();
+    let (again, party) = read_answers("written", &json, CaseFormat::Json, &case)
+        .unwrap_or_else(|e| panic!("{e}\n{json}"));
+    assert_eq!(again, answers);
+    assert_eq!(party, None);
+
+    let found = fit(&case, &answers, &FitOptions::default()).unwrap();
+    let party = case.party_idx("union").expect("the union");
+    let fitted = case
+        .clone()
+        .with_party_position(party, found.position.clone())
+        .unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&write_case(&case, CaseFormat::Json)).unwrap();
+    doc["parties"][party.0]["position"] = position_json(case.points(), &found.position);
+    let read = read_case("written", &doc.to_string(), CaseFormat::Json).unwrap();
+    let (a, b) = (&read.parties()[party.0], &fitted.parties()[party.0]);
+    let (pa, pb) = (a.position.as_ref().unwrap(), b.position.as_ref().unwrap());
+    assert_eq!(pa.red_lines, pb.red_lines);
+    assert!((pa.reservation_value - pb.reservation_value).abs() < 1e-12);
+    for (package, _) in &answers.packages {
+        assert!((pa.utility(package) - pb.utility(package)).abs() < 1e-9);
+    }
+}

@@ -1,5 +1,6 @@
 //! Numbers, red lines and constraints in words, shared by every report.
 
+use accord_core::elicit::Inconsistency;
 use accord_core::{
     Case, Choice, Condition, Constraint, OptionIdx, PartyIdx, Point, RedLine, ValueSet,
 };
@@ -208,6 +209,52 @@ pub fn describe_relaxation(case: &Case, relaxation: &[Constraint]) -> String {
         .map(|&c| describe_constraint(case, c))
         .collect::<Vec<_>>()
         .join(" and ")
+}
+
+/// Where elicitation answers disagree, in words addressed to the party (packages numbered
+/// from 1 in the order they were rated).
+#[must_use]
+pub fn describe_inconsistency(case: &Case, i: &Inconsistency) -> String {
+    match i {
+        Inconsistency::Order { higher, lower, by } => format!(
+            "you rated package {} above package {}, but by your weights package {} is better by {}",
+            higher + 1,
+            lower + 1,
+            lower + 1,
+            decimals(*by, 3)
+        ),
+        Inconsistency::Package { package, residual } => format!(
+            "package {}: you rated it {}, the fitted position gives it {}",
+            package + 1,
+            decimals(residual.given, 1),
+            decimals(residual.fitted, 1)
+        ),
+        Inconsistency::Swing {
+            point,
+            top,
+            residual,
+        } => format!(
+            "{}: you put its swing at {} against {}, the rest of your answers at {}",
+            point_name(&case.points()[point.0]),
+            decimals(residual.given, 1),
+            point_name(&case.points()[top.0]),
+            decimals(residual.fitted, 1)
+        ),
+        Inconsistency::Unacceptable {
+            package,
+            point,
+            option,
+        } => {
+            let p = &case.points()[point.0];
+            format!(
+                "package {} is rated above no agreement, but has {} on {}, which you marked unacceptable",
+                package + 1,
+                option_name(p, *option),
+                point_name(p)
+            )
+        }
+        _ => format!("{i:?}"),
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod access;
 pub mod auth;
 mod cases;
 mod drafts;
+mod elicit;
 pub mod error;
 pub mod json;
 pub mod limits;
@@ -281,6 +282,7 @@ pub fn router(state: AppState) -> Router {
         .merge(login)
         .merge(auth::routes())
         .merge(cases::routes())
+        .merge(elicit::routes())
         .merge(drafts::routes())
         .merge(meetings::routes())
         .merge(timeline::routes())

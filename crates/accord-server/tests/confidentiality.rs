@@ -43,6 +43,29 @@ struct World {
     accounts: BTreeMap<&'static str, String>,
 }
 
+/// Elicitation answers: two very different sets; both read.
+fn answers(variant: u8) -> Value {
+    if variant == 0 {
+        json!({
+            "options": { "wage": { "+2%": 0, "+3%": 40, "+4%": 80, "+5%": 100 } },
+            "swings": { "wage": 100 }
+        })
+    } else {
+        json!({
+            "options": {
+                "wage": { "+2%": 100, "+3%": 70, "+4%": 20, "+5%": 0 },
+                "remote": { "none": 0, "1-day": 30, "2-days": 90, "3-days": 100 }
+            },
+            "unacceptable": { "wage": ["+5%"] },
+            "swings": { "wage": 100, "remote": 35 },
+            "packages": [{ "rating": 60, "package": {
+                "wage": "+3%", "hours": 38, "remote": "2-days", "pension": "6%", "length": "2-years"
+            } }],
+            "no_agreement": 25
+        })
+    }
+}
+
 fn position(variant: u8, party: &str) -> Value {
     // Two very different positions for the same party; both valid.
     match (party, variant) {
@@ -174,6 +197,15 @@ async fn world(app: App, roles: Roles, variant: u8) -> World {
             )
             .await,
             "position",
+        );
+        ok(
+            app.put(
+                &format!("{c}/parties/{party}/elicitation"),
+                &tokens[party],
+                &answers(v),
+            )
+            .await,
+            "elicitation answers",
         );
     }
     // Draft 2 tabled and answered; draft 3 unpublished and untabled, different per world.
@@ -455,6 +487,14 @@ fn write_body(template: &str) -> Option<Value> {
             json!({ "name": "Renamed", "role": "party", "delegates": [] })
         }
         "/api/cases/{case}/parties/{party}/position" => position(0, "employer"),
+        "/api/cases/{case}/parties/{party}/elicitation" => answers(0),
+        "/api/cases/{case}/parties/{party}/elicitation/fit"
+        | "/api/cases/{case}/parties/{party}/elicitation/confirm" => {
+            json!({ "answers": answers(0) })
+        }
+        "/api/cases/{case}/parties/{party}/elicitation/suggest" => {
+            json!({ "answers": answers(0), "n": 2 })
+        }
         "/api/cases/{case}/drafts" => draft("intruding", "+5%"),
         "/api/cases/{case}/drafts/{version}/responses/{party}" => response(0),
         "/api/cases/{case}/channels" => json!({ "name": "side", "parties": [] }),
@@ -486,6 +526,7 @@ fn own_write(role: &str, method: &str, path: &str) -> bool {
         || path == "/api/logout"
         || path == "/api/me/password"
         || (own_party && method == "PUT" && path.ends_with(&format!("/parties/{role}/position")))
+        || (own_party && path.contains(&format!("/parties/{role}/elicitation")))
         || (own_party && method == "PUT" && path.ends_with(&format!("/responses/{role}")))
 }
 

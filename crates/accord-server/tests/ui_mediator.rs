@@ -195,6 +195,31 @@ async fn the_dashboard_renders_for_the_mediator() {
             statement.body
         );
         let page = get(&app, &format!("/cases/{case}"), &app.mediator).await;
+        assert!(
+            !page.text.contains("confidential: the mediator only"),
+            "a public statement is not marked confidential"
+        );
+        let secret = app
+            .post(
+                &format!(
+                    "/api/cases/{case}/meetings/{}/statements",
+                    meeting.body["id"].as_str().unwrap()
+                ),
+                &app.mediator,
+                &json!({ "speaker": "Delegate A", "quote": "Our floor is lower.",
+                         "confidential": true }),
+            )
+            .await;
+        assert_eq!(secret.status, StatusCode::CREATED, "{:?}", secret.body);
+        let page = get(&app, &format!("/cases/{case}"), &app.mediator).await;
+        let at = page
+            .text
+            .find("Our floor is lower.")
+            .expect("the confidential statement");
+        assert!(
+            page.text[at..].contains("confidential: the mediator only"),
+            "the dashboard marks the confidential statement"
+        );
         for expected in [
             "Geneva track",
             "Ukraine, Russia",

@@ -34,6 +34,7 @@ mod accounts;
 mod audit;
 mod cases;
 mod drafts;
+mod elicitations;
 mod meetings;
 pub mod testing;
 
@@ -49,6 +50,7 @@ pub use accounts::{Account, Role};
 pub use audit::{AuditEntry, AuditRecord};
 pub use cases::{CaseRow, PartyRow, PointRow, PositionRow};
 pub use drafts::{DraftRow, DraftStamp, ResponseRow};
+pub use elicitations::ElicitationRow;
 pub use meetings::{ChannelRow, MeetingRow, StatementRow};
 
 /// Why a store operation failed.

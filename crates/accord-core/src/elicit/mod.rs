@@ -121,6 +121,12 @@ pub enum ElicitError {
     Solver(String),
 }
 
+/// Checks the answers against the case's points (sizes, options, a range's best value and
+/// anchors), without fitting anything.
+pub fn check(case: &Case, answers: &Answers) -> Result<(), ElicitError> {
+    evaluators(case, answers).map(|_| ())
+}
+
 /// Each point's value function from the answers: scores from 0 (worst) to 1 (best), and
 /// whether the point has any value to weigh.
 pub(crate) fn evaluators(

@@ -21,6 +21,7 @@
 //! routes sharing a prefix must name a segment alike.
 
 mod accounts;
+mod elicit;
 mod mediator;
 mod party;
 mod record;
@@ -53,6 +54,7 @@ use crate::json::Body;
 const HTMX: &[u8] = include_bytes!("../../static/htmx.min.js");
 /// The one stylesheet.
 const STYLE: &str = include_str!("../../static/style.css");
+const ELICIT_JS: &[u8] = include_bytes!("../../static/elicit.js");
 /// How long browsers may keep the static files.
 const STATIC_CACHE: &str = "public, max-age=86400";
 /// Scripts from this server only (htmx); styles too, plus the inline `style` attributes of
@@ -70,6 +72,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/{case}", get(case_page))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/style.css", get(style))
+        .route("/static/elicit.js", get(elicit_js))
+        .merge(elicit::routes())
         .merge(party::routes())
         .merge(mediator::routes())
         .merge(accounts::routes())
@@ -508,6 +512,10 @@ async fn case_page(
 
 async fn htmx() -> Response {
     static_file("text/javascript; charset=utf-8", HTMX)
+}
+
+async fn elicit_js() -> Response {
+    static_file("text/javascript; charset=utf-8", ELICIT_JS)
 }
 
 async fn style() -> Response {

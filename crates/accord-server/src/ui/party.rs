@@ -466,6 +466,7 @@ struct PartyPage {
     description: String,
     party_name: String,
     editor_href: String,
+    elicit_href: String,
     position: Option<PositionSummary>,
     own: Option<OwnUtility>,
     own_note: Option<String>,
@@ -622,6 +623,7 @@ async fn party_page(
         description: summary.description,
         party_name,
         editor_href: format!("{}/position", case_href(case_id)),
+        elicit_href: format!("{}/elicit", case_href(case_id)),
         position,
         own,
         own_note,
@@ -1639,6 +1641,7 @@ struct PositionPage {
     party_name: String,
     action: String,
     check_action: String,
+    elicit: String,
     back: String,
     updated: Option<String>,
     constraint: bool,
@@ -1656,9 +1659,9 @@ struct CheckFragment {
 
 #[derive(Template)]
 #[template(path = "party_choose.html")]
-struct ChoosePage {
-    layout: Layout,
-    parties: Vec<(String, String)>,
+pub(crate) struct ChoosePage {
+    pub(crate) layout: Layout,
+    pub(crate) parties: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1865,6 +1868,11 @@ fn position_page(
             segment(&context.party)
         ),
         action: editor,
+        elicit: format!(
+            "{}/elicit?party={}",
+            case_href(&context.case_id),
+            segment(&context.party)
+        ),
         back: case_href(&context.case_id),
         updated: context.stored.as_ref().map(|(_, ms)| when(*ms)),
         constraint,

@@ -240,6 +240,8 @@ struct DraftItem {
 struct StatementItem {
     speaker: String,
     quote: String,
+    /// Only the mediator reads it.
+    confidential: bool,
 }
 
 struct MeetingItem {
@@ -691,6 +693,7 @@ async fn talks(
                 .map(|s| StatementItem {
                     speaker: s.speaker,
                     quote: s.quote,
+                    confidential: s.confidential,
                 })
                 .collect(),
         });
