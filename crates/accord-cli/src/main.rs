@@ -11,6 +11,8 @@
 //! - `accord tournament CONFIG [-o DIR] [--shard I/N]`: every negotiator against every other
 //!   on every domain (docs/tournament.md); `accord merge` joins shard results.
 //! - `accord mediate PATH`: single-text mediation rehearsed from the draft.
+//! - `accord ingest REPORT --case PATH [--json] [--date YYYY-MM-DD]`: a report of talks
+//!   read into a proposed meeting record (docs/ingest.md).
 //! - `accord serve [--db URL] [--bind ADDR] [--example]`: the workbench server (HTTP/JSON
 //!   API) over an SQLite file (default `sqlite:accord.db`) or PostgreSQL.
 //!
@@ -20,6 +22,7 @@
 mod convert;
 mod elicit;
 mod generate;
+mod ingest;
 mod load;
 mod mediate;
 mod negotiate;
@@ -91,6 +94,11 @@ enum Command {
     /// Rehearse single-text mediation from the draft: the mediator proposes one change at
     /// a time, the parties vote, and the text moves (Klein et al. 2003).
     Mediate(mediate::MediateArgs),
+    /// Read a report of talks (plain text: a news report, a readout, a meeting note)
+    /// against a case and propose meeting records: date, place, people matched to the
+    /// delegates, roles, statements and points, each citing its sentence
+    /// (docs/ingest.md).
+    Ingest(ingest::IngestArgs),
     /// The workbench server: an HTTP/JSON API (`OpenAPI` at `/openapi.json`) over an SQLite
     /// file or a PostgreSQL database. The first start creates the account `mediator` and
     /// prints its password once; serves until Ctrl-C or SIGTERM.
@@ -429,6 +437,10 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<Outcome> {
         }
         Command::Elicit(command) => {
             out.write_all(elicit::elicit(&command)?.as_bytes())?;
+            Ok(Outcome::Done)
+        }
+        Command::Ingest(args) => {
+            out.write_all(ingest::run(&args)?.as_bytes())?;
             Ok(Outcome::Done)
         }
         Command::Serve(args) => {

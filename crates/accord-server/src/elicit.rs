@@ -25,7 +25,7 @@ use crate::auth::Viewer;
 use crate::cases::{PositionView, check_position};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::Body;
-use crate::model::{CaseRows, parse_json, read_document};
+use crate::model::{CaseRows, parse_json};
 
 /// Whole packages a party may rate in one set of answers.
 pub(crate) const MAX_PACKAGES: usize = 100;
@@ -190,13 +190,7 @@ pub(crate) struct Confirmed {
 
 /// The case's points, for reading answers: the case without any position.
 pub(crate) fn points_case(rows: &CaseRows) -> ApiResult<Case> {
-    let doc = rows.document(false, None)?;
-    read_document(&rows.case.id, &doc).map_err(|error| {
-        ApiError::internal(format!(
-            "stored case `{}` does not read: {error}",
-            rows.case.id
-        ))
-    })
+    rows.case_without_positions()
 }
 
 /// Reads answers sent as JSON against the case: 422 naming each problem's field under

@@ -22,6 +22,7 @@ mod cases;
 mod drafts;
 mod elicit;
 pub mod error;
+mod ingest;
 pub mod json;
 pub mod limits;
 mod meetings;
@@ -283,6 +284,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(cases::routes())
         .merge(elicit::routes())
+        .merge(ingest::routes())
         .merge(drafts::routes())
         .merge(meetings::routes())
         .merge(timeline::routes())

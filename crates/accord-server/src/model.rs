@@ -112,6 +112,18 @@ impl CaseRows {
         Ok(doc)
     }
 
+    /// The case in the core model without any position: its points, parties and
+    /// delegates, for what needs no position (reading answers or reports).
+    pub(crate) fn case_without_positions(&self) -> ApiResult<Case> {
+        let doc = self.document(false, None)?;
+        read_document(&self.case.id, &doc).map_err(|error| {
+            ApiError::internal(format!(
+                "stored case `{}` does not read: {error}",
+                self.case.id
+            ))
+        })
+    }
+
     /// The case in the core model, with every position, for the analysis.
     pub(crate) fn core_case(&self, draft: Option<&DraftText>) -> ApiResult<Case> {
         let doc = self.document(true, draft)?;

@@ -488,6 +488,9 @@ fn write_body(template: &str) -> Option<Value> {
         }
         "/api/cases/{case}/parties/{party}/position" => position(0, "employer"),
         "/api/cases/{case}/parties/{party}/elicitation" => answers(0),
+        "/api/cases/{case}/ingest" => json!({ "text": "The sides met in Geneva on Sunday." }),
+        "/api/cases/{case}/ingest/record" => json!({ "meetings": [{
+            "new_channel": { "name": "reported", "parties": ["union"] }, "date": "2026-11-20" }] }),
         "/api/cases/{case}/parties/{party}/elicitation/fit"
         | "/api/cases/{case}/parties/{party}/elicitation/confirm" => {
             json!({ "answers": answers(0) })

@@ -22,6 +22,7 @@
 
 mod accounts;
 mod elicit;
+mod ingest;
 mod mediator;
 mod party;
 mod record;
@@ -74,6 +75,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/static/style.css", get(style))
         .route("/static/elicit.js", get(elicit_js))
         .merge(elicit::routes())
+        .merge(ingest::routes())
         .merge(party::routes())
         .merge(mediator::routes())
         .merge(accounts::routes())

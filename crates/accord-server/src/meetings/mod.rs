@@ -11,7 +11,14 @@
 //! (`ui::record`) both call them. An edit's audit record holds every field it changed,
 //! with its value before and after, so the record's history is never lost.
 
+mod checks;
+
 use std::collections::HashMap;
+
+pub(crate) use checks::{
+    channel_of, check_channel_parties, check_date, check_length, check_participants, check_party,
+    check_tabled, check_text, checked_time,
+};
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -22,7 +29,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use accord_store::{AuditRecord, ChannelRow, MeetingRow, PartyRow, StatementRow, new_id};
+use accord_store::{AuditRecord, ChannelRow, MeetingRow, StatementRow, new_id};
 
 use crate::AppState;
 use crate::access::Standing;
@@ -35,13 +42,13 @@ use crate::model::parse_json;
 /// characters.
 pub(crate) const NAME_MAX: usize = 200;
 /// The longest channel description, in characters.
-const DESCRIPTION_MAX: usize = 10_000;
+pub(crate) const DESCRIPTION_MAX: usize = 10_000;
 /// The longest meeting summary or outcome, in characters.
-const SUMMARY_MAX: usize = 100_000;
+pub(crate) const SUMMARY_MAX: usize = 100_000;
 /// The longest quote of a statement, in characters.
-const QUOTE_MAX: usize = 20_000;
+pub(crate) const QUOTE_MAX: usize = 20_000;
 /// The most participants, or tabled drafts, a meeting lists.
-const LIST_MAX: usize = 1000;
+pub(crate) const LIST_MAX: usize = 1000;
 /// The default and largest number of audit records in one answer.
 const AUDIT_DEFAULT: i64 = 200;
 const AUDIT_MAX: i64 = 1000;
@@ -352,188 +359,6 @@ struct AuditQuery {
 
 // ---------------------------------------------------------------------------------------
 // Validation and conversion.
-
-/// Fails with 422 on `field` unless `text` is non-blank and at most `max` characters.
-fn check_text(field: &str, text: &str, max: usize) -> ApiResult<()> {
-    if text.trim().is_empty() {
-        return Err(ApiError::invalid(field, "must not be empty"));
-    }
-    check_length(field, text, max)
-}
-
-/// Fails with 422 on `field` if `text` is over `max` characters.
-fn check_length(field: &str, text: &str, max: usize) -> ApiResult<()> {
-    if text.chars().count() > max {
-        return Err(ApiError::invalid(
-            field,
-            format!("at most {max} characters"),
-        ));
-    }
-    Ok(())
-}
-
-/// Whether `date` is a real calendar date written `YYYY-MM-DD` (years 0001 to 9999).
-fn is_date(date: &str) -> bool {
-    let bytes = date.as_bytes();
-    let shape = bytes.len() == 10
-        && bytes[4] == b'-'
-        && bytes[7] == b'-'
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-    if !shape {
-        return false;
-    }
-    let number = |range: std::ops::Range<usize>| date[range].parse::<u32>().unwrap_or(0);
-    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    year >= 1 && (1..=days).contains(&day)
-}
-
-/// Whether `time` is a time of day written `HH:MM`, 00:00 to 23:59.
-fn is_time(time: &str) -> bool {
-    let bytes = time.as_bytes();
-    if bytes.len() != 5 || bytes[2] != b':' {
-        return false;
-    }
-    let digits = |a: u8, b: u8| {
-        (a.is_ascii_digit() && b.is_ascii_digit()).then(|| (a - b'0') * 10 + (b - b'0'))
-    };
-    match (digits(bytes[0], bytes[1]), digits(bytes[3], bytes[4])) {
-        (Some(hour), Some(minute)) => hour < 24 && minute < 60,
-        _ => false,
-    }
-}
-
-/// Fails with 422 on `field` unless `date` is a real date written `YYYY-MM-DD`.
-fn check_date(field: &str, date: &str) -> ApiResult<()> {
-    if is_date(date) {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            field,
-            format!("`{date}` is not a date written YYYY-MM-DD"),
-        ))
-    }
-}
-
-/// The time as stored: empty for none, else checked `HH:MM` (422 on `field`).
-fn checked_time(field: &str, time: Option<&str>) -> ApiResult<String> {
-    let time = time.unwrap_or_default().trim();
-    if time.is_empty() || is_time(time) {
-        Ok(time.to_string())
-    } else {
-        Err(ApiError::invalid(
-            field,
-            format!("`{time}` is not a time written HH:MM (00:00 to 23:59)"),
-        ))
-    }
-}
-
-/// Fails with 422 on `field` unless `party` is a party of the case.
-fn check_party(field: &str, party: &str, parties: &[PartyRow]) -> ApiResult<()> {
-    if parties.iter().any(|p| p.party_id == party) {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            field,
-            format!("no party `{party}` in the case"),
-        ))
-    }
-}
-
-/// A channel's parties: each a party of the case, none twice (422 on `parties[i]`).
-fn check_channel_parties(list: &[String], parties: &[PartyRow]) -> ApiResult<()> {
-    for (i, party) in list.iter().enumerate() {
-        let field = format!("parties[{i}]");
-        check_party(&field, party, parties)?;
-        if list[..i].contains(party) {
-            return Err(ApiError::invalid(
-                field,
-                format!("party `{party}` is listed twice"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// A meeting's participants: at most [`LIST_MAX`], each of a party of the case, with a
-/// name and a title of at most [`NAME_MAX`] characters.
-fn check_participants(list: &[Participant], parties: &[PartyRow]) -> ApiResult<()> {
-    if list.len() > LIST_MAX {
-        return Err(ApiError::invalid(
-            "participants",
-            format!("at most {LIST_MAX} participants"),
-        ));
-    }
-    for (i, participant) in list.iter().enumerate() {
-        check_party(
-            &format!("participants[{i}].party"),
-            &participant.party,
-            parties,
-        )?;
-        check_text(
-            &format!("participants[{i}].name"),
-            &participant.name,
-            NAME_MAX,
-        )?;
-        check_length(
-            &format!("participants[{i}].title"),
-            &participant.title,
-            NAME_MAX,
-        )?;
-    }
-    Ok(())
-}
-
-/// The drafts tabled at a meeting: at most [`LIST_MAX`], each a version of the case,
-/// none twice.
-async fn check_tabled(state: &AppState, case_id: &str, list: &[i64]) -> ApiResult<()> {
-    if list.len() > LIST_MAX {
-        return Err(ApiError::invalid(
-            "tabled",
-            format!("at most {LIST_MAX} drafts"),
-        ));
-    }
-    for (i, version) in list.iter().enumerate() {
-        let field = format!("tabled[{i}]");
-        if state.store.draft(case_id, *version).await?.is_none() {
-            return Err(ApiError::invalid(
-                field,
-                format!("no draft version {version} in the case"),
-            ));
-        }
-        if list[..i].contains(version) {
-            return Err(ApiError::invalid(
-                field,
-                format!("draft version {version} is listed twice"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// A channel of the case, or 422 on `field`.
-async fn channel_of(
-    state: &AppState,
-    case_id: &str,
-    field: &str,
-    channel_id: &str,
-) -> ApiResult<ChannelRow> {
-    state
-        .store
-        .channel(case_id, channel_id)
-        .await?
-        .ok_or_else(|| ApiError::invalid(field, format!("no channel `{channel_id}` in the case")))
-}
 
 /// A statement's number from its path segment (422 on `statement` unless 1, 2, ...).
 pub(crate) fn parse_seq(text: &str) -> ApiResult<i64> {
@@ -1515,7 +1340,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 mod tests {
     use serde_json::json;
 
-    use super::{changes, is_date, is_time};
+    use super::changes;
+    use super::checks::{is_date, is_time};
 
     fn check(date: &str, expected: bool) {
         assert_eq!(is_date(date), expected, "{date}");
