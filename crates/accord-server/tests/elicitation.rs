@@ -583,6 +583,42 @@ async fn a_delegate_builds_a_position_through_the_pages() {
             .page(Method::GET, &elicit, Some(&app.mediator), None)
             .await;
         assert!(choose.text.contains("Choose a party"), "{backend}");
+
+        // A point left unrated afterwards loses its swing too.
+        let fewer: Vec<(&str, &str)> = options
+            .iter()
+            .copied()
+            .filter(|(name, _)| !name.starts_with("rating.2."))
+            .collect();
+        let saved = app
+            .page(
+                Method::POST,
+                &format!("{elicit}?party=union&step=options"),
+                Some(&union),
+                Some(&fewer),
+            )
+            .await;
+        assert_eq!(
+            saved.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            saved.text
+        );
+        let kept = app
+            .get(
+                &format!("/api/cases/{case}/parties/union/elicitation"),
+                &union,
+            )
+            .await;
+        assert!(
+            kept.body["answers"]["swings"].get("remote").is_none(),
+            "{backend}: {}",
+            kept.body
+        );
+        assert!(
+            kept.body["answers"]["swings"].get("wage").is_some(),
+            "{backend}"
+        );
     }
 }
 

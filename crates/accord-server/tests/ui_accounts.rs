@@ -7,21 +7,15 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
 
 use accord_formats::case_file::CaseFormat;
 use accord_server::{ImportInput, import_case};
 
 use common::App;
 
-/// A page's answer: status, `Location` (for redirects) and the HTML.
-struct Html {
-    status: StatusCode,
-    location: Option<String>,
-    text: String,
-}
+// A page's answer: status, `Location` (for redirects) and the HTML.
+use common::PageReply as Html;
 
 /// Sends a page request with the session cookie; `form` is sent url-encoded.
 async fn send(
@@ -31,39 +25,7 @@ async fn send(
     token: Option<&str>,
     form: Option<&[(&str, &str)]>,
 ) -> Html {
-    let mut request = Request::builder().method(method).uri(path);
-    if let Some(token) = token {
-        request = request.header(header::COOKIE, format!("accord_session={token}"));
-    }
-    let request = match form {
-        Some(form) => request
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(encode(form))),
-        None => request.body(Body::empty()),
-    }
-    .expect("request");
-    let response = app
-        .router
-        .clone()
-        .oneshot(request)
-        .await
-        .expect("infallible router");
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().expect("ascii location").to_string());
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    Html {
-        status,
-        location,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    app.page(method, path, token, form).await
 }
 
 async fn get(app: &App, path: &str, token: &str) -> Html {
@@ -72,27 +34,6 @@ async fn get(app: &App, path: &str, token: &str) -> Html {
 
 async fn post(app: &App, path: &str, token: &str, form: &[(&str, &str)]) -> Html {
     send(app, Method::POST, path, Some(token), Some(form)).await
-}
-
-/// `application/x-www-form-urlencoded`.
-fn encode(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn escape(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            b' ' => "+".to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn peace(app: &App) -> String {
@@ -687,7 +628,7 @@ async fn other_roles_are_refused_the_account_pages() {
                     .header(header::COOKIE, format!("accord_session={}", app.mediator))
                     .header("sec-fetch-site", "cross-site")
                     .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(Body::from(encode(&[
+                    .body(Body::from(common::form_encode(&[
                         ("username", "forged"),
                         ("role", "mediator"),
                         ("password", "forged-password"),

@@ -5,28 +5,15 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt as _;
 use serde_json::json;
 use tower::ServiceExt as _;
 
 use common::{App, LABOUR};
 
-/// A page's answer: status, headers and text.
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    text: String,
-}
-
-impl Reply {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-}
+// A page's answer: status, headers and text.
+use common::PageReply as Reply;
 
 /// Sends a page request with the session cookie of `token` (if any) and a form body (if
 /// any).
@@ -37,36 +24,7 @@ async fn page(
     token: Option<&str>,
     form: Option<&[(&str, &str)]>,
 ) -> Reply {
-    let mut request = Request::builder().method(method).uri(path);
-    if let Some(token) = token {
-        request = request.header(header::COOKIE, format!("accord_session={token}"));
-    }
-    let request = match form {
-        Some(fields) => request
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(encode(fields))),
-        None => request.body(Body::empty()),
-    }
-    .expect("request");
-    let response = app
-        .router
-        .clone()
-        .oneshot(request)
-        .await
-        .expect("infallible router");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    Reply {
-        status,
-        headers,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    app.page(method, path, token, form).await
 }
 
 /// Posts a form as htmx does (with `HX-Request`).
@@ -79,7 +37,9 @@ async fn htmx_post(app: &App, path: &str, token: Option<&str>, form: &[(&str, &s
     if let Some(token) = token {
         request = request.header(header::COOKIE, format!("accord_session={token}"));
     }
-    let request = request.body(Body::from(encode(form))).expect("request");
+    let request = request
+        .body(Body::from(common::form_encode(form)))
+        .expect("request");
     let response = app.router.clone().oneshot(request).await.expect("router");
     let status = response.status();
     let headers = response.headers().clone();
@@ -91,6 +51,7 @@ async fn htmx_post(app: &App, path: &str, token: Option<&str>, form: &[(&str, &s
         .to_bytes();
     Reply {
         status,
+        location: None,
         headers,
         text: String::from_utf8_lossy(&bytes).into_owned(),
     }
@@ -102,27 +63,6 @@ async fn get(app: &App, path: &str, token: &str) -> Reply {
 
 async fn post(app: &App, path: &str, token: &str, form: &[(&str, &str)]) -> Reply {
     page(app, Method::POST, path, Some(token), Some(form)).await
-}
-
-/// `application/x-www-form-urlencoded`.
-fn encode(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn escape(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            b' ' => "+".to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn import(app: &App) -> String {

@@ -875,6 +875,12 @@ fn read_options(case: &Case, fields: &Fields, answers: &mut Answers) -> Vec<Stri
             }
         }
     }
+    // A point no longer rated has no swing either.
+    for k in 0..answers.swings.len() {
+        if answers.ratings[k].is_none() && answers.shapes[k].is_none() {
+            answers.swings[k] = None;
+        }
+    }
     // The answers read against the case: a best value out of range and the like.
     if problems.is_empty()
         && let Err(error) = accord_core::elicit::check(case, answers)

@@ -259,6 +259,10 @@ impl App {
             .to_bytes();
         PageReply {
             status,
+            location: headers
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
             headers,
             text: String::from_utf8_lossy(&bytes).into_owned(),
         }
@@ -269,6 +273,8 @@ impl App {
 #[derive(Debug)]
 pub struct PageReply {
     pub status: StatusCode,
+    /// Where a redirect points.
+    pub location: Option<String>,
     pub headers: axum::http::HeaderMap,
     pub text: String,
 }
@@ -276,10 +282,7 @@ pub struct PageReply {
 impl PageReply {
     /// Where a redirect points (empty when it is none).
     pub fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
+        self.location.as_deref().unwrap_or_default()
     }
 }
 
