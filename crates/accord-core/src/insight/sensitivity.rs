@@ -236,6 +236,16 @@ struct Scene<'a> {
     reservation_values: Vec<f64>,
 }
 
+/// A candidate that gives every other party a gain, with what its lines are made from.
+struct Usable {
+    candidate: usize,
+    /// The product of the other parties' gains.
+    others: f64,
+    /// The most its Nash product can be at any share.
+    bound: f64,
+    totals: Totals,
+}
+
 /// One package's Nash product as a function of the moved share `t`:
 /// `others · (min(1, intercept + slope·t) − d_p)`.
 #[derive(Debug, Clone, Copy)]
@@ -274,12 +284,21 @@ impl Totals {
     /// The sums over every point but `point`: the totals less its terms, or, where its
     /// terms are more than half of a total (so the difference would lose digits; at most
     /// one point per total), summed again without it.
-    fn without(&self, weights: &[f64], scores: &[f64], point: usize) -> (f64, f64, f64) {
-        let (w, s) = (weights[point], scores[point]);
+    /// `score` is the package's score on `point`; `row` gives all its scores, asked for
+    /// only in the rare case of a large term.
+    fn without(
+        &self,
+        weights: &[f64],
+        point: usize,
+        score: f64,
+        row: impl FnOnce() -> Vec<f64>,
+    ) -> (f64, f64, f64) {
+        let (w, s) = (weights[point], score);
         let large = |term: f64, total: f64| term.abs() * 2.0 > total.abs();
         if large(w, self.weight) || large(w * s, self.weighted) || large(s, self.plain) {
+            let scores = row();
             let mut sums = (0.0, 0.0, 0.0);
-            for (j, (&w, &s)) in weights.iter().zip(scores).enumerate() {
+            for (j, (&w, &s)) in weights.iter().zip(&scores).enumerate() {
                 if j != point {
                     sums.0 += w;
                     sums.1 += w * s;
@@ -293,17 +312,17 @@ impl Totals {
 }
 
 impl Line {
-    /// The line of a package with `scores` (one per point, summed in `totals`) when the
-    /// share of `point` moves.
+    /// The line of a package with `score` on `point` and `totals` over every point (`row`
+    /// gives all its scores, see [`Totals::without`]) when the share of `point` moves.
     fn new(
         additive: &AdditiveUtility,
         total: f64,
-        (scores, totals): (&[f64], &Totals),
+        (score, totals, row): (f64, &Totals, impl FnOnce() -> Vec<f64>),
         point: usize,
         others: f64,
     ) -> Self {
         let weights = additive.weights();
-        let (rest_weight, rest_sum, plain_sum) = totals.without(weights, scores, point);
+        let (rest_weight, rest_sum, plain_sum) = totals.without(weights, point, score, row);
         // The other points' average score, weighted as they are; equally when their
         // weights are all 0 and the moved weight is shared equally among them.
         let rest = if rest_weight > 0.0 {
@@ -314,7 +333,7 @@ impl Line {
         Self {
             others,
             intercept: total * rest,
-            slope: total * (scores[point] - rest),
+            slope: total * (score - rest),
         }
     }
 
@@ -388,81 +407,137 @@ impl Scene<'_> {
             let totals = Totals::new(additive.weights(), &scores);
             (scores, totals)
         };
-        // Candidates where another party gains nothing can never be recommended.
-        let usable: Vec<(usize, f64, (Vec<f64>, Totals))> = self
+        // Candidates where another party gains nothing can never be recommended. The rest
+        // by decreasing `bound`, the most their Nash product can be at any share (their
+        // gain for this party is at most `1 − d`): the passes below stop at the first that
+        // cannot matter.
+        let reservation_value = self.reservation_values[k];
+        let mut usable: Vec<(Usable, Vec<f64>)> = self
             .utilities
             .iter()
             .enumerate()
             .filter_map(|(c, u)| {
                 let others = others_gain(u);
-                (others > 0.0).then(|| (c, others, scores(&self.candidates[c])))
+                (others > 0.0).then(|| {
+                    let (scores, totals) = scores(&self.candidates[c]);
+                    (
+                        Usable {
+                            candidate: c,
+                            others,
+                            bound: others * (1.0 - reservation_value),
+                            totals,
+                        },
+                        scores,
+                    )
+                })
             })
             .collect();
+        usable.sort_by(|a, b| {
+            b.0.bound
+                .total_cmp(&a.0.bound)
+                .then(a.0.candidate.cmp(&b.0.candidate))
+        });
+        // Scores point by point, in the same order: a pass over one point reads them in a
+        // row.
+        let columns: Vec<Vec<f64>> = (0..weights.len())
+            .map(|i| usable.iter().map(|(_, scores)| scores[i]).collect())
+            .collect();
+        let usable: Vec<Usable> = usable.into_iter().map(|(u, _)| u).collect();
         let current_others = others_gain(&self.current_utilities);
         let current_scores = scores(self.current);
         let tolerance = EQUAL_EPS * total.max(1.0);
-        let reservation_value = self.reservation_values[k];
-        let ranges: Vec<WeightRange> = (0..weights.len())
-            .map(|i| {
-                let share = weights[i] / total;
-                if weights.len() == 1 {
-                    return WeightRange {
-                        point: PointIdx(i),
-                        share,
-                        low: share,
-                        high: share,
-                        below: None,
-                        above: None,
-                        switches_below: false,
-                        switches_above: false,
-                    };
-                }
-                let current = Line::new(
-                    additive,
-                    total,
-                    (&current_scores.0, &current_scores.1),
-                    i,
-                    current_others,
-                );
-                let lines: Vec<(usize, Line)> = usable
-                    .iter()
-                    .map(|(c, others, (s, sums))| {
-                        (*c, Line::new(additive, total, (s, sums), i, *others))
-                    })
-                    // The current package's own copies are the same recommendation.
-                    .filter(|(c, line)| {
-                        !(line.same_as(&current, tolerance)
-                            && self.utilities[*c]
-                                .iter()
-                                .zip(&self.current_utilities)
-                                .enumerate()
-                                .all(|(q, (a, b))| q == k || (a - b).abs() <= EQUAL_EPS))
-                    })
-                    .collect();
-                let side = |end: f64| {
-                    let edge = scan(&current, &lines, share, end, reservation_value);
-                    let next = if edge.switches {
-                        beyond(&lines, edge.at, end, reservation_value)
-                            .map(|c| self.candidates[c].clone())
-                    } else {
-                        None
-                    };
-                    (edge, next)
-                };
-                let (low, below) = side(0.0);
-                let (high, above) = side(1.0);
-                WeightRange {
+        let range_of = |i: usize| {
+            let share = weights[i] / total;
+            if weights.len() == 1 {
+                return WeightRange {
                     point: PointIdx(i),
                     share,
-                    low: low.at.min(share),
-                    high: high.at.max(share),
-                    below,
-                    above,
-                    switches_below: low.switches,
-                    switches_above: high.switches,
+                    low: share,
+                    high: share,
+                    below: None,
+                    above: None,
+                    switches_below: false,
+                    switches_above: false,
+                };
+            }
+            let current = Line::new(
+                additive,
+                total,
+                (current_scores.0[i], &current_scores.1, || {
+                    current_scores.0.clone()
+                }),
+                i,
+                current_others,
+            );
+            // A candidate's line, or `None` for the current package's own copies (the same
+            // recommendation).
+            let line = |j: usize, u: &Usable| {
+                let row = || scores(&self.candidates[u.candidate]).0;
+                let line = Line::new(
+                    additive,
+                    total,
+                    (columns[i][j], &u.totals, row),
+                    i,
+                    u.others,
+                );
+                let copy = line.same_as(&current, tolerance)
+                    && self.utilities[u.candidate]
+                        .iter()
+                        .zip(&self.current_utilities)
+                        .enumerate()
+                        .all(|(q, (a, b))| q == k || (a - b).abs() <= EQUAL_EPS);
+                (!copy).then_some(line)
+            };
+            // Both directions in one pass over the candidates.
+            let mut low = Scan::new(&current, share, 0.0, reservation_value);
+            let mut high = Scan::new(&current, share, 1.0, reservation_value);
+            for (j, u) in usable.iter().enumerate() {
+                let (to_low, to_high) = (low.needs(u.bound), high.needs(u.bound));
+                if !(to_low || to_high) {
+                    break;
                 }
-            })
-            .collect();
+                if let Some(line) = line(j, u) {
+                    if to_low {
+                        low.see(&line);
+                    }
+                    if to_high {
+                        high.see(&line);
+                    }
+                }
+            }
+            let next = |edge: &Edge, end: f64| {
+                if edge.switches {
+                    beyond(&usable, &line, edge.at, end, reservation_value)
+                        .map(|c| self.candidates[c].clone())
+                } else {
+                    None
+                }
+            };
+            let (low, high) = (low.edge, high.edge);
+            let (below, above) = (next(&low, 0.0), next(&high, 1.0));
+            WeightRange {
+                point: PointIdx(i),
+                share,
+                low: low.at.min(share),
+                high: high.at.max(share),
+                below,
+                above,
+                switches_below: low.switches,
+                switches_above: high.switches,
+            }
+        };
+        // Points apart, on every core: each range is read from the same candidates.
+        #[cfg(feature = "parallel")]
+        let ranges: Vec<WeightRange> = {
+            use rayon::prelude::*;
+            let interrupt = crate::Interrupt::current();
+            (0..weights.len())
+                .into_par_iter()
+                .map(|i| crate::interrupt::watching(interrupt.as_ref(), || range_of(i)))
+                .collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let ranges: Vec<WeightRange> = (0..weights.len()).map(range_of).collect();
         let mut tightest: Option<(f64, PointIdx)> = None;
         for range in &ranges {
             for (switches, distance) in [
@@ -483,46 +558,81 @@ impl Scene<'_> {
     }
 }
 
-/// How far from `start` towards `end` (0 or 1) the current package stays recommended.
-fn scan(
-    current: &Line,
-    lines: &[(usize, Line)],
+/// How far from `start` towards `end` (0 or 1) the current package stays recommended,
+/// found one candidate's line at a time ([`Scan::see`]): the nearest share where some
+/// candidate's Nash product overtakes the current package's.
+struct Scan<'l> {
+    current: &'l Line,
     start: f64,
-    end: f64,
+    direction: f64,
     reservation_value: f64,
-) -> Edge {
-    if start == end {
-        return Edge {
-            at: start,
-            switches: false,
+    /// Where the current package stops being a candidate itself (its gain falls to the
+    /// threshold), or `end`.
+    limit: f64,
+    edge: Edge,
+}
+
+impl<'l> Scan<'l> {
+    fn new(current: &'l Line, start: f64, end: f64, reservation_value: f64) -> Self {
+        let direction = if end > start { 1.0 } else { -1.0 };
+        let mut scan = Self {
+            current,
+            start,
+            direction,
+            reservation_value,
+            limit: end,
+            edge: Edge {
+                at: end,
+                switches: false,
+            },
         };
+        if start == end {
+            scan.edge.at = start;
+        } else if !current.eligible(start, reservation_value) {
+            scan.edge = Edge {
+                at: start,
+                switches: true,
+            };
+        } else if let Some(t) = current.crossing(reservation_value + EQUAL_EPS)
+            && current.slope * direction < 0.0
+            && scan.ahead(t) < scan.ahead(end)
+        {
+            scan.edge = Edge {
+                at: if scan.ahead(t) < 0.0 { start } else { t },
+                switches: true,
+            };
+        }
+        scan.limit = scan.edge.at;
+        scan
     }
-    let direction = if end > start { 1.0 } else { -1.0 };
-    let ahead = |t: f64| (t - start) * direction;
-    if !current.eligible(start, reservation_value) {
-        return Edge {
-            at: start,
-            switches: true,
-        };
+
+    fn ahead(&self, t: f64) -> f64 {
+        (t - self.start) * self.direction
     }
-    // The current package stops being a candidate where its gain for the party falls to
-    // the threshold.
-    let threshold = reservation_value + EQUAL_EPS;
-    let mut edge = Edge {
-        at: end,
-        switches: false,
-    };
-    if let Some(t) = current.crossing(threshold)
-        && current.slope * direction < 0.0
-        && ahead(t) < ahead(end)
-    {
-        edge = Edge {
-            at: if ahead(t) < 0.0 { start } else { t },
-            switches: true,
-        };
+
+    /// Whether a candidate whose Nash product is at most `bound` at every share could
+    /// still move the edge: it must exceed the current package's product somewhere before
+    /// the edge, and that product is concave in the share, so at least its smaller value
+    /// at the two ends of the interval.
+    fn needs(&self, bound: f64) -> bool {
+        let (current, d) = (self.current, self.reservation_value);
+        self.ahead(self.edge.at) > 0.0
+            && bound
+                > current
+                    .product(self.start, d)
+                    .min(current.product(self.edge.at, d))
+                    + TIE_EPS
     }
-    let limit = edge.at;
-    for (_, line) in lines {
+
+    /// Moves the edge to where `line`'s product first exceeds the current package's, if
+    /// that is nearer.
+    fn see(&mut self, line: &Line) {
+        if self.ahead(self.edge.at) <= 0.0 {
+            return;
+        }
+        let (current, reservation_value, limit) =
+            (self.current, self.reservation_value, self.limit);
+        let threshold = reservation_value + EQUAL_EPS;
         // Within each piece between these breakpoints both products are linear and the
         // candidate's eligibility does not change.
         let mut breaks = [limit; 4];
@@ -535,18 +645,18 @@ fn scan(
         .into_iter()
         .flatten()
         {
-            if ahead(t) > 0.0 && ahead(t) < ahead(limit) {
+            if self.ahead(t) > 0.0 && self.ahead(t) < self.ahead(limit) {
                 breaks[n_breaks] = t;
                 n_breaks += 1;
             }
         }
-        breaks[..n_breaks].sort_by(|a, b| ahead(*a).total_cmp(&ahead(*b)));
-        let mut near = start;
+        breaks[..n_breaks].sort_by(|a, b| self.ahead(*a).total_cmp(&self.ahead(*b)));
+        let mut near = self.start;
         for &far in &breaks[..=n_breaks] {
-            if ahead(near) >= ahead(edge.at) {
+            if self.ahead(near) >= self.ahead(self.edge.at) {
                 break;
             }
-            if ahead(far) <= ahead(near) {
+            if self.ahead(far) <= self.ahead(near) {
                 continue;
             }
             if line.eligible(0.5 * (near + far), reservation_value) {
@@ -560,8 +670,8 @@ fn scan(
                     } else {
                         near + (far - near) * (-at_near / (at_far - at_near))
                     };
-                    if ahead(at) < ahead(edge.at) {
-                        edge = Edge { at, switches: true };
+                    if self.ahead(at) < self.ahead(self.edge.at) {
+                        self.edge = Edge { at, switches: true };
                     }
                     break;
                 }
@@ -569,7 +679,6 @@ fn scan(
             near = far;
         }
     }
-    edge
 }
 
 /// How far beyond a bound, in share, the package recommended there is read: intervals
@@ -580,35 +689,53 @@ const PROBE: f64 = 1e-9;
 /// The candidate recommended beyond share `at`, moving towards `end`: at [`PROBE`] past
 /// `at` (or at `end` if nearer), among candidates that give every party a gain there, the
 /// largest Nash product (within [`TIE_EPS`]), then the fastest growing, then the first.
-fn beyond(lines: &[(usize, Line)], at: f64, end: f64, reservation_value: f64) -> Option<usize> {
+/// `usable` comes by decreasing bound, so each pass stops at the first candidate whose
+/// bound is out of reach; `line` gives a candidate's line (`None` for the current
+/// package's copies).
+fn beyond(
+    usable: &[Usable],
+    line: &dyn Fn(usize, &Usable) -> Option<Line>,
+    at: f64,
+    end: f64,
+    reservation_value: f64,
+) -> Option<usize> {
     let direction = if end > at { 1.0 } else { -1.0 };
     let probe = at + direction * PROBE.min((end - at).abs());
-    let eligible: Vec<(usize, f64, f64)> = lines
-        .iter()
-        .filter(|(_, line)| line.eligible(probe, reservation_value))
-        .map(|(c, line)| {
-            // The gain's change per unit of share in this direction (none past the clamp).
-            let clamped = line.intercept + line.slope * probe >= 1.0;
-            let step = if clamped { 0.0 } else { line.slope * direction };
-            (
-                *c,
-                line.product(probe, reservation_value),
-                line.others * step,
-            )
-        })
-        .collect();
-    let best = eligible
-        .iter()
-        .map(|&(_, value, _)| value)
-        .fold(f64::NEG_INFINITY, f64::max);
-    eligible
-        .iter()
-        .filter(|&&(_, value, _)| value >= best - TIE_EPS)
-        .fold(None, |acc: Option<(usize, f64)>, &(c, _, step)| match acc {
-            Some((_, s)) if step <= s => acc,
-            _ => Some((c, step)),
-        })
-        .map(|(c, _)| c)
+    let mut best = f64::NEG_INFINITY;
+    for (j, u) in usable.iter().enumerate() {
+        if u.bound < best - TIE_EPS {
+            break;
+        }
+        if let Some(line) = line(j, u)
+            && line.eligible(probe, reservation_value)
+        {
+            best = best.max(line.product(probe, reservation_value));
+        }
+    }
+    // (candidate, its gain's change per unit of share in this direction)
+    let mut chosen: Option<(usize, f64)> = None;
+    for (j, u) in usable.iter().enumerate() {
+        if u.bound < best - TIE_EPS {
+            break;
+        }
+        let Some(line) = line(j, u) else { continue };
+        if !line.eligible(probe, reservation_value)
+            || line.product(probe, reservation_value) < best - TIE_EPS
+        {
+            continue;
+        }
+        // No change past the clamp.
+        let clamped = line.intercept + line.slope * probe >= 1.0;
+        let step = line.others * if clamped { 0.0 } else { line.slope * direction };
+        let better = match chosen {
+            None => true,
+            Some((c, s)) => step > s || (step == s && u.candidate < c),
+        };
+        if better {
+            chosen = Some((u.candidate, step));
+        }
+    }
+    chosen.map(|(c, _)| c)
 }
 
 #[cfg(test)]
@@ -628,7 +755,7 @@ mod tests {
         let scores: Vec<f64> = (0..1000).map(|k| f64::from(k % 7) / 6.0).collect();
         let totals = Totals::new(&weights, &scores);
         for point in [0, 3, 500, 999] {
-            let (w, ws, p) = totals.without(&weights, &scores, point);
+            let (w, ws, p) = totals.without(&weights, point, scores[point], || scores.clone());
             let direct = |f: &dyn Fn(usize) -> f64| -> f64 {
                 (0..1000).filter(|&j| j != point).map(f).sum()
             };
