@@ -136,6 +136,33 @@ fn check_point(
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// The max-min searches run side by side and the sensitivity's points on every core:
+    /// neither the packages, nor the work counted, nor the weight ranges depend on it.
+    #[test]
+    fn answers_do_not_depend_on_the_number_of_threads(spec in spec()) {
+        let case = build(&spec);
+        let parties = case.negotiating_parties();
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| {
+                    (
+                        solve_bargaining(&case, &parties, SolveLimit::default()),
+                        insight(&case, &parties, &InsightOptions::default()).sensitivity,
+                    )
+                })
+        };
+        let one = run(1);
+        prop_assert_eq!(&one, &run(2));
+        prop_assert_eq!(&one, &run(3));
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]

@@ -172,11 +172,18 @@ fn settled_by_kept(
 
 /// The row indices by decreasing utilities, lexicographically, then prefix order.
 fn by_decreasing_utilities(rows: Rows<'_>) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| {
-        crate::analysis::frontier::lexicographic(rows.row(b), rows.row(a)).then(a.cmp(&b))
+    // The first utility beside each index, so that most comparisons read no row.
+    let mut order: Vec<(f64, u32)> = (0..rows.len() as u32)
+        .map(|i| (rows.row(i)[0], i))
+        .collect();
+    order.sort_unstable_by(|&(x, a), &(y, b)| {
+        y.total_cmp(&x)
+            .then_with(|| {
+                crate::analysis::frontier::lexicographic(&rows.row(b)[1..], &rows.row(a)[1..])
+            })
+            .then(a.cmp(&b))
     });
-    order
+    order.into_iter().map(|(_, i)| i).collect()
 }
 
 /// [`skyline`] for two parties: sorted by the first party's utility, a candidate is

@@ -270,18 +270,6 @@ pub fn solve_bargaining(
         &seeds,
     )?;
     seeds.extend(nash.iter().cloned());
-    let egalitarian = solver
-        .solve(
-            &Goal::MaxMin {
-                scale: vec![1.0; n],
-                disagreement: reservation_values.clone(),
-                lower: rational.clone(),
-            },
-            &seeds,
-        )?
-        .map(|best| solver.lift(&best))
-        .transpose()?;
-    seeds.extend(egalitarian.iter().cloned());
     let span: Vec<f64> = ideal
         .iter()
         .zip(&reservation_values)
@@ -293,21 +281,30 @@ pub fn solve_bargaining(
             }
         })
         .collect();
-    let kalai_smorodinsky = if span.iter().any(|s| *s > 0.0) {
+    // The two max-min packages take nearly all the work: they are searched side by side,
+    // each from the same seeds (so the answer does not depend on the number of threads).
+    let max_min = |solver: &mut Solver<'_>, scale: &[f64]| {
         solver
             .solve(
                 &Goal::MaxMin {
-                    scale: span.clone(),
+                    scale: scale.to_vec(),
                     disagreement: reservation_values.clone(),
-                    lower: rational,
+                    lower: rational.clone(),
                 },
                 &seeds,
             )?
             .map(|best| solver.lift(&best))
-            .transpose()?
+            .transpose()
+    };
+    let equal = vec![1.0; n];
+    let (egalitarian, kalai_smorodinsky) = if span.iter().any(|s| *s > 0.0) {
+        let (egalitarian, kalai_smorodinsky) =
+            solver.side_by_side(|s| max_min(s, &equal), |s| max_min(s, &span))?;
+        (egalitarian?, kalai_smorodinsky?)
     } else {
         // No party can gain: every rational package is as good, as over the frontier.
-        egalitarian.clone()
+        let egalitarian = max_min(&mut solver, &equal)?;
+        (egalitarian.clone(), egalitarian)
     };
 
     let gains = |u: &[f64]| -> Vec<f64> {

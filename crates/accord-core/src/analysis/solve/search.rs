@@ -328,6 +328,43 @@ impl Solver<'_> {
         Ok(search.best.map(|(_, chosen)| chosen))
     }
 
+    /// Runs `a` and `b` on solvers like this one, side by side where the core is parallel,
+    /// and counts their nodes here: `Err` when together they went past the limit, so that
+    /// the answer does not depend on the number of threads.
+    pub(super) fn side_by_side<A: Send, B: Send>(
+        &mut self,
+        a: impl FnOnce(&mut Solver<'_>) -> A + Send,
+        b: impl FnOnce(&mut Solver<'_>) -> B + Send,
+    ) -> Result<(A, B), NotSolvable> {
+        let fork = || Solver {
+            model: self.model,
+            nodes: self.nodes,
+            max_nodes: self.max_nodes,
+            heuristics: self.heuristics,
+            gap: self.gap,
+            slack: self.slack,
+            floor: self.floor,
+        };
+        let (mut left, mut right) = (fork(), fork());
+        #[cfg(feature = "parallel")]
+        let (a, b) = {
+            let interrupt = crate::Interrupt::current();
+            rayon::join(
+                || crate::interrupt::watching(interrupt.as_ref(), || a(&mut left)),
+                || crate::interrupt::watching(interrupt.as_ref(), || b(&mut right)),
+            )
+        };
+        #[cfg(not(feature = "parallel"))]
+        let (a, b) = (a(&mut left), b(&mut right));
+        self.nodes += (left.nodes - self.nodes) + (right.nodes - self.nodes);
+        if self.nodes > self.max_nodes {
+            return Err(NotSolvable::TooMuchWork {
+                limit: self.max_nodes,
+            });
+        }
+        Ok((a, b))
+    }
+
     /// The package with most welfare among those at least as good as `chosen` for every
     /// party: Pareto-optimal, and as good for any monotone objective.
     pub(super) fn lift(&mut self, chosen: &[usize]) -> Result<Vec<usize>, NotSolvable> {
