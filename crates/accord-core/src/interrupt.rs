@@ -92,6 +92,24 @@ pub(crate) fn watching<R>(interrupt: Option<&Interrupt>, f: impl FnOnce() -> R) 
     }
 }
 
+/// `f` of every item, in order, on every core where the core is parallel, each call
+/// watching the interrupt watched here.
+pub(crate) fn map_all<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        let interrupt = Interrupt::current();
+        items
+            .par_iter()
+            .map(|item| watching(interrupt.as_ref(), || f(item)))
+            .collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.iter().map(f).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

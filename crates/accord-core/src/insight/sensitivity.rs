@@ -199,14 +199,15 @@ pub fn sensitivity(
         .collect();
     let scene = Scene {
         candidates: &candidates,
-        utilities: candidates
-            .iter()
-            .map(|package| case.utilities(parties, package))
-            .collect(),
+        utilities: crate::interrupt::map_all(&candidates, |package| {
+            case.utilities(parties, package)
+        }),
         current: &nash.package,
         current_utilities: case.utilities(parties, &nash.package),
         reservation_values,
     };
+    // Parties one after the other (each pass over the points is spread over the cores):
+    // one party's candidates in memory at a time.
     let results = parties
         .iter()
         .enumerate()
@@ -527,17 +528,8 @@ impl Scene<'_> {
             }
         };
         // Points apart, on every core: each range is read from the same candidates.
-        #[cfg(feature = "parallel")]
-        let ranges: Vec<WeightRange> = {
-            use rayon::prelude::*;
-            let interrupt = crate::Interrupt::current();
-            (0..weights.len())
-                .into_par_iter()
-                .map(|i| crate::interrupt::watching(interrupt.as_ref(), || range_of(i)))
-                .collect()
-        };
-        #[cfg(not(feature = "parallel"))]
-        let ranges: Vec<WeightRange> = (0..weights.len()).map(range_of).collect();
+        let points: Vec<usize> = (0..weights.len()).collect();
+        let ranges: Vec<WeightRange> = crate::interrupt::map_all(&points, |&i| range_of(i));
         let mut tightest: Option<(f64, PointIdx)> = None;
         for range in &ranges {
             for (switches, distance) in [
