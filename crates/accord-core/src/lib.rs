@@ -56,7 +56,7 @@ pub use analysis::frontier::{
 pub use analysis::merge::{MergeLimit, NotMergeable, merged_frontier};
 pub use analysis::solve::{
     NotSolvable, PairFrontier, SOLVE_TOLERANCE, SolveLimit, SolvedBargaining, epsilon_pareto_set,
-    pair_frontier, rectangle_frontier, rectangle_maximum, solve_bargaining,
+    pair_frontier, pair_frontiers, rectangle_frontier, rectangle_maximum, solve_bargaining,
 };
 pub use analysis::{
     Analysis, AnalysisOptions, ExactAnalysis, FrontierMethod, analyze, analyze_with,

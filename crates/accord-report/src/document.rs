@@ -4,7 +4,7 @@
 use accord_core::{
     BargainingPoint, Case, Choice, EQUAL_EPS, Fairness, FrontierMethod, Insight, Package,
     PairFrontier, PartyIdx, PointConsensus, PointIdx, PointKind, Solution, SolveLimit,
-    UtilityFunction, pair_frontier,
+    UtilityFunction,
 };
 
 use std::fmt::Write as _;
@@ -859,23 +859,23 @@ const PAIR_NODES: u64 = 100_000;
 /// gives way is left out (its plot shows the bargaining packages alone).
 fn pair_frontiers(cx: &Context<'_>) -> Vec<PairFrontier> {
     let n = cx.parties.len();
-    (0..n)
+    let pairs: Vec<(usize, usize)> = (0..n)
         .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
         .take(MAX_PAIRS)
-        .filter_map(|pair| {
-            pair_frontier(
-                cx.case,
-                cx.parties,
-                pair,
-                PAIR_VECTORS,
-                SolveLimit {
-                    max_nodes: PAIR_NODES,
-                    ..SolveLimit::default()
-                },
-            )
-            .ok()
-        })
-        .collect()
+        .collect();
+    accord_core::pair_frontiers(
+        cx.case,
+        cx.parties,
+        &pairs,
+        PAIR_VECTORS,
+        SolveLimit {
+            max_nodes: PAIR_NODES,
+            ..SolveLimit::default()
+        },
+    )
+    .into_iter()
+    .filter_map(Result::ok)
+    .collect()
 }
 
 /// How `party` rates `choice` on `point`, from 0 (its worst value there) to 1 (its

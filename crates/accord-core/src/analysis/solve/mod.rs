@@ -352,6 +352,20 @@ pub struct PairFrontier {
     pub error_bound: f64,
 }
 
+/// [`pair_frontier`] of each of `pairs`, in order, the pairs searched on every core.
+#[must_use]
+pub fn pair_frontiers(
+    case: &Case,
+    parties: &[PartyIdx],
+    pairs: &[(usize, usize)],
+    max_vectors: usize,
+    limit: SolveLimit,
+) -> Vec<Result<PairFrontier, NotSolvable>> {
+    crate::interrupt::map_all(pairs, |&pair| {
+        pair_frontier(case, parties, pair, max_vectors, limit)
+    })
+}
+
 /// The frontier of parties `pair` (positions in `parties`) over the packages that clear
 /// every red line and give every other party in `parties` its reservation value, by the
 /// ε-constraint method over the same search as [`solve_bargaining`]: the package best for
