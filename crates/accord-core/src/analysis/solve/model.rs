@@ -237,6 +237,7 @@ impl Model {
     }
 
     /// The contributions of a kept value (for a segment, of its first value).
+    #[inline]
     pub(super) fn contribution(&self, point: usize, value: usize) -> &[f64] {
         &self.contributions[point][value * self.n..(value + 1) * self.n]
     }
@@ -249,6 +250,7 @@ impl Model {
 
     /// Adds `sign` times the contributions of `value` of `point`, `offset` values into its
     /// segment when `point` is the wide one, to `sums`.
+    #[inline]
     pub(super) fn add(&self, point: usize, value: usize, offset: u64, sign: f64, sums: &mut [f64]) {
         let start = self.contribution(point, value);
         match &self.segments {

@@ -305,6 +305,7 @@ impl Solver<'_> {
             floor: self.floor,
             feasibility: false,
             excluded: vec![false; model.values.iter().map(Vec::len).sum()],
+            scores: vec![0.0; model.values.iter().map(Vec::len).sum()],
             offsets: model
                 .values
                 .iter()
@@ -415,6 +416,8 @@ struct Search<'m, 'g> {
     /// above it (a subset of `blocked`).
     excluded: Vec<bool>,
     offsets: Vec<usize>,
+    /// Scratch: `λ·c` of every value, point `i`'s from `offsets[i]`.
+    scores: Vec<f64>,
 }
 
 /// Where a node branches: on `point`, into one child per value left, each with its bound
@@ -748,12 +751,7 @@ impl Search<'_, '_> {
     /// The bound of the current node under `duals`, into `out`; `false` when some free
     /// point has every value excluded. `scores`, when given, receives `λ·c` of every value
     /// of every free point.
-    fn bound(
-        &mut self,
-        duals: &Duals,
-        out: &mut Bound,
-        mut scores: Option<&mut Vec<Vec<f64>>>,
-    ) -> bool {
+    fn bound(&mut self, duals: &Duals, out: &mut Bound, mut scores: Option<&mut [f64]>) -> bool {
         let model = self.model;
         let constant = duals.weights(self.goal, &mut self.lambda);
         let lambda = &self.lambda;
@@ -778,6 +776,7 @@ impl Search<'_, '_> {
             let mut best = f64::NEG_INFINITY;
             let mut best_v = usize::MAX;
             let mut best_end = 0;
+            let mut best_c: &[f64] = &[];
             for (v, c) in model.contributions[i].chunks_exact(model.n).enumerate() {
                 let open = if chosen == usize::MAX {
                     blocked[v] == 0
@@ -804,12 +803,13 @@ impl Search<'_, '_> {
                 if chosen == usize::MAX
                     && let Some(scores) = scores.as_deref_mut()
                 {
-                    scores[i][v] = score;
+                    scores[self.offsets[i] + v] = score;
                 }
                 if score > best {
                     best = score;
                     best_v = v;
                     best_end = end;
+                    best_c = c;
                 }
             }
             if best_v == usize::MAX {
@@ -819,8 +819,12 @@ impl Search<'_, '_> {
             out.argmax[i] = best_v;
             if segments.is_some() {
                 out.argmax[n_points] = best_end as usize;
+                model.add(i, best_v, best_end, 1.0, &mut out.sum);
+            } else {
+                for (s, c) in out.sum.iter_mut().zip(best_c) {
+                    *s += c;
+                }
             }
-            model.add(i, best_v, best_end, 1.0, &mut out.sum);
         }
         out.value = value;
         true
@@ -1039,10 +1043,24 @@ impl Search<'_, '_> {
         // Scores of every free value under the best multipliers: a value whose score is
         // short of its point's best by more than the bound's lead over the best package
         // cannot be in a better package anywhere below this node.
-        let mut scores: Vec<Vec<f64>> = model.values.iter().map(|v| vec![0.0; v.len()]).collect();
-        if !self.bound(duals, &mut bound, Some(&mut scores)) {
-            return Ok(None);
-        }
+        // (Scores of point `i` at `offsets[i]..`, in a buffer kept from node to node.)
+        let mut scores = std::mem::take(&mut self.scores);
+        let bounded = self.bound(duals, &mut bound, Some(&mut scores));
+        let branching = if bounded {
+            self.branching(&bound, &scores)
+        } else {
+            None
+        };
+        self.scores = scores;
+        Ok(branching)
+    }
+
+    /// Excludes the values that cannot be in a better package than the best under the
+    /// node's `bound` (with `scores` of every free value), and picks the point to branch
+    /// on; `None` when every free point is down to one value (the bound's package is
+    /// offered).
+    fn branching(&mut self, bound: &Bound, scores: &[f64]) -> Option<Branching> {
+        let model = self.model;
         let lead = self
             .best
             .as_ref()
@@ -1053,10 +1071,10 @@ impl Search<'_, '_> {
             if self.chosen[i] != usize::MAX {
                 continue;
             }
-            let top = scores[i][bound.argmax[i]];
+            let at = self.offsets[i];
+            let top = scores[at + bound.argmax[i]];
             let mut second = f64::NEG_INFINITY;
-
-            for (v, &score) in scores[i].iter().enumerate() {
+            for (v, &score) in scores[at..at + model.values[i].len()].iter().enumerate() {
                 if self.blocked[i][v] > 0 || v == bound.argmax[i] {
                     continue;
                 }
@@ -1071,22 +1089,23 @@ impl Search<'_, '_> {
                 branch = Some((top - second, i));
             }
         }
-        Ok(match branch {
+        match branch {
             // Every free point is down to one value: the bound's package.
             None => {
                 self.offer(&bound.argmax);
                 None
             }
             Some((_, point)) => {
-                let top = scores[point][bound.argmax[point]];
+                let at = self.offsets[point];
+                let top = scores[at + bound.argmax[point]];
                 let mut children: Vec<(f64, usize)> = (0..model.values[point].len())
                     .filter(|&v| self.blocked[point][v] == 0)
-                    .map(|v| (bound.value - (top - scores[point][v]), v))
+                    .map(|v| (bound.value - (top - scores[at + v]), v))
                     .collect();
                 children.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 Some(Branching { point, children })
             }
-        })
+        }
     }
 
     /// Fixes (`sign` 1) or frees (`sign` -1) `point` at `value`, with the blocks its
