@@ -3,9 +3,9 @@
 //! Generates a case with `accord_formats::generate` (the same case `accord generate`
 //! writes for the same flags), finds its exact bargaining packages without the frontier
 //! (`accord_core::solve_bargaining`) and, with `--pairs`, the frontier of every pair of
-//! parties among the packages the others accept (`accord_core::pair_frontier`) and, with
-//! `--cover EPSILON`, a certified ε-Pareto set (`accord_core::epsilon_pareto_set`), each
-//! `--repeats` times, and prints one JSON line:
+//! parties among the packages the others accept (`accord_core::pair_frontiers`, the pairs
+//! on every core) and, with `--cover EPSILON`, a certified ε-Pareto set
+//! (`accord_core::epsilon_pareto_set`), each `--repeats` times, and prints one JSON line:
 //!
 //! ```text
 //! {"points":28,"options":5,"parties":8,"red_lines":6,"reservation":0.5,"seed":1,
@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use accord_bench::median_seconds;
 use accord_core::{
-    SolveLimit, epsilon_pareto_set, pair_frontier, rectangle_frontier, solve_bargaining,
+    SolveLimit, epsilon_pareto_set, pair_frontiers, rectangle_frontier, solve_bargaining,
 };
 use accord_formats::generate::{GenerateSpec, generate_case, generate_rectangle_case};
 use anyhow::Result;
@@ -132,15 +132,20 @@ fn run(args: &Args) -> Result<serde_json::Value> {
         let n = parties.len();
         let mut times = Vec::new();
         let mut sizes = Vec::new();
+        let pairs: Vec<(usize, usize)> = (0..n)
+            .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+            .collect();
         for _ in 0..args.repeats {
             let start = Instant::now();
             sizes.clear();
-            for i in 0..n {
-                for j in i + 1..n {
-                    let found = pair_frontier(&case, &parties, (i, j), max_vectors, limit)
-                        .map_err(|why| anyhow::anyhow!("pair ({i}, {j}) gave way: {why}"))?;
-                    sizes.push(found.frontier.len());
-                }
+            // Every pair at once, on every core, as `accord report` asks for them.
+            for (found, (i, j)) in pair_frontiers(&case, &parties, &pairs, max_vectors, limit)
+                .into_iter()
+                .zip(&pairs)
+            {
+                let found =
+                    found.map_err(|why| anyhow::anyhow!("pair ({i}, {j}) gave way: {why}"))?;
+                sizes.push(found.frontier.len());
             }
             times.push(start.elapsed());
         }
