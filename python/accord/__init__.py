@@ -32,7 +32,10 @@ __all__ = [
     "InputError",
     "Insight",
     "Me",
+    "ACCEPTANCE_CONDITIONS",
     "NEGOTIATORS",
+    "OFFERING_STRATEGIES",
+    "OPPONENT_MODELS",
     "Session",
     "State",
     "load",
@@ -42,8 +45,20 @@ __all__ = [
     "tournament",
 ]
 
-#: The built-in negotiators, by name.
+#: The built-in negotiators, by name. A BOA composition is named too, in one line:
+#: ``"boa(offering=boulware, acceptance=combi-max-w, model=frequency)"`` (the parts are
+#: listed in :data:`OFFERING_STRATEGIES`, :data:`ACCEPTANCE_CONDITIONS` and
+#: :data:`OPPONENT_MODELS`; docs/tournament.md gives their parameters).
 NEGOTIATORS: tuple[str, ...] = tuple(_accord.NEGOTIATORS)
+
+#: The offering strategies of a BOA composition.
+OFFERING_STRATEGIES: tuple[str, ...] = tuple(_accord.OFFERING_STRATEGIES)
+
+#: The acceptance conditions of a BOA composition.
+ACCEPTANCE_CONDITIONS: tuple[str, ...] = tuple(_accord.ACCEPTANCE_CONDITIONS)
+
+#: The opponent models of a BOA composition (``none`` is no model).
+OPPONENT_MODELS: tuple[str, ...] = tuple(_accord.OPPONENT_MODELS)
 
 #: A package: each point's id mapped to an option id (a point of options) or a number
 #: (a range).
@@ -86,7 +101,8 @@ def negotiate(
     """Runs one SAOP session (``accord negotiate``) between ``negotiators``, one per party
     in order of play (``parties``, by default the case's analysed parties).
 
-    A negotiator is a built-in's name (:data:`NEGOTIATORS`), or an object (or a class,
+    A negotiator is a built-in's name (:data:`NEGOTIATORS`) or a BOA composition
+    (``"boa(offering=..., acceptance=..., model=...)"``), or an object (or a class,
     which is instantiated) with
     ``propose(state) -> package`` and ``respond(state, offer) -> bool`` (accept or not),
     and optionally ``on_start(me)``, where ``me`` is a :class:`Me` (its own view only) and
@@ -697,6 +713,17 @@ class Session:
     def error(self) -> str | None:
         """What ended the session early, naming the negotiator, or ``None``."""
         return self._doc["error"]
+
+    @property
+    def model_quality(self) -> dict[str, dict[str, float | None] | None]:
+        """Per party, how well its negotiator's opponent model learnt the others
+        (``pearson``, ``mean_abs_error``, ``frontier_distance``), or ``None`` for a
+        negotiator without a model."""
+        found = self._doc.get("model_quality") or [None] * len(self._doc["parties"])
+        return {
+            party: dict(q) if q is not None else None
+            for party, q in zip(self._doc["parties"], found)
+        }
 
     def __repr__(self) -> str:
         ending = "agreement" if self._doc["agreement"] is not None else "no agreement"

@@ -62,6 +62,9 @@ class OwnView:
 def negotiate_json(case: LoadedCase, negotiators: list[Any], rounds: int = 100, seed: int = 0) -> str: ...
 
 NEGOTIATORS: list[str]
+OFFERING_STRATEGIES: list[str]
+ACCEPTANCE_CONDITIONS: list[str]
+OPPONENT_MODELS: list[str]
 
 class AnalysisResult:
     def header(self) -> dict[str, Any]: ...

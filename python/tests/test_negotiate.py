@@ -78,6 +78,38 @@ def test_built_in_sessions_are_the_clis():
     assert list(session.utilities.values()) == expected["utilities"]
 
 
+def test_boa_compositions_are_the_clis_with_their_models_measured():
+    case = accord.load(SUPERMARKET)
+    line_up = [
+        "boa(offering=boulware, acceptance=combi-max-w, model=frequency)",
+        "boa(offering=conceder, model=perfect)",
+    ]
+    session = accord.negotiate(case, line_up, rounds=100, seed=3)
+    done = subprocess.run(
+        [str(cli()), "negotiate", str(SUPERMARKET), "--negotiators", ",".join(line_up),
+         "--seed", "3", "--json"],
+        capture_output=True, text=True, check=True,
+    )
+    expected = json.loads(done.stdout)
+    got = session.to_dict()
+    assert got.pop("error") is None
+    assert got == expected
+    learnt, perfect = session.model_quality.values()
+    assert -1.0 <= learnt["pearson"] <= 1.0
+    assert 0.0 < learnt["mean_abs_error"] < 1.0
+    assert perfect["pearson"] == pytest.approx(1.0, abs=1e-12)
+    assert perfect["mean_abs_error"] == 0.0 and perfect["frontier_distance"] == 0.0
+    # The parts are listed, and a bad composition names its part and parameter.
+    assert "combi-max-w" in accord.ACCEPTANCE_CONDITIONS
+    assert "frequency" in accord.OPPONENT_MODELS
+    assert "time-dependent" in accord.OFFERING_STRATEGIES
+    with pytest.raises(accord.AccordError, match=r"model `psychic`"):
+        accord.negotiate(case, ["boulware", "boa(model=psychic)"])
+    # Standard negotiators keep no model.
+    plain = accord.negotiate(case, ["boulware", "conceder"], seed=3)
+    assert list(plain.model_quality.values()) == [None, None]
+
+
 def test_a_hard_liner_never_concedes():
     case = accord.load(SUPERMARKET)
     session = accord.negotiate(case, [HardLiner(), "boulware"], rounds=50)

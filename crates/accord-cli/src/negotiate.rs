@@ -1,11 +1,13 @@
-//! `accord negotiate`: one SAOP session between standard negotiators, with its trace.
+//! `accord negotiate`: one SAOP session between standard or BOA negotiators, with its
+//! trace (and, for negotiators that keep an opponent model, how well it learnt).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use accord_core::{
-    Action, Case, Deadline, NEGOTIATORS, Negotiator, NoClock, OutcomeIndex, Package, PartyIdx,
-    SaopOptions, SaopOutcome, negotiator, run_saop,
+    Action, Case, Deadline, ModelQuality, Negotiator, NegotiatorSpec, NoClock, OutcomeIndex,
+    Package, PartyIdx, SaopOptions, SaopOutcome, TrueProfiles, run_saop, session_model_quality,
+    split_negotiators,
 };
 use accord_formats::analysis_json::session_to_json;
 use anyhow::{Result, bail};
@@ -20,8 +22,9 @@ pub(crate) struct NegotiateArgs {
     path: PathBuf,
     /// The negotiators, comma-separated, one per party in order of play; fewer are used
     /// in turn (boulware, linear, conceder, hardliner, random, tit-for-tat, micro,
-    /// aspiration).
-    #[arg(long, value_delimiter = ',', required = true, value_name = "NAMES")]
+    /// aspiration, or a composition such as
+    /// `boa(offering=boulware, acceptance=combi-max-w, model=frequency)`).
+    #[arg(long, required = true, value_name = "NAMES")]
     negotiators: Vec<String>,
     /// The deadline, in rounds (every party acting once).
     #[arg(long, default_value_t = 100, value_name = "N",
@@ -39,15 +42,10 @@ pub(crate) struct NegotiateArgs {
     parties: Vec<String>,
 }
 
-/// The standard negotiator called `name`, or an error listing the known ones.
-pub(crate) fn known_negotiator(name: &str) -> Result<Box<dyn Negotiator>> {
-    match negotiator(name) {
-        Some(found) => Ok(found),
-        None => bail!(
-            "unknown negotiator `{name}`\nhint: the negotiators are {}",
-            NEGOTIATORS.join(", ")
-        ),
-    }
+/// The negotiator called `name` (a standard one or a BOA composition), or an error that
+/// says what is wrong with the name.
+pub(crate) fn known_negotiator(name: &str) -> Result<NegotiatorSpec> {
+    NegotiatorSpec::parse(name).map_err(|error| anyhow::anyhow!("{error}"))
 }
 
 /// What a party is called in tables: its name, else its id.
@@ -63,9 +61,11 @@ fn party_label(case: &Case, party: PartyIdx) -> String {
 /// Runs the session and renders it; the text ends in a newline.
 pub(crate) fn negotiate(args: &NegotiateArgs) -> Result<String> {
     let mut line_up = Vec::new();
-    for name in &args.negotiators {
-        known_negotiator(name)?;
-        line_up.push(name.to_ascii_lowercase());
+    for name in args.negotiators.iter().flat_map(|n| split_negotiators(n)) {
+        line_up.push((name.to_ascii_lowercase(), known_negotiator(name)?));
+    }
+    if line_up.is_empty() {
+        bail!("--negotiators names no negotiator");
     }
     let loaded = load(&args.path, &args.parties)?;
     let (case, parties) = (&loaded.case, &loaded.parties);
@@ -76,11 +76,17 @@ pub(crate) fn negotiate(args: &NegotiateArgs) -> Result<String> {
         );
     }
     let names: Vec<String> = (0..parties.len())
-        .map(|k| line_up[k % line_up.len()].clone())
+        .map(|k| line_up[k % line_up.len()].0.clone())
         .collect();
-    let mut negotiators: Vec<Box<dyn Negotiator>> = names
-        .iter()
-        .map(|name| known_negotiator(name))
+    // The whole case is at hand: the perfect model may read the true profiles.
+    let profiles = TrueProfiles::new(case, parties);
+    let mut negotiators: Vec<Box<dyn Negotiator>> = (0..parties.len())
+        .map(|k| {
+            line_up[k % line_up.len()]
+                .1
+                .build(profiles.as_ref())
+                .map_err(|error| anyhow::anyhow!("{error}"))
+        })
         .collect::<Result<_>>()?;
     let indices: Vec<OutcomeIndex> = parties
         .iter()
@@ -111,11 +117,13 @@ pub(crate) fn negotiate(args: &NegotiateArgs) -> Result<String> {
     for warning in &loaded.source.warnings {
         eprintln!("warning: {warning}");
     }
+    let models = session_model_quality(&negotiators, case, parties, args.seed);
     let session = Session {
         case,
         parties,
         names: &names,
         outcome: &outcome,
+        models: &models,
     };
     Ok(if args.json {
         let mut text = serde_json::to_string_pretty(&session.json(args, &loaded.source.path))?;
@@ -131,6 +139,8 @@ struct Session<'a> {
     parties: &'a [PartyIdx],
     names: &'a [String],
     outcome: &'a SaopOutcome,
+    /// Per party, how well its negotiator's opponent model learnt the others.
+    models: &'a [Option<ModelQuality>],
 }
 
 /// What a step of the trace shows: its action word and the package it concerns (the
@@ -234,6 +244,18 @@ impl Session<'_> {
             },
             utilities.join(" | ")
         );
+        for (label, quality) in labels.iter().zip(self.models) {
+            if let Some(q) = quality {
+                let pearson = q
+                    .pearson
+                    .map_or_else(|| "-".to_string(), |r| format!("{r:.3}"));
+                let _ = writeln!(
+                    out,
+                    "{label}'s opponent model: correlation {pearson}, mean error {:.4}, frontier distance {:.4}",
+                    q.mean_abs_error, q.frontier_distance
+                );
+            }
+        }
         out
     }
 
@@ -243,6 +265,7 @@ impl Session<'_> {
             self.parties,
             self.names,
             self.outcome,
+            self.models,
             (args.rounds, args.seed),
             path,
         )

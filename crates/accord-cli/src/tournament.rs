@@ -377,15 +377,25 @@ pub(crate) fn summary_table(rows: &[NegotiatorSummary]) -> String {
         .max()
         .unwrap_or(0)
         .max("negotiator".len());
+    // Opponent-model columns only when some negotiator keeps a model.
+    let models = rows.iter().any(|r| r.mean_model_error.is_some());
     let mut out = String::new();
-    let _ = writeln!(
+    let _ = write!(
         out,
         "{:width$}  {:>8}  {:>9}  {:>12}  {:>11}  {:>7}  {:>7}",
         "negotiator", "sessions", "agreement", "mean utility", "to frontier", "to Nash", "welfare"
     );
+    if models {
+        let _ = write!(
+            out,
+            "  {:>7}  {:>9}  {:>14}",
+            "model r", "model err", "model frontier"
+        );
+    }
+    out.push('\n');
     let distance = |d: Option<f64>| d.map_or_else(|| "-".to_string(), |d| format!("{d:.4}"));
     for row in rows {
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{:width$}  {:>8}  {:>8.1}%  {:>12.4}  {:>11}  {:>7}  {:>7.4}",
             row.name,
@@ -396,6 +406,17 @@ pub(crate) fn summary_table(rows: &[NegotiatorSummary]) -> String {
             distance(row.mean_distance_to_nash),
             row.mean_welfare
         );
+        if models {
+            let _ = write!(
+                out,
+                "  {:>7}  {:>9}  {:>14}",
+                row.mean_model_pearson
+                    .map_or_else(|| "-".to_string(), |r| format!("{r:.3}")),
+                distance(row.mean_model_error),
+                distance(row.mean_model_frontier_distance)
+            );
+        }
+        out.push('\n');
     }
     out
 }

@@ -103,6 +103,51 @@ fn negotiate_json_is_one_object_and_negotiators_cycle() {
 }
 
 #[test]
+fn boa_compositions_negotiate_and_report_how_their_models_learnt() {
+    let output = accord(&[
+        "negotiate",
+        "examples/labour-contract.toml",
+        "--negotiators",
+        "boa(offering=boulware, acceptance=combi-max-w, model=frequency),BOA(model=perfect)",
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let models = json["model_quality"].as_array().unwrap();
+    assert_eq!(models.len(), 2);
+    let learnt = models[0]["pearson"].as_f64().unwrap();
+    assert!((-1.0..=1.0).contains(&learnt), "{json}");
+    assert!((models[1]["pearson"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    assert_eq!(models[1]["mean_abs_error"], 0.0);
+    // The text names each model holder's figures.
+    let text = accord(&[
+        "negotiate",
+        "examples/labour-contract.toml",
+        "--negotiators",
+        "boa(model=bayesian), boulware",
+    ]);
+    let text = stdout(&text);
+    assert!(
+        text.contains("Union's opponent model: correlation "),
+        "{text}"
+    );
+    assert!(!text.contains("Employer's opponent model"), "{text}");
+    // A composition that does not read names its part and parameter.
+    let bad = accord(&[
+        "negotiate",
+        "examples/labour-contract.toml",
+        "--negotiators",
+        "boa(acceptance=time(t=2))",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(
+        stderr(&bad),
+        "error: negotiator `boa(acceptance=time(t=2))`: acceptance `time` parameter `t` = 2 is \
+         outside [0, 1]\n"
+    );
+}
+
+#[test]
 fn an_unknown_negotiator_is_an_error_listing_the_known_ones() {
     let output = accord(&[
         "negotiate",
@@ -115,7 +160,8 @@ fn an_unknown_negotiator_is_an_error_listing_the_known_ones() {
     assert_eq!(
         stderr(&output),
         "error: unknown negotiator `nobody`\nhint: the negotiators are boulware, linear, \
-         conceder, hardliner, random, tit-for-tat, micro, aspiration\n"
+         conceder, hardliner, random, tit-for-tat, micro, aspiration, or a composition \
+         boa(offering=..., acceptance=..., model=...)\n"
     );
 }
 
@@ -160,7 +206,7 @@ fn a_tournament_writes_one_line_per_session_and_shards_merge_to_the_same_bytes()
     assert_eq!(csv.lines().count(), 37);
     assert!(csv.starts_with(
         "index,domain,line_up,repetition,seed,agreement,utilities,rounds,time,welfare,\
-         distance_to_frontier,distance_to_nash\n"
+         distance_to_frontier,distance_to_nash,model_pearson,model_error,model_frontier_distance\n"
     ));
     for (k, line) in jsonl.lines().enumerate() {
         let record: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -173,13 +219,14 @@ fn a_tournament_writes_one_line_per_session_and_shards_merge_to_the_same_bytes()
     assert_eq!(
         rows[0],
         "negotiator,sessions,agreement_rate,mean_utility,mean_distance_to_frontier,\
-         mean_distance_to_nash,mean_welfare"
+         mean_distance_to_nash,mean_welfare,mean_model_pearson,mean_model_error,\
+         mean_model_frontier_distance"
     );
     assert_eq!(rows.len(), 4, "{summary}");
     for (row, line) in rows[1..].iter().zip(table.lines().skip(1)) {
         let fields: Vec<&str> = row.split(',').collect();
         let cells: Vec<&str> = line.split_whitespace().collect();
-        assert_eq!(fields.len(), 7, "{row}");
+        assert_eq!(fields.len(), 10, "{row}");
         // Negotiator and sessions as in the table; the rate as a share, not a percentage.
         assert_eq!(fields[..2], cells[..2], "{row} | {line}");
         let rate: f64 = fields[2].parse().unwrap();
@@ -269,7 +316,8 @@ fn a_bad_configuration_names_the_file_line_and_field() {
         ),
         "error: bad.toml:3:28: negotiators[1]: unknown negotiator `nobody`\n\
          hint: the negotiators are boulware, linear, conceder, hardliner, random, \
-         tit-for-tat, micro, aspiration\n"
+         tit-for-tat, micro, aspiration, or a composition \
+         boa(offering=..., acceptance=..., model=...)\n"
     );
     let seconds = run(
         "name = \"bad\"\nseconds = 10\nnegotiators = [\"boulware\"]\n[[domains]]\npath = \"x\"\n",

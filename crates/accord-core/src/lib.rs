@@ -75,8 +75,21 @@ pub use model::{
     Case, Choice, Delegate, ModelErrors, OptionIdx, Package, Party, PartyIdx, Point, PointIdx,
     PointKind, PointOption, Role,
 };
+pub use negotiation::boa::acceptance::{
+    ACCEPTANCE_CONDITIONS, Acceptance, AcceptanceCondition, Moment,
+};
+pub use negotiation::boa::offering::{
+    MODEL_CANDIDATES, OFFERING_STRATEGIES, Offering, OfferingStrategy,
+};
+pub use negotiation::boa::{
+    Boa, BoaSpec, ModelChoice, NegotiatorSpec, NegotiatorSpecError, split_negotiators,
+};
 pub use negotiation::mediation::{
     MediationOptions, MediationOutcome, MediationStep, MediatorRule, Voter, run_single_text,
+};
+pub use negotiation::models::{
+    BayesianModel, FrequencyModel, ModelQuality, ModelSample, OPPONENT_MODELS, OpponentModel,
+    PerfectModel, TrueProfiles, model_quality, session_model_quality,
 };
 pub use negotiation::negotiators::{
     Aspiration, HardLiner, Micro, NEGOTIATORS, RandomNegotiator, TimeBased, TitForTat, negotiator,

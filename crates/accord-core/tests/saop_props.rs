@@ -1,4 +1,5 @@
-//! Property tests of [`run_saop`] with the standard negotiators on small generated additive
+//! Property tests of [`run_saop`] with the standard negotiators and BOA compositions (every
+//! offering strategy, acceptance condition and opponent model) on small generated additive
 //! cases: sessions are reproducible from their seed, an agreement is one every party
 //! accepted (its proposer by offering it, every other party by an accept in turn), the
 //! payoffs are the discounted utilities of the outcome, and the deadline holds.
@@ -6,9 +7,28 @@
 mod common;
 
 use accord_core::{
-    Action, Case, Deadline, NEGOTIATORS, Negotiator, NoClock, OptionIdx, OutcomeIndex, PartyIdx,
-    PointIdx, Position, RedLine, SaopOptions, SaopOutcome, negotiator, run_saop,
+    Action, Case, Deadline, NEGOTIATORS, Negotiator, NegotiatorSpec, NoClock, OptionIdx,
+    OutcomeIndex, PartyIdx, PointIdx, Position, RedLine, SaopOptions, SaopOutcome, TrueProfiles,
+    run_saop,
 };
+
+/// BOA compositions covering every component, beside the standard negotiators.
+const COMPOSITIONS: &[&str] = &[
+    "boa(offering=boulware, acceptance=combi-max-w, model=frequency)",
+    "boa(offering=time-dependent(e=1.5, window=0.1), acceptance=combi-avg-w(t=0.5), model=bayesian)",
+    "boa(offering=conceder, acceptance=prev(a=1.1, b=-0.05), model=perfect)",
+    "boa(offering=hardliner, acceptance=time(t=0.5))",
+    "boa(offering=random, acceptance=const(c=0.3), model=frequency(learn=1))",
+    "boa(offering=linear:window=0.3, acceptance=next:a=0.9:b=0.1, model=perfect)",
+];
+
+/// The negotiator of index `k`: standard ones first, then the compositions.
+fn name(k: usize) -> &'static str {
+    NEGOTIATORS
+        .get(k)
+        .copied()
+        .unwrap_or_else(|| COMPOSITIONS[k - NEGOTIATORS.len()])
+}
 use proptest::prelude::*;
 
 /// A party: weights, scores per point, reservation value, discount factor, forbidden
@@ -19,7 +39,7 @@ type PartySpec = (Vec<f64>, Vec<Vec<f64>>, f64, f64, Option<(usize, usize)>);
 struct Spec {
     radix: Vec<usize>,
     parties: Vec<PartySpec>,
-    /// Negotiator of each party, as an index into `NEGOTIATORS`.
+    /// Negotiator of each party, as an index into `NEGOTIATORS` then `COMPOSITIONS`.
     lineup: Vec<usize>,
     rounds: u32,
     seed: u64,
@@ -42,7 +62,7 @@ fn spec() -> impl Strategy<Value = Spec> {
         );
         (
             prop::collection::vec(party, n_parties),
-            prop::collection::vec(0..NEGOTIATORS.len(), n_parties),
+            prop::collection::vec(0..NEGOTIATORS.len() + COMPOSITIONS.len(), n_parties),
             1u32..=30,
             any::<u64>(),
         )
@@ -81,10 +101,16 @@ fn build(spec: &Spec) -> Case {
 }
 
 fn play(spec: &Spec, case: &Case, parties: &[PartyIdx], indexes: &[OutcomeIndex]) -> SaopOutcome {
+    let profiles = TrueProfiles::new(case, parties).unwrap();
     let mut negotiators: Vec<Box<dyn Negotiator>> = spec
         .lineup
         .iter()
-        .map(|&k| negotiator(NEGOTIATORS[k]).unwrap())
+        .map(|&k| {
+            NegotiatorSpec::parse(name(k))
+                .unwrap()
+                .build(Some(&profiles))
+                .unwrap()
+        })
         .collect();
     let outcomes: Vec<&OutcomeIndex> = indexes.iter().collect();
     let options = SaopOptions {
@@ -126,7 +152,7 @@ proptest! {
         prop_assert!((0.0..=1.0).contains(&outcome.time));
         prop_assert!(outcome.trace.iter().all(|step| step.time < 1.0));
 
-        // The standard negotiators walk away only when every package crosses one of
+        // The standard and BOA negotiators walk away only when every package crosses one of
         // their red lines.
         if let Some(place) = outcome.ended_by {
             prop_assert!(indexes[place].is_empty());
@@ -145,7 +171,7 @@ proptest! {
             for (k, step) in last[1..].iter().enumerate() {
                 prop_assert_eq!(&step.action, &Action::Accept);
                 prop_assert_eq!(step.by, (proposer + k + 1) % n);
-                // No standard negotiator accepts less than its reservation value, or a
+                // No negotiator accepts less than its reservation value, or a
                 // package across one of its red lines.
                 prop_assert!(
                     positions[step.by].utility(agreement)

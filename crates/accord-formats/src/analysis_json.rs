@@ -13,7 +13,8 @@
 
 use accord_core::{
     Action, BargainingPoint, Case, Change, Choice, Constraint, Fairness, FrontierMethod, Insight,
-    NotEnumerable, Package, PartyIdx, PointConsensus, SaopOutcome, Sensitivity, Trades,
+    ModelQuality, NotEnumerable, Package, PartyIdx, PointConsensus, SaopOutcome, Sensitivity,
+    Trades,
 };
 use serde_json::{Map, Value, json};
 
@@ -21,13 +22,15 @@ use serde_json::{Map, Value, json};
 /// order of play), `negotiators`, `deadline_rounds`, `seed`, `trace` (per action its
 /// 1-based `round`, `party`, `action` (`offer`, `accept`, `end`), `time`, and the `package`
 /// it concerns with every party's `utilities` of it), `agreement`, `utilities`, `rounds`,
-/// `time` and `ended_by`.
+/// `time`, `ended_by` and `model_quality` (per party, how well its negotiator's opponent
+/// model learnt the others, `null` without one: `models`).
 #[must_use]
 pub fn session_to_json(
     case: &Case,
     parties: &[PartyIdx],
     negotiators: &[String],
     outcome: &SaopOutcome,
+    models: &[Option<ModelQuality>],
     (deadline_rounds, seed): (u32, u64),
     path: &str,
 ) -> Value {
@@ -70,6 +73,18 @@ pub fn session_to_json(
         "rounds": outcome.rounds,
         "time": outcome.time,
         "ended_by": outcome.ended_by.map(|place| ids[place]),
+        "model_quality": models
+            .iter()
+            .map(|q| {
+                q.map_or(Value::Null, |q| {
+                    json!({
+                        "pearson": q.pearson,
+                        "mean_abs_error": q.mean_abs_error,
+                        "frontier_distance": q.frontier_distance,
+                    })
+                })
+            })
+            .collect::<Vec<Value>>(),
     })
 }
 

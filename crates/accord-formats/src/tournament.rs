@@ -32,7 +32,10 @@
 
 use std::fmt::Write as _;
 
-use accord_core::{Case, NEGOTIATORS, NegotiationResult, NegotiatorSummary, SummaryRow};
+use accord_core::{
+    Case, ModelQuality, NEGOTIATORS, NegotiationResult, NegotiatorSpec, NegotiatorSpecError,
+    NegotiatorSummary, SummaryRow,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use toml::Spanned;
@@ -161,17 +164,26 @@ pub fn read_config_with(
     }
     for (k, name) in file.negotiators.get_ref().iter().enumerate() {
         let field = format!("negotiators[{k}]");
-        if !NEGOTIATORS.contains(&name.get_ref().as_str()) && !extra.contains(name.get_ref()) {
-            problem(
-                name.span(),
-                field,
-                ErrorKind::Unknown,
-                format!(
-                    "unknown negotiator `{}`\nhint: the negotiators are {}",
-                    name.get_ref(),
-                    NEGOTIATORS.join(", ")
+        let parsed = NegotiatorSpec::parse(name.get_ref());
+        if let (Err(error), false) = (&parsed, extra.contains(name.get_ref())) {
+            let (kind, message) = match error {
+                NegotiatorSpecError::Invalid { reason, .. } => (
+                    ErrorKind::Invalid,
+                    format!(
+                        "negotiator `{}`: {reason}\nhint: docs/tournament.md gives the syntax of boa(...)",
+                        name.get_ref()
+                    ),
                 ),
-            );
+                _ => (
+                    ErrorKind::Unknown,
+                    format!(
+                        "unknown negotiator `{}`\nhint: the negotiators are {}, or a composition boa(offering=..., acceptance=..., model=...)",
+                        name.get_ref(),
+                        NEGOTIATORS.join(", ")
+                    ),
+                ),
+            };
+            problem(name.span(), field, kind, message);
         } else if file.negotiators.get_ref()[..k]
             .iter()
             .any(|other| other.get_ref() == name.get_ref())
@@ -339,6 +351,44 @@ pub struct ResultRecord {
     pub distance_to_frontier: Option<f64>,
     /// The agreement's distance to the Nash package (undiscounted utilities).
     pub distance_to_nash: Option<f64>,
+    /// Per party in order of play, how well its negotiator's opponent model learnt the
+    /// others (`null` for a negotiator without one); left out when no negotiator of the
+    /// session keeps a model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub model_quality: Vec<Option<QualityRecord>>,
+}
+
+/// An opponent model's quality as written ([`ModelQuality`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualityRecord {
+    /// The Pearson correlation of the estimated and true utilities; `null` when either is
+    /// constant.
+    pub pearson: Option<f64>,
+    /// Their mean absolute difference.
+    pub mean_abs_error: f64,
+    /// The distance of the implied frontier from the true one.
+    pub frontier_distance: f64,
+}
+
+impl From<ModelQuality> for QualityRecord {
+    fn from(q: ModelQuality) -> Self {
+        Self {
+            pearson: q.pearson,
+            mean_abs_error: q.mean_abs_error,
+            frontier_distance: q.frontier_distance,
+        }
+    }
+}
+
+impl From<QualityRecord> for ModelQuality {
+    fn from(q: QualityRecord) -> Self {
+        Self {
+            pearson: q.pearson,
+            mean_abs_error: q.mean_abs_error,
+            frontier_distance: q.frontier_distance,
+        }
+    }
 }
 
 impl ResultRecord {
@@ -361,6 +411,15 @@ impl ResultRecord {
             welfare: result.welfare,
             distance_to_frontier: result.distance_to_frontier,
             distance_to_nash: result.distance_to_nash,
+            model_quality: if result.model_quality.iter().any(Option::is_some) {
+                result
+                    .model_quality
+                    .iter()
+                    .map(|q| q.map(QualityRecord::from))
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -374,6 +433,11 @@ impl ResultRecord {
             welfare: self.welfare,
             distance_to_frontier: self.distance_to_frontier,
             distance_to_nash: self.distance_to_nash,
+            model_quality: self
+                .model_quality
+                .iter()
+                .map(|q| q.map(ModelQuality::from))
+                .collect(),
         }
     }
 }
@@ -403,11 +467,15 @@ pub const CSV_COLUMNS: &[&str] = &[
     "welfare",
     "distance_to_frontier",
     "distance_to_nash",
+    "model_pearson",
+    "model_error",
+    "model_frontier_distance",
 ];
 
 /// The records as CSV (RFC 4180, `\n` line ends) with a header line: the line-up joined
 /// with `+`, the agreement as `true` or `false`, utilities joined with `;`, a missing
-/// distance empty.
+/// distance empty; the model columns hold one entry per party joined with `;` (empty for
+/// a party without a model, and empty as a whole when no party has one).
 #[must_use]
 pub fn write_csv(records: &[ResultRecord]) -> String {
     let mut out = CSV_COLUMNS.join(",");
@@ -428,10 +496,29 @@ pub fn write_csv(records: &[ResultRecord]) -> String {
             r.welfare.to_string(),
             number(r.distance_to_frontier),
             number(r.distance_to_nash),
+            per_seat(&r.model_quality, |q| q.pearson),
+            per_seat(&r.model_quality, |q| Some(q.mean_abs_error)),
+            per_seat(&r.model_quality, |q| Some(q.frontier_distance)),
         ];
         let _ = writeln!(out, "{}", fields.join(","));
     }
     out
+}
+
+/// One entry per seat joined with `;`, empty where a seat has no model or no value.
+fn per_seat(
+    qualities: &[Option<QualityRecord>],
+    value: impl Fn(&QualityRecord) -> Option<f64>,
+) -> String {
+    qualities
+        .iter()
+        .map(|q| {
+            q.as_ref()
+                .and_then(&value)
+                .map_or_else(String::new, |x| x.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// The columns of the summary CSV, in order.
@@ -443,6 +530,9 @@ pub const SUMMARY_CSV_COLUMNS: &[&str] = &[
     "mean_distance_to_frontier",
     "mean_distance_to_nash",
     "mean_welfare",
+    "mean_model_pearson",
+    "mean_model_error",
+    "mean_model_frontier_distance",
 ];
 
 /// The summary per negotiator as CSV (RFC 4180, `\n` line ends) with a header line: the
@@ -461,6 +551,9 @@ pub fn write_summary_csv(rows: &[NegotiatorSummary]) -> String {
             number(row.mean_distance_to_frontier),
             number(row.mean_distance_to_nash),
             row.mean_welfare.to_string(),
+            number(row.mean_model_pearson),
+            number(row.mean_model_error),
+            number(row.mean_model_frontier_distance),
         ];
         let _ = writeln!(out, "{}", fields.join(","));
     }
@@ -564,7 +657,8 @@ mod tests {
              t.toml:3:11: seconds: a tournament's deadline is a number of rounds only: a time \
              budget would make results depend on the machine\nhint: use `rounds = N`\n\
              t.toml:4:28: negotiators[1]: unknown negotiator `nobody`\nhint: the negotiators are \
-             boulware, linear, conceder, hardliner, random, tit-for-tat, micro, aspiration\n\
+             boulware, linear, conceder, hardliner, random, tit-for-tat, micro, aspiration, or a \
+             composition boa(offering=..., acceptance=..., model=...)\n\
              t.toml:4:38: negotiators[2]: negotiator `boulware` is listed twice\n\
              t.toml:7:17: domains[0].parties[1]: party `x` is listed twice",
         );
@@ -607,6 +701,19 @@ mod tests {
             welfare: 0.1 + 0.2 + 1.0 / 3.0,
             distance_to_frontier: agreement.then_some(0.0),
             distance_to_nash: agreement.then_some(1e-17),
+            // A session with an opponent model (the second seat's), and one without.
+            model_quality: if agreement {
+                vec![
+                    None,
+                    Some(QualityRecord {
+                        pearson: Some(0.5),
+                        mean_abs_error: 0.25,
+                        frontier_distance: 0.125,
+                    }),
+                ]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -646,14 +753,18 @@ mod tests {
             mean_distance_to_frontier: distance,
             mean_distance_to_nash: distance,
             mean_welfare: 1.0 / 3.0,
+            mean_model_pearson: distance.map(|_| 0.5),
+            mean_model_error: distance.map(|_| 0.25),
+            mean_model_frontier_distance: distance,
         };
         let text = write_summary_csv(&[row("boulware", Some(0.0)), row("a, \"b\"", None)]);
         assert_eq!(
             text,
             "negotiator,sessions,agreement_rate,mean_utility,mean_distance_to_frontier,\
-             mean_distance_to_nash,mean_welfare\n\
-             boulware,4,0.75,0.30000000000000004,0,0,0.3333333333333333\n\
-             \"a, \"\"b\"\"\",4,0.75,0.30000000000000004,,,0.3333333333333333\n"
+             mean_distance_to_nash,mean_welfare,mean_model_pearson,mean_model_error,\
+             mean_model_frontier_distance\n\
+             boulware,4,0.75,0.30000000000000004,0,0,0.3333333333333333,0.5,0.25,0\n\
+             \"a, \"\"b\"\"\",4,0.75,0.30000000000000004,,,0.3333333333333333,,,\n"
         );
     }
 
@@ -664,15 +775,16 @@ mod tests {
         assert_eq!(
             lines[0],
             "index,domain,line_up,repetition,seed,agreement,utilities,rounds,time,welfare,\
-             distance_to_frontier,distance_to_nash"
+             distance_to_frontier,distance_to_nash,model_pearson,model_error,model_frontier_distance"
         );
         assert_eq!(
             lines[1],
             "0,\"a, \"\"b\"\"\",boulware+tit-for-tat,1,18446744073709551615,true,\
-             0.30000000000000004;0.3333333333333333,7,0.07,0.6333333333333333,0,0.00000000000000001"
+             0.30000000000000004;0.3333333333333333,7,0.07,0.6333333333333333,0,0.00000000000000001,\
+             ;0.5,;0.25,;0.125"
         );
         assert!(lines[2].ends_with(
-            ",false,0.30000000000000004;0.3333333333333333,7,0.07,0.6333333333333333,,"
+            ",false,0.30000000000000004;0.3333333333333333,7,0.07,0.6333333333333333,,,,,"
         ));
     }
 }

@@ -438,5 +438,14 @@ fn _accord(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("InputError", py.get_type::<InputError>())?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add("NEGOTIATORS", accord_core::NEGOTIATORS.to_vec())?;
+    module.add(
+        "OFFERING_STRATEGIES",
+        accord_core::OFFERING_STRATEGIES.to_vec(),
+    )?;
+    module.add(
+        "ACCEPTANCE_CONDITIONS",
+        accord_core::ACCEPTANCE_CONDITIONS.to_vec(),
+    )?;
+    module.add("OPPONENT_MODELS", accord_core::OPPONENT_MODELS.to_vec())?;
     Ok(())
 }

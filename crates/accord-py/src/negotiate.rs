@@ -10,8 +10,9 @@
 use std::sync::{Arc, Mutex};
 
 use accord_core::{
-    Action, Case, ChaCha8Rng, Choice, Deadline, Me, NEGOTIATORS, Negotiator, NoClock, Offer,
-    OutcomeIndex, Package, Position, SaopOptions, State, negotiator, run_saop,
+    Action, Case, ChaCha8Rng, Choice, Deadline, Me, Negotiator, NegotiatorSpec, NoClock, Offer,
+    OutcomeIndex, Package, Position, SaopOptions, State, TrueProfiles, run_saop,
+    session_model_quality,
 };
 use accord_formats::analysis_json::{package_to_json, session_to_json};
 use accord_formats::case_file::{CaseFormat, read_package};
@@ -336,12 +337,10 @@ pub(crate) fn negotiate_json(
         let party_id = full.parties()[party.0].id.clone();
         let bound = object.bind(py);
         if let Ok(name) = bound.extract::<String>() {
-            let Some(found) = negotiator(&name) else {
-                return Err(error(format!(
-                    "unknown negotiator `{name}`\nhint: the negotiators are {}",
-                    NEGOTIATORS.join(", ")
-                )));
-            };
+            // The whole case is at hand: the perfect model may read the true profiles.
+            let found = NegotiatorSpec::parse(&name)
+                .and_then(|spec| spec.build(TrueProfiles::new(full, parties).as_ref()))
+                .map_err(|e| error(e.to_string()))?;
             names.push(name.to_ascii_lowercase());
             line_up.push(found);
             continue;
@@ -382,11 +381,13 @@ pub(crate) fn negotiate_json(
         record: true,
     };
     let outcome = run_saop(full, parties, &mut line_up, &outcomes, &options, &NoClock);
+    let models = session_model_quality(&line_up, full, parties, seed);
     let mut doc = session_to_json(
         full,
         parties,
         &names,
         &outcome,
+        &models,
         (rounds, seed),
         &case.source.path,
     );

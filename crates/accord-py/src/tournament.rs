@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use accord_core::{
-    Case, Deadline, NEGOTIATORS, Negotiator, NegotiatorSource, TournamentDomain, TournamentSpec,
+    Case, Deadline, Negotiator, NegotiatorSource, NegotiatorSpec, TournamentDomain, TournamentSpec,
     jobs, n_jobs, run_tournament_range_with, validate_tournament_with,
 };
 use accord_formats::case_file::{CaseFormat, choose_parties, read_case, write_case};
@@ -51,7 +51,7 @@ fn with_python(
     source: &str,
 ) -> PyResult<TournamentSpec> {
     for (k, (name, _)) in python.iter().enumerate() {
-        if NEGOTIATORS.iter().any(|b| b.eq_ignore_ascii_case(name)) {
+        if NegotiatorSpec::parse(name).is_ok() {
             return Err(error(format!(
                 "{source}: the Python negotiator `{name}` has a built-in's name\nhint: give its class another `name`"
             )));

@@ -24,7 +24,9 @@
 //! assert_eq!(index.at_least(0.5).1, 0.6);
 //! ```
 
+pub(crate) mod boa;
 pub(crate) mod mediation;
+pub(crate) mod models;
 pub(crate) mod negotiators;
 pub(crate) mod saop;
 pub(crate) mod tournament;
@@ -168,6 +170,12 @@ pub trait Negotiator: Send {
 
     /// Another party's action, as every party hears it.
     fn observe(&mut self, _me: &Me<'_>, _by: usize, _action: &Action) {}
+
+    /// Its opponent model, if it keeps one: tournaments measure how well it learnt
+    /// ([`crate::model_quality`]).
+    fn opponent_model(&self) -> Option<&dyn models::OpponentModel> {
+        None
+    }
 }
 
 /// One party's packages ordered by its own utility, for negotiators that look for "a

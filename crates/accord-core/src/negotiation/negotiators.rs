@@ -51,12 +51,18 @@ pub const NEGOTIATORS: &[&str] = &[
     "aspiration",
 ];
 
-/// The standard negotiator called `name` (case-insensitive), fresh; `None` for an unknown
-/// name.
+/// The negotiator called `name` (case-insensitive), fresh: a standard one or a BOA
+/// composition ([`crate::NegotiatorSpec`]); `None` for an unknown name, a composition that
+/// does not parse, or one with the perfect model (which needs
+/// [`crate::NegotiatorSpec::build`] with the true profiles).
 #[must_use]
 pub fn negotiator(name: &str) -> Option<Box<dyn Negotiator>> {
-    let name = name.to_ascii_lowercase();
-    Some(match name.as_str() {
+    crate::NegotiatorSpec::parse(name).ok()?.build(None).ok()
+}
+
+/// The standard negotiator called `name` (lower case), fresh.
+pub(crate) fn standard(name: &str) -> Option<Box<dyn Negotiator>> {
+    Some(match name {
         "boulware" => Box::new(TimeBased::boulware()),
         "linear" => Box::new(TimeBased::linear()),
         "conceder" => Box::new(TimeBased::conceder()),

@@ -49,7 +49,8 @@
 
 use crate::analysis::{AnalysisOptions, analyze_with};
 use crate::model::{Case, Package, PartyIdx};
-use crate::negotiation::negotiators::{NEGOTIATORS, negotiator};
+use crate::negotiation::boa::{NegotiatorSpec, NegotiatorSpecError};
+use crate::negotiation::models::{ModelQuality, ModelSample, TrueProfiles, model_quality};
 use crate::negotiation::saop::{SaopOptions, run_saop};
 use crate::negotiation::{Deadline, Negotiator, NoClock, OutcomeIndex};
 
@@ -102,12 +103,10 @@ pub enum TournamentError {
     /// No negotiator is listed.
     #[error("a tournament needs at least one negotiator")]
     NoNegotiators,
-    /// A negotiator name is not one of [`crate::NEGOTIATORS`].
-    #[error("unknown negotiator `{name}`; the negotiators are {}", NEGOTIATORS.join(", "))]
-    UnknownNegotiator {
-        /// The name given.
-        name: String,
-    },
+    /// A negotiator name is neither a standard one ([`crate::NEGOTIATORS`]) nor a BOA
+    /// composition that parses ([`NegotiatorSpec`]), nor one of the source's.
+    #[error("{0}")]
+    BadNegotiator(#[from] NegotiatorSpecError),
     /// A negotiator is listed twice.
     #[error("negotiator `{name}` is listed twice")]
     DuplicateNegotiator {
@@ -184,6 +183,10 @@ pub struct NegotiationResult {
     /// Euclidean distance from the agreement's undiscounted utility vector to the Nash
     /// package's; `None` without agreement or without a Nash package.
     pub distance_to_nash: Option<f64>,
+    /// Per party in order of play, how well its negotiator's opponent model learnt the
+    /// others by the end of the session ([`model_quality`] on the domain's
+    /// [`ModelSample`]); `None` for a negotiator without a model.
+    pub model_quality: Vec<Option<ModelQuality>>,
 }
 
 /// What one negotiator achieved over a tournament.
@@ -208,11 +211,18 @@ pub struct NegotiatorSummary {
     pub mean_distance_to_nash: Option<f64>,
     /// The mean welfare of its sessions.
     pub mean_welfare: f64,
+    /// Over the seats where it kept an opponent model: the mean Pearson correlation of the
+    /// model's estimates with the truth; `None` without a model.
+    pub mean_model_pearson: Option<f64>,
+    /// The mean absolute difference of the model's estimates from the truth.
+    pub mean_model_error: Option<f64>,
+    /// The mean distance of the frontier the model implies from the true one.
+    pub mean_model_frontier_distance: Option<f64>,
 }
 
 /// What [`summarize`] reads of one session: a [`NegotiationResult`] without its package,
 /// so that results read back from a file can be summarised too.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SummaryRow<'a> {
     /// The negotiators' names, in order of play.
     pub line_up: &'a [String],
@@ -226,6 +236,8 @@ pub struct SummaryRow<'a> {
     pub distance_to_frontier: Option<f64>,
     /// The agreement's distance to the Nash package.
     pub distance_to_nash: Option<f64>,
+    /// Per seat, its model's quality ([`NegotiationResult::model_quality`]); may be empty.
+    pub model_quality: std::borrow::Cow<'a, [Option<ModelQuality>]>,
 }
 
 impl NegotiationResult {
@@ -239,6 +251,7 @@ impl NegotiationResult {
             welfare: self.welfare,
             distance_to_frontier: self.distance_to_frontier,
             distance_to_nash: self.distance_to_nash,
+            model_quality: std::borrow::Cow::Borrowed(&self.model_quality),
         }
     }
 }
@@ -348,8 +361,10 @@ pub fn validate_tournament_with(
         return Err(TournamentError::NoNegotiators);
     }
     for (k, name) in spec.negotiators.iter().enumerate() {
-        if !NEGOTIATORS.contains(&name.as_str()) && !source.knows(name) {
-            return Err(TournamentError::UnknownNegotiator { name: name.clone() });
+        if let Err(error) = NegotiatorSpec::parse(name)
+            && !source.knows(name)
+        {
+            return Err(error.into());
         }
         if spec.negotiators[..k].contains(name) {
             return Err(TournamentError::DuplicateNegotiator { name: name.clone() });
@@ -383,6 +398,10 @@ pub fn validate_tournament_with(
 struct Prepared {
     /// Each party's packages by utility, in order of play.
     outcomes: Vec<OutcomeIndex>,
+    /// The parties' positions, for the perfect model.
+    profiles: TrueProfiles,
+    /// The packages opponent models are measured on.
+    sample: Option<ModelSample>,
     /// The frontier's utility vectors; `None` when it cannot be found.
     frontier: Option<Vec<Vec<f64>>>,
     /// The Nash package's utility vector.
@@ -390,7 +409,7 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(domain: &TournamentDomain, seed: u64) -> Self {
+    fn new(domain: &TournamentDomain, seed: u64, models: bool) -> Self {
         let case = &domain.case;
         let outcomes = domain
             .parties
@@ -417,6 +436,10 @@ impl Prepared {
         };
         Self {
             outcomes,
+            profiles: TrueProfiles::new(case, &domain.parties).expect("validated: positions"),
+            sample: models
+                .then(|| ModelSample::new(case, &domain.parties, seed))
+                .flatten(),
             frontier,
             nash,
         }
@@ -490,6 +513,16 @@ fn run_jobs(
     source: &dyn NegotiatorSource,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<NegotiationResult> {
+    // A built-in name always means the built-in negotiator; the others are the source's.
+    let specs: Vec<Option<NegotiatorSpec>> = spec
+        .negotiators
+        .iter()
+        .map(|name| NegotiatorSpec::parse(name).ok())
+        .collect();
+    // A sample to measure models on, when some negotiator may keep one.
+    let models = specs
+        .iter()
+        .any(|s| !matches!(s, Some(NegotiatorSpec::Standard(_))));
     // Only the domains these jobs play are prepared.
     let prepared: Vec<Option<Prepared>> = spec
         .domains
@@ -499,12 +532,12 @@ fn run_jobs(
             selected
                 .iter()
                 .any(|job| job.domain == k)
-                .then(|| Prepared::new(domain, spec.seed))
+                .then(|| Prepared::new(domain, spec.seed, models))
         })
         .collect();
     let run = |job: &Job| {
         let prepared = prepared[job.domain].as_ref().expect("prepared");
-        let result = run_job(spec, job, prepared, source);
+        let result = run_job(spec, &specs, job, prepared, source);
         progress();
         result
     };
@@ -520,6 +553,7 @@ fn run_jobs(
 
 fn run_job(
     spec: &TournamentSpec,
+    specs: &[Option<NegotiatorSpec>],
     job: &Job,
     prepared: &Prepared,
     source: &dyn NegotiatorSource,
@@ -529,9 +563,11 @@ fn run_job(
         .line_up
         .iter()
         .enumerate()
-        .map(|(seat, &k)| {
-            let name = &spec.negotiators[k];
-            negotiator(name).unwrap_or_else(|| source.make(name, job.domain, seat))
+        .map(|(seat, &k)| match &specs[k] {
+            Some(built_in) => built_in
+                .build(Some(&prepared.profiles))
+                .expect("profiles given"),
+            None => source.make(&spec.negotiators[k], job.domain, seat),
         })
         .collect();
     let outcomes: Vec<&OutcomeIndex> = prepared.outcomes.iter().collect();
@@ -560,6 +596,14 @@ fn run_job(
                 .min_by(f64::total_cmp)
         })
     });
+    let model_quality = negotiators
+        .iter()
+        .enumerate()
+        .map(|(seat, negotiator)| {
+            let model = negotiator.opponent_model()?;
+            model_quality(model, seat, prepared.sample.as_ref()?)
+        })
+        .collect();
     let distance_to_nash = undiscounted
         .as_ref()
         .and_then(|u| prepared.nash.as_ref().map(|nash| distance(u, nash)));
@@ -580,6 +624,7 @@ fn run_job(
         time: outcome.time,
         distance_to_frontier,
         distance_to_nash,
+        model_quality,
     }
 }
 
@@ -606,6 +651,9 @@ pub fn summarize<'a>(
         welfare: f64,
         frontier: (f64, u64),
         nash: (f64, u64),
+        pearson: (f64, u64),
+        error: (f64, u64),
+        model_frontier: (f64, u64),
     }
     let mut tallies: Vec<Tally> = negotiators.iter().map(|_| Tally::default()).collect();
     for row in rows {
@@ -617,6 +665,16 @@ pub fn summarize<'a>(
             tally.seats += 1;
             tally.utility += row.utilities.get(seat).copied().unwrap_or(0.0);
             tally.welfare += row.welfare;
+            if let Some(Some(quality)) = row.model_quality.get(seat) {
+                if let Some(r) = quality.pearson {
+                    tally.pearson.0 += r;
+                    tally.pearson.1 += 1;
+                }
+                tally.error.0 += quality.mean_abs_error;
+                tally.error.1 += 1;
+                tally.model_frontier.0 += quality.frontier_distance;
+                tally.model_frontier.1 += 1;
+            }
             if row.agreed {
                 tally.agreements += 1;
                 if let Some(d) = row.distance_to_frontier {
@@ -643,6 +701,9 @@ pub fn summarize<'a>(
             mean_distance_to_frontier: mean_of(tally.frontier),
             mean_distance_to_nash: mean_of(tally.nash),
             mean_welfare: mean(tally.welfare, tally.seats),
+            mean_model_pearson: mean_of(tally.pearson),
+            mean_model_error: mean_of(tally.error),
+            mean_model_frontier_distance: mean_of(tally.model_frontier),
         })
         .collect()
 }
@@ -651,6 +712,7 @@ pub fn summarize<'a>(
 mod tests {
     use super::*;
     use crate::model::{Party, Point, PointKind, Role};
+    use crate::negotiation::negotiators::{NEGOTIATORS, negotiator};
     use crate::position::{AdditiveUtility, Evaluator, Position};
 
     fn position(weights: Vec<f64>, scores: Vec<Vec<f64>>) -> Position {
@@ -771,7 +833,7 @@ mod tests {
         let source = Stubborn(std::sync::Mutex::new(Vec::new()));
         assert!(matches!(
             validate_tournament(&sourced),
-            Err(TournamentError::UnknownNegotiator { name }) if name == "stubborn"
+            Err(TournamentError::BadNegotiator(NegotiatorSpecError::Unknown { name })) if name == "stubborn"
         ));
         let n = n_jobs(&sourced).unwrap();
         let expected = run_tournament(&built_in, None, &|| {}).unwrap();
@@ -810,7 +872,7 @@ mod tests {
         let mut bad = spec(2, &["boulware", "nobody"], 1);
         assert!(matches!(
             run_tournament(&bad, None, &|| {}),
-            Err(TournamentError::UnknownNegotiator { name }) if name == "nobody"
+            Err(TournamentError::BadNegotiator(NegotiatorSpecError::Unknown { name })) if name == "nobody"
         ));
         bad = spec(2, &["boulware", "boulware"], 1);
         assert!(matches!(
@@ -885,6 +947,7 @@ mod tests {
                 welfare: 1.2,
                 distance_to_frontier: Some(0.1),
                 distance_to_nash: Some(0.3),
+                model_quality: Vec::new(),
             },
             NegotiationResult {
                 index: 1,
@@ -899,6 +962,7 @@ mod tests {
                 welfare: 0.2,
                 distance_to_frontier: None,
                 distance_to_nash: None,
+                model_quality: Vec::new(),
             },
         ];
         let table = summary(&names, &results);
@@ -925,6 +989,63 @@ mod tests {
             .collect();
         joined.sort_by_key(|r| r.index);
         assert_eq!(joined, all);
+    }
+
+    #[test]
+    fn opponent_models_are_measured_and_do_not_depend_on_threads_or_shards() {
+        let compositions = [
+            "boulware",
+            "boa(offering=boulware, acceptance=combi-max-w, model=frequency)",
+            "boa(offering=random, acceptance=combi-avg-w, model=bayesian)",
+            "boa(offering=conceder, model=perfect)",
+        ];
+        let spec = spec(3, &compositions, 2);
+        let on = |threads: usize, shard: Option<(u64, u64)>| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| run_tournament(&spec, shard, &|| {}).unwrap())
+        };
+        let one = on(1, None);
+        assert_eq!(one.len(), 4 * 4 * 4 * 2);
+        assert_eq!(one, on(4, None));
+        let mut joined: Vec<NegotiationResult> = (0..3).flat_map(|i| on(2, Some((i, 3)))).collect();
+        joined.sort_by_key(|r| r.index);
+        assert_eq!(joined, one);
+        for result in &one {
+            for (seat, name) in result.line_up.iter().enumerate() {
+                let quality = result.model_quality[seat];
+                match name.as_str() {
+                    "boulware" => assert_eq!(quality, None),
+                    name if name.contains("perfect") => {
+                        let q = quality.unwrap();
+                        assert!((q.pearson.unwrap() - 1.0).abs() < 1e-12, "{q:?}");
+                        assert!(q.mean_abs_error < 1e-12 && q.frontier_distance < 1e-12);
+                    }
+                    _ => {
+                        let q = quality.unwrap();
+                        assert!(q.pearson.is_none_or(|r| (-1.0..=1.0).contains(&r)));
+                        assert!((0.0..=1.0).contains(&q.mean_abs_error), "{q:?}");
+                        assert!(q.frontier_distance >= 0.0);
+                    }
+                }
+            }
+        }
+        let table = summary(&spec.negotiators, &one);
+        assert_eq!(table[0].mean_model_error, None);
+        assert!((table[3].mean_model_pearson.unwrap() - 1.0).abs() < 1e-12);
+        assert!(table[1].mean_model_error.unwrap() > 0.0);
+    }
+
+    #[test]
+    fn a_composition_that_does_not_parse_is_refused_with_its_reason() {
+        let error =
+            validate_tournament(&spec(2, &["boulware", "boa(model=psychic)"], 1)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "negotiator `boa(model=psychic)`: unknown model `psychic` (the opponent models are none, frequency, bayesian, perfect)"
+        );
     }
 
     #[test]
