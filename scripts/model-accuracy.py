@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The opponent-model accuracy table: for each negotiator that keeps a model (by name) and
-each opponent it met, the mean Pearson correlation, mean absolute error and frontier
+"""The opponent-model accuracy table: for each opponent (a row) and each negotiator that
+keeps a model (a column), the mean Pearson correlation, mean absolute error and frontier
 distance of its model at the end of their bilateral sessions, from a tournament's
 results.jsonl (docs/tournament.md). Prints a Markdown table.
 
@@ -42,18 +42,21 @@ def main(path: str) -> None:
                 cell[4] += 1
     if not models:
         sys.exit(f"{path}: no session has an opponent model")
-    print("| model holder | opponent | sessions | Pearson r | mean abs error | frontier distance |")
-    print("|---|---|---|---|---|---|")
-    for me in models:
-        for them in opponents:
+    print("Cells: Pearson r / mean absolute error / frontier distance, over the sessions of")
+    print("each pair (both orders of play).")
+    print()
+    print("| opponent | " + " | ".join(f"`{m}`" for m in models) + " |")
+    print("|---|" + "---|" * len(models))
+    for them in opponents:
+        cells = []
+        for me in models:
             r_sum, r_n, err, frontier, seats = sums.get((me, them), [0.0, 0, 0.0, 0.0, 0])
             if seats == 0:
+                cells.append("")
                 continue
             r = f"{r_sum / r_n:.3f}" if r_n else "-"
-            print(
-                f"| `{me}` | `{them}` | {seats} | {r} | {err / seats:.3f} | {frontier / seats:.3f} |"
-            )
-
+            cells.append(f"{r} / {err / seats:.3f} / {frontier / seats:.3f}")
+        print(f"| `{them}` | " + " | ".join(cells) + " |")
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
