@@ -76,7 +76,7 @@ pub(crate) fn standard(name: &str) -> Option<Box<dyn Negotiator>> {
 }
 
 /// The best listed utility and `max(r, worst)` (at most the best). The index is not empty.
-fn best_and_floor(me: &Me<'_>) -> (f64, f64) {
+pub(crate) fn best_and_floor(me: &Me<'_>) -> (f64, f64) {
     let best = me.outcomes.best().1;
     let floor = me.reservation_value().max(me.outcomes.worst().1).min(best);
     (best, floor)

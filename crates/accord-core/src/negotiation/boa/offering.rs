@@ -15,6 +15,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::model::Package;
 use crate::negotiation::models::OpponentModel;
+use crate::negotiation::negotiators::best_and_floor;
 use crate::negotiation::{Me, State};
 
 /// What to offer. Implement it to bring your own strategy.
@@ -68,13 +69,6 @@ impl Offering {
     pub const fn time_dependent(e: f64) -> Self {
         Self::TimeDependent { e, window: 0.02 }
     }
-}
-
-/// The best listed utility and `max(r, worst)` (at most the best).
-fn best_and_floor(me: &Me<'_>) -> (f64, f64) {
-    let best = me.outcomes.best().1;
-    let floor = me.reservation_value().max(me.outcomes.worst().1).min(best);
-    (best, floor)
 }
 
 /// The least estimated utility of `package` among the other parties.
