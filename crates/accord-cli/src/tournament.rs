@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 
 use accord_core::{
     Deadline, NegotiatorSummary, TournamentDomain, TournamentSpec, jobs, run_tournament, summarize,
-    summary, validate_tournament,
+    summarize_by_domain, summary, validate_tournament,
 };
 use accord_formats::tournament::{
-    ResultRecord, read_config, read_jsonl, write_csv, write_jsonl, write_summary_csv,
+    ResultRecord, read_config, read_jsonl, write_csv, write_domain_summary_csv, write_jsonl,
+    write_summary_csv,
 };
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -157,7 +158,13 @@ pub(crate) fn tournament(args: &TournamentArgs) -> Result<String> {
     let rows = summary(&spec.negotiators, &results);
     let table = summary_table(&rows);
     if args.shard.is_none() {
-        written.extend(write_summary(&output, &table, &rows)?);
+        let domains = summarize_by_domain(
+            &spec.negotiators,
+            results
+                .iter()
+                .map(accord_core::NegotiationResult::summary_row),
+        );
+        written.extend(write_summary(&output, &table, &rows, &domains)?);
     }
     eprintln!(
         "{} sessions ({} in the tournament); wrote {}",
@@ -221,9 +228,13 @@ fn on_dask(
         &spec.negotiators,
         records.iter().map(ResultRecord::summary_row),
     );
+    let domains = summarize_by_domain(
+        &spec.negotiators,
+        records.iter().map(ResultRecord::summary_row),
+    );
     let table = summary_table(&rows);
     // The Python package writes the results only; the summary is this binary's.
-    let summaries = write_summary(output, &table, &rows)?;
+    let summaries = write_summary(output, &table, &rows, &domains)?;
     eprintln!(
         "{} sessions on Dask ({address}); wrote {shown}, {}, {}",
         records.len(),
@@ -242,14 +253,25 @@ fn write_results(dir: &Path, stem: &str, records: &[ResultRecord]) -> Result<Vec
     Ok(vec![jsonl.display().to_string(), csv.display().to_string()])
 }
 
-/// Writes DIR/summary.txt (`table`, as printed) and DIR/summary.csv (`rows`); returns their
-/// paths.
-fn write_summary(dir: &Path, table: &str, rows: &[NegotiatorSummary]) -> Result<Vec<String>> {
+/// Writes DIR/summary.txt (`table`, as printed), DIR/summary.csv (`rows`) and
+/// DIR/summary-domains.csv (`domains`); returns their paths.
+fn write_summary(
+    dir: &Path,
+    table: &str,
+    rows: &[NegotiatorSummary],
+    domains: &[(String, Vec<NegotiatorSummary>)],
+) -> Result<Vec<String>> {
     let txt = dir.join("summary.txt");
     let csv = dir.join("summary.csv");
+    let by_domain = dir.join("summary-domains.csv");
     fs_err::write(&txt, table)?;
     fs_err::write(&csv, write_summary_csv(rows))?;
-    Ok(vec![txt.display().to_string(), csv.display().to_string()])
+    fs_err::write(&by_domain, write_domain_summary_csv(domains))?;
+    Ok(vec![
+        txt.display().to_string(),
+        csv.display().to_string(),
+        by_domain.display().to_string(),
+    ])
 }
 
 /// The shard files `results-I-of-N.jsonl` of a folder, by name.
@@ -356,10 +378,11 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<String> {
         }
     }
     let rows = summarize(&negotiators, records.iter().map(ResultRecord::summary_row));
+    let domains = summarize_by_domain(&negotiators, records.iter().map(ResultRecord::summary_row));
     let table = summary_table(&rows);
     fs_err::create_dir_all(&args.output)?;
     let mut written = write_results(&args.output, "results", &records)?;
-    written.extend(write_summary(&args.output, &table, &rows)?);
+    written.extend(write_summary(&args.output, &table, &rows, &domains)?);
     eprintln!(
         "{} sessions from {} files; wrote {}",
         records.len(),
@@ -382,8 +405,17 @@ pub(crate) fn summary_table(rows: &[NegotiatorSummary]) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "{:width$}  {:>8}  {:>9}  {:>12}  {:>11}  {:>7}  {:>7}",
-        "negotiator", "sessions", "agreement", "mean utility", "to frontier", "to Nash", "welfare"
+        "{:width$}  {:>4}  {:>8}  {:>9}  {:>12}  {:>7}  {:>11}  {:>7}  {:>7}  {:>7}",
+        "negotiator",
+        "rank",
+        "sessions",
+        "agreement",
+        "mean utility",
+        "±95%",
+        "to frontier",
+        "to Nash",
+        "welfare",
+        "±95%"
     );
     if models {
         let _ = write!(
@@ -397,14 +429,17 @@ pub(crate) fn summary_table(rows: &[NegotiatorSummary]) -> String {
     for row in rows {
         let _ = write!(
             out,
-            "{:width$}  {:>8}  {:>8.1}%  {:>12.4}  {:>11}  {:>7}  {:>7.4}",
+            "{:width$}  {:>4}  {:>8}  {:>8.1}%  {:>12.4}  {:>7}  {:>11}  {:>7}  {:>7.4}  {:>7}",
             row.name,
+            row.rank,
             row.negotiations,
             row.agreement_rate * 100.0,
             row.mean_utility,
+            distance(row.utility_ci95),
             distance(row.mean_distance_to_frontier),
             distance(row.mean_distance_to_nash),
-            row.mean_welfare
+            row.mean_welfare,
+            distance(row.welfare_ci95)
         );
         if models {
             let _ = write!(

@@ -195,7 +195,9 @@ fn a_tournament_writes_one_line_per_session_and_shards_merge_to_the_same_bytes()
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let table = stdout(&output);
     assert!(
-        table.starts_with("negotiator  sessions  agreement  mean utility  to frontier"),
+        table.starts_with(
+            "negotiator  rank  sessions  agreement  mean utility     ±95%  to frontier"
+        ),
         "{table}"
     );
     assert_eq!(table.lines().count(), 4, "{table}");
@@ -218,22 +220,43 @@ fn a_tournament_writes_one_line_per_session_and_shards_merge_to_the_same_bytes()
     let rows: Vec<&str> = summary.lines().collect();
     assert_eq!(
         rows[0],
-        "negotiator,sessions,agreement_rate,mean_utility,mean_distance_to_frontier,\
-         mean_distance_to_nash,mean_welfare,mean_model_pearson,mean_model_error,\
-         mean_model_frontier_distance"
+        "negotiator,rank,sessions,agreement_rate,mean_utility,utility_ci95,\
+         mean_distance_to_frontier,mean_distance_to_nash,mean_welfare,welfare_ci95,\
+         mean_model_pearson,mean_model_error,mean_model_frontier_distance"
     );
     assert_eq!(rows.len(), 4, "{summary}");
     for (row, line) in rows[1..].iter().zip(table.lines().skip(1)) {
         let fields: Vec<&str> = row.split(',').collect();
         let cells: Vec<&str> = line.split_whitespace().collect();
-        assert_eq!(fields.len(), 10, "{row}");
-        // Negotiator and sessions as in the table; the rate as a share, not a percentage.
-        assert_eq!(fields[..2], cells[..2], "{row} | {line}");
-        let rate: f64 = fields[2].parse().unwrap();
-        assert_eq!(format!("{:.1}%", rate * 100.0), cells[2], "{row} | {line}");
-        let utility: f64 = fields[3].parse().unwrap();
-        assert_eq!(format!("{utility:.4}"), cells[3], "{row} | {line}");
+        assert_eq!(fields.len(), 13, "{row}");
+        // Negotiator, rank and sessions as in the table; the rate as a share, not a
+        // percentage.
+        assert_eq!(fields[..3], cells[..3], "{row} | {line}");
+        let rate: f64 = fields[3].parse().unwrap();
+        assert_eq!(format!("{:.1}%", rate * 100.0), cells[3], "{row} | {line}");
+        let utility: f64 = fields[4].parse().unwrap();
+        assert_eq!(format!("{utility:.4}"), cells[4], "{row} | {line}");
+        // Two repetitions: an interval for the mean utility and the welfare.
+        let half: f64 = fields[5].parse().unwrap();
+        assert_eq!(format!("{half:.4}"), cells[5], "{row} | {line}");
+        assert!(!fields[9].is_empty(), "{row}");
     }
+    // The ranks are the places by mean utility.
+    let mut by_utility: Vec<(f64, usize)> = rows[1..]
+        .iter()
+        .map(|row| {
+            let fields: Vec<&str> = row.split(',').collect();
+            (fields[4].parse().unwrap(), fields[1].parse().unwrap())
+        })
+        .collect();
+    by_utility.sort_by(|a, b| b.0.total_cmp(&a.0));
+    assert_eq!(by_utility[0].1, 1, "{summary}");
+    assert!(by_utility.windows(2).all(|w| w[0].1 <= w[1].1), "{summary}");
+    // And per domain: each domain's rows, with the same columns after the domain.
+    let domains = read(&whole.join("summary-domains.csv"));
+    let lines: Vec<&str> = domains.lines().collect();
+    assert_eq!(lines[0], format!("domain,{}", rows[0]));
+    assert_eq!(lines.len(), 1 + 2 * 3, "{domains}");
     assert!(
         stderr(&output).contains("summary.txt") && stderr(&output).contains("summary.csv"),
         "{}",

@@ -95,11 +95,13 @@ pub use negotiation::negotiators::{
     Aspiration, HardLiner, Micro, NEGOTIATORS, RandomNegotiator, TimeBased, TitForTat, negotiator,
 };
 pub use negotiation::saop::{SaopOptions, SaopOutcome, Step, run_saop};
+pub use negotiation::scoring::{
+    NegotiatorSummary, SummaryRow, summarize, summarize_by_domain, summary,
+};
 pub use negotiation::tournament::{
-    BuiltIn, Job, MAX_JOBS, NegotiationResult, NegotiatorSource, NegotiatorSummary, SummaryRow,
-    TournamentDomain, TournamentError, TournamentSpec, job_seed, jobs, n_jobs, run_tournament,
-    run_tournament_range, run_tournament_range_with, summarize, summary, validate_tournament,
-    validate_tournament_with,
+    BuiltIn, Job, MAX_JOBS, NegotiationResult, NegotiatorSource, TournamentDomain, TournamentError,
+    TournamentSpec, job_seed, jobs, n_jobs, run_tournament, run_tournament_range,
+    run_tournament_range_with, validate_tournament, validate_tournament_with,
 };
 pub use negotiation::{
     Action, Clock, Deadline, Me, Negotiator, NoClock, Offer, OutcomeIndex, State,

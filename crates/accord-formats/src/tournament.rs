@@ -427,6 +427,8 @@ impl ResultRecord {
     #[must_use]
     pub fn summary_row(&self) -> SummaryRow<'_> {
         SummaryRow {
+            domain: &self.domain,
+            repetition: self.repetition,
             line_up: &self.line_up,
             agreed: self.agreement.is_some(),
             utilities: &self.utilities,
@@ -524,40 +526,70 @@ fn per_seat(
 /// The columns of the summary CSV, in order.
 pub const SUMMARY_CSV_COLUMNS: &[&str] = &[
     "negotiator",
+    "rank",
     "sessions",
     "agreement_rate",
     "mean_utility",
+    "utility_ci95",
     "mean_distance_to_frontier",
     "mean_distance_to_nash",
     "mean_welfare",
+    "welfare_ci95",
     "mean_model_pearson",
     "mean_model_error",
     "mean_model_frontier_distance",
 ];
 
 /// The summary per negotiator as CSV (RFC 4180, `\n` line ends) with a header line: the
-/// agreement rate as a share in [0, 1], numbers in full, a missing distance empty.
+/// agreement rate as a share in [0, 1], numbers in full, a missing distance or interval
+/// empty.
 #[must_use]
 pub fn write_summary_csv(rows: &[NegotiatorSummary]) -> String {
     let mut out = SUMMARY_CSV_COLUMNS.join(",");
     out.push('\n');
-    let number = |x: Option<f64>| x.map_or_else(String::new, |x| x.to_string());
     for row in rows {
-        let fields = [
-            csv_field(&row.name),
-            row.negotiations.to_string(),
-            row.agreement_rate.to_string(),
-            row.mean_utility.to_string(),
-            number(row.mean_distance_to_frontier),
-            number(row.mean_distance_to_nash),
-            row.mean_welfare.to_string(),
-            number(row.mean_model_pearson),
-            number(row.mean_model_error),
-            number(row.mean_model_frontier_distance),
-        ];
-        let _ = writeln!(out, "{}", fields.join(","));
+        let _ = writeln!(out, "{}", summary_fields(row).join(","));
     }
     out
+}
+
+/// The summary per domain and negotiator as CSV: a `domain` column, then the columns of
+/// [`write_summary_csv`]; domains in the order given, negotiators in each as in the
+/// summary.
+#[must_use]
+pub fn write_domain_summary_csv(domains: &[(String, Vec<NegotiatorSummary>)]) -> String {
+    let mut out = format!("domain,{}\n", SUMMARY_CSV_COLUMNS.join(","));
+    for (domain, rows) in domains {
+        for row in rows {
+            let _ = writeln!(
+                out,
+                "{},{}",
+                csv_field(domain),
+                summary_fields(row).join(",")
+            );
+        }
+    }
+    out
+}
+
+/// One summary row's fields, in the order of [`SUMMARY_CSV_COLUMNS`].
+fn summary_fields(row: &NegotiatorSummary) -> [String; 13] {
+    let number = |x: Option<f64>| x.map_or_else(String::new, |x| x.to_string());
+    [
+        csv_field(&row.name),
+        row.rank.to_string(),
+        row.negotiations.to_string(),
+        row.agreement_rate.to_string(),
+        row.mean_utility.to_string(),
+        number(row.utility_ci95),
+        number(row.mean_distance_to_frontier),
+        number(row.mean_distance_to_nash),
+        row.mean_welfare.to_string(),
+        number(row.welfare_ci95),
+        number(row.mean_model_pearson),
+        number(row.mean_model_error),
+        number(row.mean_model_frontier_distance),
+    ]
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
@@ -753,6 +785,9 @@ mod tests {
             mean_distance_to_frontier: distance,
             mean_distance_to_nash: distance,
             mean_welfare: 1.0 / 3.0,
+            rank: 2,
+            utility_ci95: distance.map(|_| 0.125),
+            welfare_ci95: None,
             mean_model_pearson: distance.map(|_| 0.5),
             mean_model_error: distance.map(|_| 0.25),
             mean_model_frontier_distance: distance,
@@ -760,11 +795,11 @@ mod tests {
         let text = write_summary_csv(&[row("boulware", Some(0.0)), row("a, \"b\"", None)]);
         assert_eq!(
             text,
-            "negotiator,sessions,agreement_rate,mean_utility,mean_distance_to_frontier,\
-             mean_distance_to_nash,mean_welfare,mean_model_pearson,mean_model_error,\
-             mean_model_frontier_distance\n\
-             boulware,4,0.75,0.30000000000000004,0,0,0.3333333333333333,0.5,0.25,0\n\
-             \"a, \"\"b\"\"\",4,0.75,0.30000000000000004,,,0.3333333333333333,,,\n"
+            "negotiator,rank,sessions,agreement_rate,mean_utility,utility_ci95,\
+             mean_distance_to_frontier,mean_distance_to_nash,mean_welfare,welfare_ci95,\
+             mean_model_pearson,mean_model_error,mean_model_frontier_distance\n\
+             boulware,2,4,0.75,0.30000000000000004,0.125,0,0,0.3333333333333333,,0.5,0.25,0\n\
+             \"a, \"\"b\"\"\",2,4,0.75,0.30000000000000004,,,,0.3333333333333333,,,,\n"
         );
     }
 

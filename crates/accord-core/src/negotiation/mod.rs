@@ -29,6 +29,7 @@ pub(crate) mod mediation;
 pub(crate) mod models;
 pub(crate) mod negotiators;
 pub(crate) mod saop;
+pub(crate) mod scoring;
 pub(crate) mod tournament;
 
 use rand::RngExt as _;

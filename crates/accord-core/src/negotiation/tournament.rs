@@ -12,7 +12,7 @@
 //! [`run_tournament`] runs the jobs (of one shard, if asked) on every core with the
 //! `parallel` feature, and returns a [`NegotiationResult`] per job, in job order: the
 //! agreement, each party's (discounted) utility, the rounds used, the welfare and, for an
-//! agreement, its distance to the Pareto frontier and to the Nash package. [`summary`]
+//! agreement, its distance to the Pareto frontier and to the Nash package. [`crate::summary`]
 //! averages them per negotiator.
 //!
 //! Deadlines are in rounds only: a time budget would make results depend on the machine.
@@ -187,73 +187,6 @@ pub struct NegotiationResult {
     /// others by the end of the session ([`model_quality`] on the domain's
     /// [`ModelSample`]); `None` for a negotiator without a model.
     pub model_quality: Vec<Option<ModelQuality>>,
-}
-
-/// What one negotiator achieved over a tournament.
-///
-/// Counts are per seat: a session in which the negotiator plays two parties (self-play)
-/// counts twice. Distances average over the seats that ended in an agreement with a known
-/// frontier (Nash package); `None` when there is none. With no seat at all, the rates and
-/// means are 0.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NegotiatorSummary {
-    /// The negotiator.
-    pub name: String,
-    /// Seats played.
-    pub negotiations: u64,
-    /// The share of seats that ended in an agreement.
-    pub agreement_rate: f64,
-    /// Its mean utility (discounted; the reservation value without agreement).
-    pub mean_utility: f64,
-    /// The mean distance of its agreements to the Pareto frontier.
-    pub mean_distance_to_frontier: Option<f64>,
-    /// The mean distance of its agreements to the Nash package.
-    pub mean_distance_to_nash: Option<f64>,
-    /// The mean welfare of its sessions.
-    pub mean_welfare: f64,
-    /// Over the seats where it kept an opponent model: the mean Pearson correlation of the
-    /// model's estimates with the truth; `None` without a model.
-    pub mean_model_pearson: Option<f64>,
-    /// The mean absolute difference of the model's estimates from the truth.
-    pub mean_model_error: Option<f64>,
-    /// The mean distance of the frontier the model implies from the true one.
-    pub mean_model_frontier_distance: Option<f64>,
-}
-
-/// What [`summarize`] reads of one session: a [`NegotiationResult`] without its package,
-/// so that results read back from a file can be summarised too.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SummaryRow<'a> {
-    /// The negotiators' names, in order of play.
-    pub line_up: &'a [String],
-    /// Whether the session ended in an agreement.
-    pub agreed: bool,
-    /// Each party's utility, in order of play.
-    pub utilities: &'a [f64],
-    /// The session's welfare.
-    pub welfare: f64,
-    /// The agreement's distance to the frontier.
-    pub distance_to_frontier: Option<f64>,
-    /// The agreement's distance to the Nash package.
-    pub distance_to_nash: Option<f64>,
-    /// Per seat, its model's quality ([`NegotiationResult::model_quality`]); may be empty.
-    pub model_quality: std::borrow::Cow<'a, [Option<ModelQuality>]>,
-}
-
-impl NegotiationResult {
-    /// What [`summarize`] reads of it.
-    #[must_use]
-    pub fn summary_row(&self) -> SummaryRow<'_> {
-        SummaryRow {
-            line_up: &self.line_up,
-            agreed: self.agreement.is_some(),
-            utilities: &self.utilities,
-            welfare: self.welfare,
-            distance_to_frontier: self.distance_to_frontier,
-            distance_to_nash: self.distance_to_nash,
-            model_quality: std::borrow::Cow::Borrowed(&self.model_quality),
-        }
-    }
 }
 
 /// The seed of job `index` of a tournament seeded with `seed`: the `index + 1`-th output
@@ -628,91 +561,12 @@ fn run_job(
     }
 }
 
-/// Each of `negotiators`, in that order, with what it achieved over `results` (see
-/// [`NegotiatorSummary`] for how seats are counted).
-#[must_use]
-pub fn summary(negotiators: &[String], results: &[NegotiationResult]) -> Vec<NegotiatorSummary> {
-    summarize(
-        negotiators,
-        results.iter().map(NegotiationResult::summary_row),
-    )
-}
-
-/// [`summary`] over rows, for results read back without their packages.
-pub fn summarize<'a>(
-    negotiators: &[String],
-    rows: impl IntoIterator<Item = SummaryRow<'a>>,
-) -> Vec<NegotiatorSummary> {
-    #[derive(Default)]
-    struct Tally {
-        seats: u64,
-        agreements: u64,
-        utility: f64,
-        welfare: f64,
-        frontier: (f64, u64),
-        nash: (f64, u64),
-        pearson: (f64, u64),
-        error: (f64, u64),
-        model_frontier: (f64, u64),
-    }
-    let mut tallies: Vec<Tally> = negotiators.iter().map(|_| Tally::default()).collect();
-    for row in rows {
-        for (seat, name) in row.line_up.iter().enumerate() {
-            let Some(k) = negotiators.iter().position(|n| n == name) else {
-                continue;
-            };
-            let tally = &mut tallies[k];
-            tally.seats += 1;
-            tally.utility += row.utilities.get(seat).copied().unwrap_or(0.0);
-            tally.welfare += row.welfare;
-            if let Some(Some(quality)) = row.model_quality.get(seat) {
-                if let Some(r) = quality.pearson {
-                    tally.pearson.0 += r;
-                    tally.pearson.1 += 1;
-                }
-                tally.error.0 += quality.mean_abs_error;
-                tally.error.1 += 1;
-                tally.model_frontier.0 += quality.frontier_distance;
-                tally.model_frontier.1 += 1;
-            }
-            if row.agreed {
-                tally.agreements += 1;
-                if let Some(d) = row.distance_to_frontier {
-                    tally.frontier.0 += d;
-                    tally.frontier.1 += 1;
-                }
-                if let Some(d) = row.distance_to_nash {
-                    tally.nash.0 += d;
-                    tally.nash.1 += 1;
-                }
-            }
-        }
-    }
-    let mean = |sum: f64, n: u64| if n == 0 { 0.0 } else { sum / n as f64 };
-    let mean_of = |(sum, n): (f64, u64)| (n > 0).then(|| sum / n as f64);
-    negotiators
-        .iter()
-        .zip(tallies)
-        .map(|(name, tally)| NegotiatorSummary {
-            name: name.clone(),
-            negotiations: tally.seats,
-            agreement_rate: mean(tally.agreements as f64, tally.seats),
-            mean_utility: mean(tally.utility, tally.seats),
-            mean_distance_to_frontier: mean_of(tally.frontier),
-            mean_distance_to_nash: mean_of(tally.nash),
-            mean_welfare: mean(tally.welfare, tally.seats),
-            mean_model_pearson: mean_of(tally.pearson),
-            mean_model_error: mean_of(tally.error),
-            mean_model_frontier_distance: mean_of(tally.model_frontier),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Party, Point, PointKind, Role};
     use crate::negotiation::negotiators::{NEGOTIATORS, negotiator};
+    use crate::negotiation::scoring::summary;
     use crate::position::{AdditiveUtility, Evaluator, Position};
 
     fn position(weights: Vec<f64>, scores: Vec<Vec<f64>>) -> Position {
