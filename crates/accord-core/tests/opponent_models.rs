@@ -265,3 +265,37 @@ fn a_bad_composition_names_its_part_and_parameter() {
             .starts_with("unknown negotiator `psychic`\nhint: the negotiators are boulware")
     );
 }
+
+mod names {
+    use accord_core::{
+        ACCEPTANCE_CONDITIONS, NegotiatorSpec, OFFERING_STRATEGIES, OPPONENT_MODELS,
+    };
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Any text made of the grammar's characters is read or refused, never a panic;
+        /// what is read names itself in full, and that name reads back the same.
+        #[test]
+        fn any_text_is_read_or_refused(text in "[boa(),=:.\\- 0-9a-z_]{0,60}") {
+            if let Ok(spec) = NegotiatorSpec::parse(&text) {
+                prop_assert_eq!(NegotiatorSpec::parse(&spec.name()).unwrap(), spec);
+            }
+        }
+
+        /// Every combination of parts with their default parameters reads, and reads
+        /// back from its full name.
+        #[test]
+        fn every_combination_reads(
+            offering in prop::sample::select(OFFERING_STRATEGIES),
+            acceptance in prop::sample::select(ACCEPTANCE_CONDITIONS),
+            model in prop::sample::select(OPPONENT_MODELS),
+        ) {
+            let text = format!("boa(model={model}, acceptance={acceptance}, offering={offering})");
+            let spec = NegotiatorSpec::parse(&text).unwrap();
+            prop_assert_eq!(NegotiatorSpec::parse(&spec.name()).unwrap(), spec.clone());
+            prop_assert_eq!(spec.needs_profiles(), model == "perfect");
+        }
+    }
+}
