@@ -25,6 +25,7 @@
 //! ```
 
 pub(crate) mod boa;
+pub(crate) mod classics;
 pub(crate) mod mediation;
 pub(crate) mod models;
 pub(crate) mod negotiators;

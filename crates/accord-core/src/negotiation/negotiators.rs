@@ -8,6 +8,7 @@
 //! | `tit-for-tat` | [`TitForTat`] | mirror the opponents' concessions |
 //! | `micro` | [`Micro`] | concede one package per new opponent package (de Jonge 2022) |
 //! | `aspiration` | [`Aspiration`] | concede along a polynomial aspiration level |
+//! | `hardheaded` | [`crate::HardHeaded`] | the ANAC 2011 winner (van Krimpen, Looije & Hajizadeh 2013) |
 //!
 //! [`negotiator`] builds one by name ([`NEGOTIATORS`] lists the names).
 //!
@@ -49,6 +50,7 @@ pub const NEGOTIATORS: &[&str] = &[
     "tit-for-tat",
     "micro",
     "aspiration",
+    "hardheaded",
 ];
 
 /// The negotiator called `name` (case-insensitive), fresh: a standard one or a BOA
@@ -71,6 +73,7 @@ pub(crate) fn standard(name: &str) -> Option<Box<dyn Negotiator>> {
         "tit-for-tat" => Box::new(TitForTat::new()),
         "micro" => Box::new(Micro::new()),
         "aspiration" => Box::new(Aspiration::default()),
+        "hardheaded" => Box::new(crate::negotiation::classics::HardHeaded::default()),
         _ => return None,
     })
 }
@@ -453,7 +456,7 @@ impl Negotiator for Aspiration {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use rand::SeedableRng as _;
 
     use super::*;
@@ -464,11 +467,11 @@ mod tests {
 
     /// One point "amount" from 0 to 100; the party's utility is `amount / 100` (rising) or
     /// `1 - amount / 100` (falling), so listed utilities are 0.01 apart.
-    fn amount() -> Vec<Point> {
+    pub(crate) fn amount() -> Vec<Point> {
         vec![Point::new("amount", PointKind::integer(0, 100))]
     }
 
-    fn position(rising: bool, reservation_value: f64) -> Position {
+    pub(crate) fn position(rising: bool, reservation_value: f64) -> Position {
         let (offset, slope) = if rising { (0.0, 0.01) } else { (1.0, -0.01) };
         let mut position = Position::new(
             AdditiveUtility::new(
@@ -485,17 +488,17 @@ mod tests {
         position
     }
 
-    fn index(points: &[Point], position: &Position) -> OutcomeIndex {
+    pub(crate) fn index(points: &[Point], position: &Position) -> OutcomeIndex {
         OutcomeIndex::new(points, position, OutcomeIndex::DEFAULT_LIMIT, 0)
     }
 
-    fn amount_of(k: i64) -> Package {
+    pub(crate) fn amount_of(k: i64) -> Package {
         Package(vec![Choice::Integer(k)])
     }
 
     /// One turn of `negotiator` as the rising party at place 0 of 2, at `time`, facing an
     /// offer of `standing` (an amount).
-    fn turn(
+    pub(crate) fn turn(
         negotiator: &mut dyn Negotiator,
         me: &Me<'_>,
         time: f64,
@@ -509,7 +512,11 @@ mod tests {
         negotiator.act(me, &State { round: 0, time }, standing.as_ref(), rng)
     }
 
-    fn me<'a>(points: &'a [Point], position: &'a Position, outcomes: &'a OutcomeIndex) -> Me<'a> {
+    pub(crate) fn me<'a>(
+        points: &'a [Point],
+        position: &'a Position,
+        outcomes: &'a OutcomeIndex,
+    ) -> Me<'a> {
         Me {
             points,
             position,
@@ -520,7 +527,7 @@ mod tests {
     }
 
     /// The amount offered, or `None` for an accept or an end.
-    fn offered(action: &Action) -> Option<i64> {
+    pub(crate) fn offered(action: &Action) -> Option<i64> {
         match action {
             Action::Offer(package) => match package.0[0] {
                 Choice::Integer(k) => Some(k),
