@@ -103,8 +103,12 @@ def test_boa_compositions_are_the_clis_with_their_models_measured():
     assert "combi-max-w" in accord.ACCEPTANCE_CONDITIONS
     assert "frequency" in accord.OPPONENT_MODELS
     assert "time-dependent" in accord.OFFERING_STRATEGIES
-    with pytest.raises(accord.AccordError, match=r"model `psychic`"):
+    with pytest.raises(accord.InputError, match=r"model `psychic`") as raised:
         accord.negotiate(case, ["boulware", "boa(model=psychic)"])
+    assert raised.value.problems[0]["field"] == "negotiators[1]"
+    # A name that does not read is said before a wrong count.
+    with pytest.raises(accord.InputError, match=r"parentheses"):
+        accord.negotiate(case, ["boa("])
     # Standard negotiators keep no model.
     plain = accord.negotiate(case, ["boulware", "conceder"], seed=3)
     assert list(plain.model_quality.values()) == [None, None]

@@ -62,10 +62,14 @@ fn party_label(case: &Case, party: PartyIdx) -> String {
 pub(crate) fn negotiate(args: &NegotiateArgs) -> Result<String> {
     let mut line_up = Vec::new();
     for name in args.negotiators.iter().flat_map(|n| split_negotiators(n)) {
-        line_up.push((name.to_ascii_lowercase(), known_negotiator(name)?));
-    }
-    if line_up.is_empty() {
-        bail!("--negotiators names no negotiator");
+        if name.is_empty() {
+            bail!(
+                "--negotiators: an empty name in `{}`",
+                args.negotiators.join(",")
+            );
+        }
+        // As written: the name tournaments and Python show.
+        line_up.push((name.to_string(), known_negotiator(name)?));
     }
     let loaded = load(&args.path, &args.parties)?;
     let (case, parties) = (&loaded.case, &loaded.parties);
@@ -73,6 +77,13 @@ pub(crate) fn negotiate(args: &NegotiateArgs) -> Result<String> {
         bail!(
             "{}: a negotiation needs at least two parties with a position",
             loaded.source.path
+        );
+    }
+    if line_up.len() > parties.len() {
+        bail!(
+            "{} negotiators for {} parties: give one per party, in order of play (fewer are used in turn)",
+            line_up.len(),
+            parties.len()
         );
     }
     let names: Vec<String> = (0..parties.len())

@@ -142,8 +142,42 @@ fn boa_compositions_negotiate_and_report_how_their_models_learnt() {
     assert_eq!(bad.status.code(), Some(2));
     assert_eq!(
         stderr(&bad),
-        "error: negotiator `boa(acceptance=time(t=2))`: acceptance `time` parameter `t` = 2 is \
-         outside [0, 1]\n"
+        "error: negotiator `boa(acceptance=time(t=2))`: acceptance `time` parameter `t` = `2` \
+         must be in [0, 1]\n"
+    );
+}
+
+#[test]
+fn negotiator_lists_are_one_per_party_at_most_and_shown_as_written() {
+    let run = |names: &str| {
+        accord(&[
+            "negotiate",
+            "examples/labour-contract.toml",
+            "--negotiators",
+            names,
+            "--json",
+        ])
+    };
+    let too_many = run("hardheaded,boulware,conceder");
+    assert_eq!(too_many.status.code(), Some(2));
+    assert!(
+        stderr(&too_many).starts_with("error: 3 negotiators for 2 parties"),
+        "{}",
+        stderr(&too_many)
+    );
+    let empty = run("boulware, ,conceder");
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(
+        stderr(&empty).contains("an empty name"),
+        "{}",
+        stderr(&empty)
+    );
+    let shown = run("HardHeaded, BOA(model=Frequency)");
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&shown)).unwrap();
+    assert_eq!(
+        json["negotiators"],
+        serde_json::json!(["HardHeaded", "BOA(model=Frequency)"])
     );
 }
 

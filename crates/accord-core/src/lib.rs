@@ -97,7 +97,7 @@ pub use negotiation::negotiators::{
 };
 pub use negotiation::saop::{SaopOptions, SaopOutcome, Step, run_saop};
 pub use negotiation::scoring::{
-    NegotiatorSummary, SummaryRow, summarize, summarize_by_domain, summary,
+    NegotiatorSummary, RANK_TIE, SummaryRow, summarize, summarize_by_domain, summary,
 };
 pub use negotiation::tournament::{
     BuiltIn, Job, MAX_JOBS, NegotiationResult, NegotiatorSource, TournamentDomain, TournamentError,

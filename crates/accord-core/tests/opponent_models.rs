@@ -229,11 +229,11 @@ fn a_bad_composition_names_its_part_and_parameter() {
         ),
         (
             "boa(acceptance=time(t=2))",
-            "acceptance `time` parameter `t` = 2 is outside [0, 1]",
+            "acceptance `time` parameter `t` = `2` must be in [0, 1]",
         ),
         (
             "boa(acceptance=const(c=high))",
-            "`const` parameter `c`: `high` is not a number",
+            "acceptance `const` parameter `c`: `high` is not a finite number",
         ),
         ("boa(model=frequency, model=none)", "`model` is given twice"),
         (
@@ -244,20 +244,54 @@ fn a_bad_composition_names_its_part_and_parameter() {
             "boa(strategy=linear)",
             "unknown part `strategy` (a composition has offering, acceptance and model)",
         ),
-        ("boa(model=frequency", "`boa(` has no closing parenthesis"),
-        (
-            "boa(offering=linear(e=1)",
-            "`linear(e=1` has no closing parenthesis",
-        ),
+        ("boa(model=frequency", "its parentheses do not pair up"),
+        ("boa(offering=linear(e=1)", "its parentheses do not pair up"),
         (
             "boa(acceptance=next(a=nan))",
-            "`next` parameter `a`: `nan` is not a number",
+            "acceptance `next` parameter `a`: `nan` is not a finite number",
+        ),
+        (
+            "boa(offering=time-dependent(e=-1))",
+            "offering `time-dependent` parameter `e` = `-1` must be at least 0",
+        ),
+        (
+            "boa(model=bayesian(sigma=0))",
+            "model `bayesian` parameter `sigma` = `0` must be above 0",
+        ),
+        (
+            "boa(offering=time-dependent(e=1e400))",
+            "offering `time-dependent` parameter `e`: `1e400` is not a finite number",
+        ),
+        ("boa(offering=boulware))", "its parentheses do not pair up"),
+        (
+            "boa(model=frequency)(x)",
+            "text after the closing parenthesis of `boa(...)`",
+        ),
+        (
+            "boa(offering=foo(x=abc))",
+            "unknown offering `foo` (the offering strategies are time-dependent, boulware, linear, conceder, hardliner, random)",
+        ),
+        (
+            "boa(offering=boa(offering=boulware))",
+            "unknown offering `boa` (the offering strategies are time-dependent, boulware, linear, conceder, hardliner, random)",
+        ),
+        (
+            "boa(offering=time-dependent(e=(1)))",
+            "a parameter of `time-dependent(e=(1))` is not a number",
+        ),
+        (
+            "boa(model=ac_frequency)",
+            "unknown model `ac_frequency` (the opponent models are none, frequency, bayesian, perfect)",
         ),
     ];
     for (name, reason) in cases {
         let error = NegotiatorSpec::parse(name).unwrap_err().to_string();
         assert_eq!(error, format!("negotiator `{name}`: {reason}"));
     }
+    // A very long name is quoted short.
+    let long = format!("boa(offering=time-dependent(e={}))", "9".repeat(100_000));
+    let message = NegotiatorSpec::parse(&long).unwrap_err().to_string();
+    assert!(message.len() < 400, "{}", message.len());
     assert!(
         NegotiatorSpec::parse("psychic")
             .unwrap_err()

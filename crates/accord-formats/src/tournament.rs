@@ -184,16 +184,20 @@ pub fn read_config_with(
                 ),
             };
             problem(name.span(), field, kind, message);
-        } else if file.negotiators.get_ref()[..k]
+        } else if let Some(other) = file.negotiators.get_ref()[..k]
             .iter()
-            .any(|other| other.get_ref() == name.get_ref())
+            .find(|other| NegotiatorSpec::same(other.get_ref(), name.get_ref()))
         {
-            problem(
-                name.span(),
-                field,
-                ErrorKind::Duplicate,
-                format!("negotiator `{}` is listed twice", name.get_ref()),
-            );
+            let message = if other.get_ref() == name.get_ref() {
+                format!("negotiator `{}` is listed twice", name.get_ref())
+            } else {
+                format!(
+                    "negotiator `{}` is listed twice (as `{}` before)",
+                    name.get_ref(),
+                    other.get_ref()
+                )
+            };
+            problem(name.span(), field, ErrorKind::Duplicate, message);
         }
     }
     if file.domains.get_ref().is_empty() {
@@ -477,7 +481,8 @@ pub const CSV_COLUMNS: &[&str] = &[
 /// The records as CSV (RFC 4180, `\n` line ends) with a header line: the line-up joined
 /// with `+`, the agreement as `true` or `false`, utilities joined with `;`, a missing
 /// distance empty; the model columns hold one entry per party joined with `;` (empty for
-/// a party without a model, and empty as a whole when no party has one).
+/// a party without a model, `nan` for a correlation that is not defined, and empty as a
+/// whole when no party has one).
 #[must_use]
 pub fn write_csv(records: &[ResultRecord]) -> String {
     let mut out = CSV_COLUMNS.join(",");
@@ -498,27 +503,26 @@ pub fn write_csv(records: &[ResultRecord]) -> String {
             r.welfare.to_string(),
             number(r.distance_to_frontier),
             number(r.distance_to_nash),
-            per_seat(&r.model_quality, |q| q.pearson),
-            per_seat(&r.model_quality, |q| Some(q.mean_abs_error)),
-            per_seat(&r.model_quality, |q| Some(q.frontier_distance)),
+            per_seat(&r.model_quality, |q| {
+                q.pearson
+                    .map_or_else(|| "nan".to_string(), |r| r.to_string())
+            }),
+            per_seat(&r.model_quality, |q| q.mean_abs_error.to_string()),
+            per_seat(&r.model_quality, |q| q.frontier_distance.to_string()),
         ];
         let _ = writeln!(out, "{}", fields.join(","));
     }
     out
 }
 
-/// One entry per seat joined with `;`, empty where a seat has no model or no value.
+/// One entry per seat joined with `;`, empty where a seat has no model.
 fn per_seat(
     qualities: &[Option<QualityRecord>],
-    value: impl Fn(&QualityRecord) -> Option<f64>,
+    value: impl Fn(&QualityRecord) -> String,
 ) -> String {
     qualities
         .iter()
-        .map(|q| {
-            q.as_ref()
-                .and_then(&value)
-                .map_or_else(String::new, |x| x.to_string())
-        })
+        .map(|q| q.as_ref().map_or_else(String::new, &value))
         .collect::<Vec<_>>()
         .join(";")
 }
@@ -747,6 +751,21 @@ mod tests {
                 Vec::new()
             },
         }
+    }
+
+    #[test]
+    fn two_spellings_of_one_negotiator_are_listed_twice() {
+        let text = "name = \"x\"\nnegotiators = [\"boa(model=frequency)\", \"Boulware\", \
+                    \"BOA(acceptance=next, model=frequency:learn=0.2)\", \"boulware\"]\n\
+                    [[domains]]\npath = \"a\"\n";
+        let error = read_config("t.toml", text).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "t.toml:2:52: negotiators[2]: negotiator `BOA(acceptance=next, \
+             model=frequency:learn=0.2)` is listed twice (as `boa(model=frequency)` before)\n\
+             t.toml:2:103: negotiators[3]: negotiator `boulware` is listed twice (as `Boulware` \
+             before)"
+        );
     }
 
     #[test]

@@ -10,16 +10,17 @@
 use std::sync::{Arc, Mutex};
 
 use accord_core::{
-    Action, Case, ChaCha8Rng, Choice, Deadline, Me, Negotiator, NegotiatorSpec, NoClock, Offer,
-    OutcomeIndex, Package, Position, SaopOptions, State, TrueProfiles, run_saop,
-    session_model_quality,
+    Action, Case, ChaCha8Rng, Choice, Deadline, Me, Negotiator, NegotiatorSpec,
+    NegotiatorSpecError, NoClock, Offer, OutcomeIndex, Package, Position, SaopOptions, State,
+    TrueProfiles, run_saop, session_model_quality,
 };
 use accord_formats::analysis_json::{package_to_json, session_to_json};
 use accord_formats::case_file::{CaseFormat, read_package};
+use accord_formats::{ErrorKind, FormatError, Problem};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::{LoadedCase, error};
+use crate::{LoadedCase, error, input_error};
 
 /// A package as a Python dict `{point id: option id or number}`, as in the JSON.
 pub(crate) fn package_dict<'py>(
@@ -310,9 +311,33 @@ pub(crate) fn negotiate_json(
             case.source.path
         )));
     }
+    // A name that does not read is bad input, said before any other problem.
+    for (k, object) in negotiators.iter().enumerate() {
+        if let Ok(name) = object.bind(py).extract::<String>()
+            && let Err(bad) = NegotiatorSpec::parse(&name)
+        {
+            let problem = Problem::at(
+                "negotiate",
+                None,
+                format!("negotiators[{k}]"),
+                if matches!(bad, NegotiatorSpecError::Unknown { .. }) {
+                    ErrorKind::Unknown
+                } else {
+                    ErrorKind::Invalid
+                },
+                bad.to_string(),
+            );
+            return Err(input_error(
+                py,
+                &FormatError {
+                    problems: vec![problem],
+                },
+            ));
+        }
+    }
     if negotiators.len() != parties.len() {
         return Err(error(format!(
-            "{} negotiators for {} parties: give one per party, in order of play",
+            "{} negotiator(s) for {} parties: give one per party, in order of play",
             negotiators.len(),
             parties.len()
         )));
@@ -341,7 +366,7 @@ pub(crate) fn negotiate_json(
             let found = NegotiatorSpec::parse(&name)
                 .and_then(|spec| spec.build(TrueProfiles::new(full, parties).as_ref()))
                 .map_err(|e| error(e.to_string()))?;
-            names.push(name.to_ascii_lowercase());
+            names.push(name.trim().to_string());
             line_up.push(found);
             continue;
         }

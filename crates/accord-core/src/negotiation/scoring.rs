@@ -38,7 +38,8 @@ pub struct NegotiatorSummary {
     pub mean_distance_to_nash: Option<f64>,
     /// The mean welfare of its sessions.
     pub mean_welfare: f64,
-    /// Its place by mean utility, from 1 (the ANAC's ranking); equal means share a place.
+    /// Its place by mean utility, from 1 (the ANAC's ranking); means within [`RANK_TIE`]
+    /// of each other share a place.
     pub rank: usize,
     /// The half-width of the 95% confidence interval of its mean utility over the
     /// repetitions; `None` with fewer than two.
@@ -188,15 +189,19 @@ pub fn summarize<'a>(
             mean_model_frontier_distance: mean_of(tally.model_frontier),
         })
         .collect();
+    // Means within rounding of each other (summed in a different order) are equal.
     for k in 0..rows.len() {
         let mine = rows[k].mean_utility;
         rows[k].rank = 1 + rows
             .iter()
-            .filter(|other| other.mean_utility > mine)
+            .filter(|other| other.mean_utility > mine + RANK_TIE * mine.abs().max(1.0))
             .count();
     }
     rows
 }
+
+/// Mean utilities closer than this (relative to 1 or their size) share a rank.
+pub const RANK_TIE: f64 = 1e-9;
 
 /// Per domain, in the order the rows first name them: the domain and [`summarize`] over its
 /// rows.
@@ -256,6 +261,30 @@ fn ci95(repetitions: impl Iterator<Item = (f64, u64)>) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn means_equal_but_for_rounding_share_a_rank() {
+        let names: Vec<String> = ["a", "b", "c"].iter().map(ToString::to_string).collect();
+        let line_up = |x: &str, y: &str| vec![x.to_string(), y.to_string()];
+        let ups = [line_up("a", "b"), line_up("c", "a"), line_up("b", "c")];
+        // a: 0.1 + 0.2 and 0.3 (0.30000000000000004 against 0.3 for b), c below.
+        let utilities = [vec![0.1, 0.3], vec![0.0, 0.2], vec![0.0, 0.2]];
+        let rows = ups.iter().zip(&utilities).map(|(up, u)| SummaryRow {
+            domain: "d",
+            repetition: 0,
+            line_up: up,
+            agreed: false,
+            utilities: u,
+            welfare: 0.0,
+            distance_to_frontier: None,
+            distance_to_nash: None,
+            model_quality: Cow::Borrowed(&[]),
+        });
+        let table = summarize(&names, rows);
+        let means: Vec<f64> = table.iter().map(|r| r.mean_utility).collect();
+        assert_ne!(means[0], means[1], "{means:?}");
+        assert_eq!(table.iter().map(|r| r.rank).collect::<Vec<_>>(), [1, 1, 3]);
+    }
 
     #[test]
     fn the_interval_uses_students_t_over_the_repetitions() {

@@ -299,7 +299,10 @@ pub fn validate_tournament_with(
         {
             return Err(error.into());
         }
-        if spec.negotiators[..k].contains(name) {
+        if spec.negotiators[..k]
+            .iter()
+            .any(|other| NegotiatorSpec::same(other, name))
+        {
             return Err(TournamentError::DuplicateNegotiator { name: name.clone() });
         }
     }
@@ -728,11 +731,20 @@ mod tests {
             run_tournament(&bad, None, &|| {}),
             Err(TournamentError::BadNegotiator(NegotiatorSpecError::Unknown { name })) if name == "nobody"
         ));
-        bad = spec(2, &["boulware", "boulware"], 1);
-        assert!(matches!(
-            validate_tournament(&bad),
-            Err(TournamentError::DuplicateNegotiator { .. })
-        ));
+        for twins in [
+            ["boulware", "boulware"],
+            ["boulware", "Boulware"],
+            [
+                "boa(model=frequency)",
+                "BOA(acceptance=next, model=frequency:learn=0.2)",
+            ],
+        ] {
+            bad = spec(2, &twins, 1);
+            assert!(matches!(
+                validate_tournament(&bad),
+                Err(TournamentError::DuplicateNegotiator { .. })
+            ));
+        }
         bad = spec(2, &[], 1);
         assert_eq!(
             validate_tournament(&bad),

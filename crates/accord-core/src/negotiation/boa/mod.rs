@@ -234,7 +234,8 @@ pub enum NegotiatorSpec {
 pub enum NegotiatorSpecError {
     /// Neither a standard name nor `boa(...)`.
     #[error(
-        "unknown negotiator `{name}`\nhint: the negotiators are {}, or a composition boa(offering=..., acceptance=..., model=...)",
+        "unknown negotiator {}\nhint: the negotiators are {}, or a composition boa(offering=..., acceptance=..., model=...)",
+        quoted(.name),
         NEGOTIATORS.join(", ")
     )]
     Unknown {
@@ -242,7 +243,7 @@ pub enum NegotiatorSpecError {
         name: String,
     },
     /// A `boa(...)` that does not parse or names an unknown part or parameter.
-    #[error("negotiator `{name}`: {reason}")]
+    #[error("negotiator {}: {reason}", quoted(.name))]
     Invalid {
         /// The name given.
         name: String,
@@ -251,7 +252,8 @@ pub enum NegotiatorSpecError {
     },
     /// The perfect model in a session that does not hand out the true profiles.
     #[error(
-        "negotiator `{name}`: the perfect model reads every party's true profile, which only a tournament or a session run over the whole case gives"
+        "negotiator {}: the perfect model reads every party's true profile, which only a tournament or a session run over the whole case gives",
+        quoted(.name)
     )]
     NeedsProfiles {
         /// The name given.
@@ -261,7 +263,7 @@ pub enum NegotiatorSpecError {
 
 /// Splits a comma-separated list of negotiator names, keeping the commas inside a
 /// composition's parentheses: `boulware,boa(offering=linear, model=frequency)` is two
-/// names. Names are trimmed; empty ones are dropped.
+/// names. Names are trimmed; an empty one stays (for the caller to refuse).
 ///
 /// ```
 /// assert_eq!(
@@ -271,11 +273,7 @@ pub enum NegotiatorSpecError {
 /// ```
 #[must_use]
 pub fn split_negotiators(text: &str) -> Vec<&str> {
-    split_top(text)
-        .into_iter()
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-        .collect()
+    split_top(text).into_iter().map(str::trim).collect()
 }
 
 /// Splits `text` at the commas outside parentheses.
@@ -297,14 +295,39 @@ fn split_top(text: &str) -> Vec<&str> {
     parts
 }
 
-/// A component written `NAME`, `NAME(k=v, ...)` or `NAME:k=v[:k=v...]`: its name and
-/// parameters.
-fn component(text: &str) -> Result<(String, Vec<(String, f64)>), String> {
+/// `text` as a message quotes it: at most 60 characters, then an ellipsis.
+fn quoted(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("`{}…`", &text[..cut]),
+        None => format!("`{text}`"),
+    }
+}
+
+/// Whether every parenthesis of `text` closes, in order.
+fn balanced(text: &str) -> bool {
+    let mut depth = 0_i64;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return false,
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// A component written `NAME`, `NAME(k=v, ...)` or `NAME:k=v[:k=v...]`: its name and its
+/// parameters as written (`key`, `value`), keys once each.
+fn component(text: &str) -> Result<(String, Vec<(String, String)>), String> {
     let text = text.trim();
     let (name, params): (&str, Vec<&str>) = if let Some(open) = text.find('(') {
         let Some(inner) = text[open + 1..].strip_suffix(')') else {
-            return Err(format!("`{text}` has no closing parenthesis"));
+            return Err(format!("text after the parameters of {}", quoted(text)));
         };
+        if inner.contains(['(', ')']) {
+            return Err(format!("a parameter of {} is not a number", quoted(text)));
+        }
         (&text[..open], split_top(inner))
     } else if let Some((name, rest)) = text.split_once(':') {
         (name, rest.split(':').collect())
@@ -312,81 +335,115 @@ fn component(text: &str) -> Result<(String, Vec<(String, f64)>), String> {
         (text, Vec::new())
     };
     let name = name.trim();
-    let name = name
-        .strip_prefix("ac-")
-        .or_else(|| name.strip_prefix("ac_"))
-        .unwrap_or(name);
-    let mut parsed = Vec::new();
+    if name.is_empty() {
+        return Err(format!("{} has no name", quoted(text)));
+    }
+    let mut parsed: Vec<(String, String)> = Vec::new();
     for param in params.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
         let Some((key, value)) = param.split_once('=') else {
-            return Err(format!("`{param}` in `{text}` is not key=value"));
+            return Err(format!(
+                "{} in {} is not key=value",
+                quoted(param),
+                quoted(text)
+            ));
         };
         let key = key.trim().to_string();
-        let value: f64 = value
-            .trim()
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| {
-                format!(
-                    "`{name}` parameter `{key}`: `{}` is not a number",
-                    value.trim()
-                )
-            })?;
         if parsed.iter().any(|(k, _)| *k == key) {
-            return Err(format!("`{name}` parameter `{key}` is given twice"));
+            return Err(format!(
+                "`{name}` parameter {} is given twice",
+                quoted(&key)
+            ));
         }
-        parsed.push((key, value));
+        parsed.push((key, value.trim().to_string()));
     }
     Ok((name.to_string(), parsed))
 }
 
+/// Where a parameter's value must lie.
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    /// Any finite number.
+    Any,
+    /// At least 0.
+    NonNegative,
+    /// Above 0.
+    Positive,
+    /// In `[0, 1]`.
+    Share,
+}
+
+impl Bound {
+    fn holds(self, value: f64) -> bool {
+        match self {
+            Self::Any => true,
+            Self::NonNegative => value >= 0.0,
+            Self::Positive => value > 0.0,
+            Self::Share => (0.0..=1.0).contains(&value),
+        }
+    }
+
+    fn says(self) -> &'static str {
+        match self {
+            Self::Any => "a finite number",
+            Self::NonNegative => "at least 0",
+            Self::Positive => "above 0",
+            Self::Share => "in [0, 1]",
+        }
+    }
+}
+
 /// Reads the parameters of component `part` `name`: `allowed` lists each key with its
-/// default and the range it must lie in.
+/// default and where it must lie.
 fn parameters<const N: usize>(
     part: &str,
     name: &str,
-    given: &[(String, f64)],
-    allowed: [(&str, f64, std::ops::RangeInclusive<f64>); N],
+    given: &[(String, String)],
+    allowed: [(&str, f64, Bound); N],
 ) -> Result<[f64; N], String> {
     for (key, _) in given {
         if !allowed.iter().any(|(k, _, _)| k == key) {
             let keys: Vec<&str> = allowed.iter().map(|(k, _, _)| *k).collect();
             return Err(if keys.is_empty() {
-                format!("{part} `{name}` takes no parameter (`{key}` given)")
+                format!("{part} `{name}` takes no parameter ({} given)", quoted(key))
             } else {
                 format!(
-                    "{part} `{name}` has no parameter `{key}` (it takes {})",
+                    "{part} `{name}` has no parameter {} (it takes {})",
+                    quoted(key),
                     keys.join(", ")
                 )
             });
         }
     }
     let mut values = [0.0; N];
-    for (slot, (key, default, range)) in values.iter_mut().zip(allowed) {
-        let value = given
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or(default, |&(_, v)| v);
-        if !range.contains(&value) {
-            return Err(format!(
-                "{part} `{name}` parameter `{key}` = {value} is outside [{}, {}]",
-                range.start(),
-                range.end()
-            ));
-        }
+    for (slot, (key, default, bound)) in values.iter_mut().zip(allowed) {
+        let value = match given.iter().find(|(k, _)| k == key) {
+            None => default,
+            Some((_, written)) => match written.parse::<f64>() {
+                Ok(value) if value.is_finite() && bound.holds(value) => value,
+                Ok(value) if value.is_finite() => {
+                    return Err(format!(
+                        "{part} `{name}` parameter `{key}` = {} must be {}",
+                        quoted(written),
+                        bound.says()
+                    ));
+                }
+                _ => {
+                    return Err(format!(
+                        "{part} `{name}` parameter `{key}`: {} is not a finite number",
+                        quoted(written)
+                    ));
+                }
+            },
+        };
         *slot = value;
     }
     Ok(values)
 }
 
-const ANY: std::ops::RangeInclusive<f64> = f64::MIN..=f64::MAX;
-const SHARE: std::ops::RangeInclusive<f64> = 0.0..=1.0;
-
-fn offering_part(name: &str, given: &[(String, f64)]) -> Result<Offering, String> {
+fn offering_part(name: &str, given: &[(String, String)]) -> Result<Offering, String> {
     let part = "offering";
     let with_e = |e: f64| -> Result<Offering, String> {
-        let [window] = parameters(part, name, given, [("window", 0.02, SHARE)])?;
+        let [window] = parameters(part, name, given, [("window", 0.02, Bound::Share)])?;
         Ok(Offering::TimeDependent { e, window })
     };
     match name {
@@ -395,7 +452,10 @@ fn offering_part(name: &str, given: &[(String, f64)]) -> Result<Offering, String
                 part,
                 name,
                 given,
-                [("e", 1.0, 0.0..=f64::MAX), ("window", 0.02, SHARE)],
+                [
+                    ("e", 1.0, Bound::NonNegative),
+                    ("window", 0.02, Bound::Share),
+                ],
             )?;
             Ok(Offering::TimeDependent { e, window })
         }
@@ -405,17 +465,28 @@ fn offering_part(name: &str, given: &[(String, f64)]) -> Result<Offering, String
         "hardliner" => parameters(part, name, given, []).map(|_| Offering::HardLiner),
         "random" => parameters(part, name, given, []).map(|_| Offering::Random),
         _ => Err(format!(
-            "unknown offering `{name}` (the offering strategies are {})",
+            "unknown offering {} (the offering strategies are {})",
+            quoted(name),
             offering::OFFERING_STRATEGIES.join(", ")
         )),
     }
 }
 
-fn acceptance_part(name: &str, given: &[(String, f64)]) -> Result<Acceptance, String> {
+fn acceptance_part(name: &str, given: &[(String, String)]) -> Result<Acceptance, String> {
     let part = "acceptance";
+    // The paper's names: `AC_next` is `next`.
+    let name = name
+        .strip_prefix("ac-")
+        .or_else(|| name.strip_prefix("ac_"))
+        .unwrap_or(name);
     match name {
         "next" | "prev" => {
-            let [a, b] = parameters(part, name, given, [("a", 1.0, ANY), ("b", 0.0, ANY)])?;
+            let [a, b] = parameters(
+                part,
+                name,
+                given,
+                [("a", 1.0, Bound::Any), ("b", 0.0, Bound::Any)],
+            )?;
             Ok(if name == "next" {
                 Acceptance::Next { a, b }
             } else {
@@ -423,15 +494,15 @@ fn acceptance_part(name: &str, given: &[(String, f64)]) -> Result<Acceptance, St
             })
         }
         "const" => {
-            let [c] = parameters(part, name, given, [("c", 0.9, ANY)])?;
+            let [c] = parameters(part, name, given, [("c", 0.9, Bound::Any)])?;
             Ok(Acceptance::Const { c })
         }
         "time" => {
-            let [t] = parameters(part, name, given, [("t", 0.99, SHARE)])?;
+            let [t] = parameters(part, name, given, [("t", 0.99, Bound::Share)])?;
             Ok(Acceptance::Time { t })
         }
         "combi-max-w" | "combi-avg-w" => {
-            let [t] = parameters(part, name, given, [("t", 0.98, SHARE)])?;
+            let [t] = parameters(part, name, given, [("t", 0.98, Bound::Share)])?;
             Ok(if name == "combi-max-w" {
                 Acceptance::CombiMax { t }
             } else {
@@ -439,19 +510,20 @@ fn acceptance_part(name: &str, given: &[(String, f64)]) -> Result<Acceptance, St
             })
         }
         _ => Err(format!(
-            "unknown acceptance `{name}` (the acceptance conditions are {})",
+            "unknown acceptance {} (the acceptance conditions are {})",
+            quoted(name),
             acceptance::ACCEPTANCE_CONDITIONS.join(", ")
         )),
     }
 }
 
-fn model_part(name: &str, given: &[(String, f64)]) -> Result<ModelChoice, String> {
+fn model_part(name: &str, given: &[(String, String)]) -> Result<ModelChoice, String> {
     let part = "model";
     match name {
         "none" => parameters(part, name, given, []).map(|_| ModelChoice::None),
         "perfect" => parameters(part, name, given, []).map(|_| ModelChoice::Perfect),
         "frequency" => {
-            let [learn] = parameters(part, name, given, [("learn", 0.2, 0.0..=f64::MAX)])?;
+            let [learn] = parameters(part, name, given, [("learn", 0.2, Bound::NonNegative)])?;
             Ok(ModelChoice::Frequency { learn })
         }
         "bayesian" => {
@@ -459,12 +531,16 @@ fn model_part(name: &str, given: &[(String, f64)]) -> Result<ModelChoice, String
                 part,
                 name,
                 given,
-                [("concession", 0.5, SHARE), ("sigma", 0.15, 1e-6..=f64::MAX)],
+                [
+                    ("concession", 0.5, Bound::Share),
+                    ("sigma", 0.15, Bound::Positive),
+                ],
             )?;
             Ok(ModelChoice::Bayesian { concession, sigma })
         }
         _ => Err(format!(
-            "unknown model `{name}` (the opponent models are {})",
+            "unknown model {} (the opponent models are {})",
+            quoted(name),
             crate::negotiation::models::OPPONENT_MODELS.join(", ")
         )),
     }
@@ -484,7 +560,8 @@ fn boa_spec(inner: &str) -> Result<BoaSpec, String> {
         }
         let Some((key, value)) = part.split_once('=') else {
             return Err(format!(
-                "`{part}` is not offering=..., acceptance=... or model=..."
+                "{} is not offering=..., acceptance=... or model=...",
+                quoted(part)
             ));
         };
         let key = key.trim();
@@ -495,7 +572,8 @@ fn boa_spec(inner: &str) -> Result<BoaSpec, String> {
             "model" | "opponent-model" => spec.model = model_part(&name, &given)?,
             _ => {
                 return Err(format!(
-                    "unknown part `{key}` (a composition has offering, acceptance and model)"
+                    "unknown part {} (a composition has offering, acceptance and model)",
+                    quoted(key)
                 ));
             }
         }
@@ -536,9 +614,19 @@ impl NegotiatorSpec {
             name: text.to_string(),
             reason,
         };
+        if !balanced(&lower) {
+            return Err(invalid("its parentheses do not pair up".into()));
+        }
         let Some(inner) = inner.trim_end().strip_suffix(')') else {
-            return Err(invalid("`boa(` has no closing parenthesis".into()));
+            return Err(invalid(
+                "text after the closing parenthesis of `boa(...)`".into(),
+            ));
         };
+        if !balanced(inner) {
+            return Err(invalid(
+                "text after the closing parenthesis of `boa(...)`".into(),
+            ));
+        }
         boa_spec(inner).map(Self::Boa).map_err(invalid)
     }
 
@@ -554,6 +642,18 @@ impl NegotiatorSpec {
                 spec.model.name()
             ),
         }
+    }
+
+    /// Whether `a` and `b` name the same negotiator: the same text, or names that read to
+    /// the same negotiator (`Boulware` and `boulware`, or two spellings of one
+    /// composition).
+    #[must_use]
+    pub fn same(a: &str, b: &str) -> bool {
+        a == b
+            || matches!(
+                (Self::parse(a), Self::parse(b)),
+                (Ok(x), Ok(y)) if x == y
+            )
     }
 
     /// Whether it reads the other parties' true profiles (a BOA composition with the
