@@ -8,6 +8,7 @@
 use rand_chacha::ChaCha8Rng;
 
 use crate::model::Package;
+use crate::negotiation::boa::offering::best_for_opponents;
 use crate::negotiation::models::{FrequencyModel, OpponentModel};
 use crate::negotiation::{Action, Me, Negotiator, Offer, State};
 
@@ -69,7 +70,6 @@ impl HardHeaded {
 
     /// The package it offers at `time` and its utility.
     fn next_offer(&self, me: &Me<'_>, time: f64) -> (Package, f64) {
-        let index = me.outcomes;
         let (best, floor) = crate::negotiation::negotiators::best_and_floor(me);
         let bottom = floor.max(self.minimum * best).min(best);
         let target = self.target(best, bottom, time);
@@ -78,25 +78,7 @@ impl HardHeaded {
         {
             return (package.clone(), *utility);
         }
-        let ranks = index.between(target, target + self.window);
-        if ranks.len() <= 1 {
-            return index.at_least(target);
-        }
-        let end = ranks.end.min(ranks.start + crate::MODEL_CANDIDATES);
-        let theirs = |package: &Package| {
-            (0..me.n_parties)
-                .filter(|&p| p != me.place)
-                .map(|p| self.model.utility(p, package))
-                .fold(f64::INFINITY, f64::min)
-        };
-        let (mut chosen, mut chosen_theirs) = (ranks.start, f64::NEG_INFINITY);
-        for rank in ranks.start..end {
-            let value = theirs(&index.package(rank));
-            if value > chosen_theirs {
-                (chosen, chosen_theirs) = (rank, value);
-            }
-        }
-        (index.package(chosen), index.utility(chosen))
+        best_for_opponents(me, &self.model, target, self.window)
     }
 }
 

@@ -79,6 +79,38 @@ fn opponents_utility(me: &Me<'_>, model: &dyn OpponentModel, package: &Package) 
         .fold(f64::INFINITY, f64::min)
 }
 
+/// Of the packages worth between `target` and `target + window` to the negotiator (the
+/// [`MODEL_CANDIDATES`] closest to the target), the one `model` rates best for the other
+/// parties (their least estimated utility; the least good for itself on a tie), with its
+/// utility; the least package at or above the target when that range holds at most one.
+/// `me.outcomes` is not empty.
+pub(crate) fn best_for_opponents(
+    me: &Me<'_>,
+    model: &dyn OpponentModel,
+    target: f64,
+    window: f64,
+) -> (Package, f64) {
+    let index = me.outcomes;
+    let ranks = index.between(target, target + window.max(0.0));
+    if ranks.len() <= 1 {
+        return index.at_least(target);
+    }
+    let end = ranks.end.min(ranks.start + MODEL_CANDIDATES);
+    let mut chosen = (ranks.start, f64::NEG_INFINITY, None);
+    for rank in ranks.start..end {
+        let package = index.package(rank);
+        let theirs = opponents_utility(me, model, &package);
+        if theirs > chosen.1 {
+            chosen = (rank, theirs, Some(package));
+        }
+    }
+    let (rank, _, package) = chosen;
+    (
+        package.unwrap_or_else(|| index.package(rank)),
+        index.utility(rank),
+    )
+}
+
 impl OfferingStrategy for Offering {
     fn name(&self) -> String {
         match *self {
@@ -115,28 +147,10 @@ impl OfferingStrategy for Offering {
                     0.0
                 };
                 let target = best + (floor - best) * conceded;
-                let Some(model) = model else {
-                    return index.at_least(target);
-                };
-                let ranks = index.between(target, target + window.max(0.0));
-                if ranks.len() <= 1 {
-                    return index.at_least(target);
+                match model {
+                    Some(model) => best_for_opponents(me, model, target, window),
+                    None => index.at_least(target),
                 }
-                let end = ranks.end.min(ranks.start + MODEL_CANDIDATES);
-                // The first of the best: the least good for itself on a tie.
-                let mut chosen = (ranks.start, f64::NEG_INFINITY, None);
-                for rank in ranks.start..end {
-                    let package = index.package(rank);
-                    let theirs = opponents_utility(me, model, &package);
-                    if theirs > chosen.1 {
-                        chosen = (rank, theirs, Some(package));
-                    }
-                }
-                let (rank, _, package) = chosen;
-                (
-                    package.unwrap_or_else(|| index.package(rank)),
-                    index.utility(rank),
-                )
             }
         }
     }
