@@ -22,7 +22,7 @@ pub(crate) struct NegotiateArgs {
     path: PathBuf,
     /// The negotiators, comma-separated, one per party in order of play; fewer are used
     /// in turn (boulware, linear, conceder, hardliner, random, tit-for-tat, micro,
-    /// aspiration, hardheaded, or a composition such as
+    /// aspiration, hardheaded, agentk, cuhkagent, atlas3, or a composition such as
     /// `boa(offering=boulware, acceptance=combi-max-w, model=frequency)`).
     #[arg(long, required = true, value_name = "NAMES")]
     negotiators: Vec<String>,

@@ -194,7 +194,8 @@ fn an_unknown_negotiator_is_an_error_listing_the_known_ones() {
     assert_eq!(
         stderr(&output),
         "error: unknown negotiator `nobody`\nhint: the negotiators are boulware, linear, \
-         conceder, hardliner, random, tit-for-tat, micro, aspiration, hardheaded, or a composition \
+         conceder, hardliner, random, tit-for-tat, micro, aspiration, hardheaded, agentk, \
+         cuhkagent, atlas3, or a composition \
          boa(offering=..., acceptance=..., model=...)\n"
     );
 }
@@ -373,7 +374,8 @@ fn a_bad_configuration_names_the_file_line_and_field() {
         ),
         "error: bad.toml:3:28: negotiators[1]: unknown negotiator `nobody`\n\
          hint: the negotiators are boulware, linear, conceder, hardliner, random, \
-         tit-for-tat, micro, aspiration, hardheaded, or a composition \
+         tit-for-tat, micro, aspiration, hardheaded, agentk, cuhkagent, atlas3, or a \
+         composition \
          boa(offering=..., acceptance=..., model=...)\n"
     );
     let seconds = run(

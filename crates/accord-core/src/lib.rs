@@ -84,7 +84,7 @@ pub use negotiation::boa::offering::{
 pub use negotiation::boa::{
     Boa, BoaSpec, ModelChoice, NegotiatorSpec, NegotiatorSpecError, split_negotiators,
 };
-pub use negotiation::classics::HardHeaded;
+pub use negotiation::classics::{AgentK, Atlas3, CuhkAgent, HardHeaded};
 pub use negotiation::mediation::{
     MediationOptions, MediationOutcome, MediationStep, MediatorRule, Voter, run_single_text,
 };

@@ -693,7 +693,8 @@ mod tests {
              t.toml:3:11: seconds: a tournament's deadline is a number of rounds only: a time \
              budget would make results depend on the machine\nhint: use `rounds = N`\n\
              t.toml:4:28: negotiators[1]: unknown negotiator `nobody`\nhint: the negotiators are \
-             boulware, linear, conceder, hardliner, random, tit-for-tat, micro, aspiration, hardheaded, or a \
+             boulware, linear, conceder, hardliner, random, tit-for-tat, micro, aspiration, \
+             hardheaded, agentk, cuhkagent, atlas3, or a \
              composition boa(offering=..., acceptance=..., model=...)\n\
              t.toml:4:38: negotiators[2]: negotiator `boulware` is listed twice\n\
              t.toml:7:17: domains[0].parties[1]: party `x` is listed twice",

@@ -15,9 +15,9 @@
 //!    best on every point), and "no agreement" placed on the same scale, which gives the
 //!    reservation value. [`suggest`] picks the packages that tell most about the weights.
 //!
-//! [`fit`] turns the answers into an ordinary [`Position`]: the weights that fit every
-//! answer best (least absolute deviations, a linear program: weights at least 0 summing
-//! to 1), how sure each weight is (its range over the weights that fit every answer
+//! [`fit`] turns the answers into an ordinary [`Position`](crate::Position): the weights
+//! that fit every answer best (least absolute deviations, a linear program: weights at
+//! least 0 summing to 1), how sure each weight is (its range over the weights that fit every answer
 //! within its tolerance), and where the answers disagree with each other.
 //!
 //! Everything here is pure and deterministic: no clock, no global randomness.

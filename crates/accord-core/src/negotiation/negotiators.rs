@@ -9,6 +9,9 @@
 //! | `micro` | [`Micro`] | concede one package per new opponent package (de Jonge 2022) |
 //! | `aspiration` | [`Aspiration`] | concede along a polynomial aspiration level |
 //! | `hardheaded` | [`crate::HardHeaded`] | the ANAC 2011 winner (van Krimpen, Looije & Hajizadeh 2013) |
+//! | `agentk` | [`crate::AgentK`] | the ANAC 2010 winner (Kawaguchi, Fujita & Ito 2012) |
+//! | `cuhkagent` | [`crate::CuhkAgent`] | the ANAC 2012 winner (Hao & Leung 2012) |
+//! | `atlas3` | [`crate::Atlas3`] | the ANAC 2015 multilateral winner (Mori & Ito 2017) |
 //!
 //! [`negotiator`] builds one by name ([`NEGOTIATORS`] lists the names).
 //!
@@ -51,6 +54,9 @@ pub const NEGOTIATORS: &[&str] = &[
     "micro",
     "aspiration",
     "hardheaded",
+    "agentk",
+    "cuhkagent",
+    "atlas3",
 ];
 
 /// The negotiator called `name` (case-insensitive), fresh: a standard one or a BOA
@@ -73,7 +79,10 @@ pub(crate) fn standard(name: &str) -> Option<Box<dyn Negotiator>> {
         "tit-for-tat" => Box::new(TitForTat::new()),
         "micro" => Box::new(Micro::new()),
         "aspiration" => Box::new(Aspiration::default()),
-        "hardheaded" => Box::new(crate::negotiation::classics::HardHeaded::default()),
+        "hardheaded" => Box::new(crate::HardHeaded::default()),
+        "agentk" => Box::new(crate::AgentK::default()),
+        "cuhkagent" => Box::new(crate::CuhkAgent::default()),
+        "atlas3" => Box::new(crate::Atlas3::default()),
         _ => return None,
     })
 }
@@ -87,7 +96,7 @@ pub(crate) fn best_and_floor(me: &Me<'_>) -> (f64, f64) {
 
 /// Its utility of the standing offer, when that offer crosses none of its red lines and
 /// is worth at least its reservation value. No standard negotiator accepts anything else.
-fn acceptable(me: &Me<'_>, standing: Option<&Offer>) -> Option<f64> {
+pub(crate) fn acceptable(me: &Me<'_>, standing: Option<&Offer>) -> Option<f64> {
     standing
         .filter(|offer| me.position.clears_red_lines(&offer.package))
         .map(|offer| me.utility(&offer.package))

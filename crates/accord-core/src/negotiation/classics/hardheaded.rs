@@ -1,9 +1,4 @@
-//! Winners of the Automated Negotiating Agents Competition (ANAC), built from their
-//! published descriptions.
-//!
-//! | name | type | source |
-//! |---|---|---|
-//! | `hardheaded` | [`HardHeaded`] | van Krimpen, Looije and Hajizadeh 2013, "`HardHeaded`", in *Complex Automated Negotiations: Theories, Models, and Software Competitions* (winner of ANAC 2011) |
+//! `HardHeaded`, the winner of ANAC 2011.
 
 use rand_chacha::ChaCha8Rng;
 
