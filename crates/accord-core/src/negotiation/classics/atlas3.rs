@@ -52,14 +52,17 @@ struct Supported {
 ///   on, it offers each package every other party has supported and it can accept (worth
 ///   at least `floor`) once, best first, then goes back to its target.
 /// - **Acceptance.** It accepts an offer worth at least `τ(t)` or the package it would
-///   offer next, and in the final phase any offer worth at least `E` (never across its red
-///   lines or below its reservation value).
+///   offer next, and in the final phase any offer worth at least a bar that falls linearly
+///   from `E` at `end` to `floor` at the deadline ([`Atlas3::final_bar`]); never across its
+///   red lines or below its reservation value.
 ///
 /// What was interpreted: the description derives the lower limit from a game of conceding
 /// and insisting without fixing its payoffs for more than two parties; accord plays it
 /// against the toughest other party, with the payoffs above. Its relative-utility search
-/// reads here as the point-by-point closeness to the others' offers; k, the window and
-/// `end` are accord's.
+/// reads here as the point-by-point closeness to the others' offers. The falling bar of
+/// the final phase is accord's: with more than two parties a package every other party
+/// supports is rare, and a lower limit held to the deadline leaves lucky parties holding
+/// out against each other. k, the window and `end` are accord's.
 #[derive(Debug, Clone)]
 pub struct Atlas3 {
     /// The concession exponent k.
@@ -119,6 +122,17 @@ impl Atlas3 {
     #[must_use]
     pub fn target(&self, best: f64, limit: f64, time: f64) -> f64 {
         best - (best - limit) * time.clamp(0.0, 1.0).powf(self.exponent)
+    }
+
+    /// What it accepts at `time` in the final phase: from the lower limit `limit` at `end`
+    /// down to `floor` at the deadline; `limit` before the final phase.
+    #[must_use]
+    pub fn final_bar(&self, limit: f64, floor: f64, time: f64) -> f64 {
+        if time < self.end || self.end >= 1.0 {
+            return limit;
+        }
+        let share = ((time - self.end) / (1.0 - self.end)).clamp(0.0, 1.0);
+        limit - (limit - floor).max(0.0) * share
     }
 
     /// Party `by` supports `package`.
@@ -229,9 +243,9 @@ impl Negotiator for Atlas3 {
             self.offered_late.push(key);
             next = (package, utility);
         }
-        if acceptable(me, standing)
-            .is_some_and(|u| u >= target || u >= next.1 || (late && u >= limit))
-        {
+        if acceptable(me, standing).is_some_and(|u| {
+            u >= target || u >= next.1 || (late && u >= self.final_bar(limit, floor, state.time))
+        }) {
             return Action::Accept;
         }
         self.standing = Some(next.0.clone());
@@ -336,11 +350,19 @@ mod tests {
         let target = agent.target(1.0, e, 0.96);
         let amount = offered(&turn(&mut agent, &me, 0.96, Some(5), &mut rng)).unwrap();
         assert!(amount as f64 / 100.0 >= target - 1e-12, "{amount}");
-        // And it accepts anything worth at least E there.
+        // There it accepts anything worth at least a bar falling from E at 0.95 to the
+        // floor at 1: E · 0.8 ≈ 0.369 at t = 0.96, E · 0.2 ≈ 0.092 at t = 0.99.
+        assert!((agent.final_bar(e, 0.0, 0.96) - 0.8 * e).abs() < 1e-12);
+        assert_eq!(agent.final_bar(e, 0.0, 0.5), e);
         assert_eq!(
-            turn(&mut agent, &me, 0.96, Some(47), &mut rng),
+            turn(&mut agent, &me, 0.96, Some(37), &mut rng),
             Action::Accept
         );
-        assert!(offered(&turn(&mut agent, &me, 0.96, Some(45), &mut rng)).is_some());
+        assert!(offered(&turn(&mut agent, &me, 0.96, Some(36), &mut rng)).is_some());
+        assert!(offered(&turn(&mut agent, &me, 0.99, Some(9), &mut rng)).is_some());
+        assert_eq!(
+            turn(&mut agent, &me, 0.99, Some(10), &mut rng),
+            Action::Accept
+        );
     }
 }
