@@ -455,10 +455,8 @@ fn run_jobs(
         .iter()
         .map(|name| NegotiatorSpec::parse(name).ok())
         .collect();
-    // A sample to measure models on, when some negotiator may keep one.
-    let models = specs
-        .iter()
-        .any(|s| !matches!(s, Some(NegotiatorSpec::Standard(_))));
+    // A sample to measure models on, when some negotiator keeps one.
+    let models = specs.iter().flatten().any(NegotiatorSpec::keeps_model);
     // Only the domains these jobs play are prepared.
     let prepared: Vec<Option<Prepared>> = spec
         .domains
@@ -902,6 +900,32 @@ mod tests {
         assert_eq!(table[0].mean_model_error, None);
         assert!((table[3].mean_model_pearson.unwrap() - 1.0).abs() < 1e-12);
         assert!(table[1].mean_model_error.unwrap() > 0.0);
+    }
+
+    #[test]
+    fn the_classics_play_three_party_sessions_alike_on_any_threads_and_shards() {
+        let classics = ["agentk", "hardheaded", "cuhkagent", "atlas3"];
+        let spec = spec(3, &classics, 2);
+        let on = |threads: usize, shard: Option<(u64, u64)>| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| run_tournament(&spec, shard, &|| {}).unwrap())
+        };
+        let one = on(1, None);
+        assert_eq!(one.len(), 4 * 4 * 4 * 2);
+        assert_eq!(one, on(3, None));
+        let mut joined: Vec<NegotiationResult> = (0..2).flat_map(|i| on(2, Some((i, 2)))).collect();
+        joined.sort_by_key(|r| r.index);
+        assert_eq!(joined, one);
+        for result in &one {
+            for (seat, name) in result.line_up.iter().enumerate() {
+                // The two with a frequency model are measured; the others keep none.
+                let measured = matches!(name.as_str(), "hardheaded" | "cuhkagent");
+                assert_eq!(result.model_quality[seat].is_some(), measured, "{name}");
+            }
+        }
     }
 
     #[test]

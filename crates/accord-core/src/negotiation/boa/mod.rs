@@ -656,6 +656,16 @@ impl NegotiatorSpec {
             )
     }
 
+    /// Whether it keeps an opponent model (a composition with one, or a standard negotiator
+    /// such as `hardheaded` that learns its opponents).
+    #[must_use]
+    pub fn keeps_model(&self) -> bool {
+        match self {
+            Self::Standard(name) => standard(name).is_some_and(|n| n.opponent_model().is_some()),
+            Self::Boa(spec) => spec.model != ModelChoice::None,
+        }
+    }
+
     /// Whether it reads the other parties' true profiles (a BOA composition with the
     /// perfect model).
     #[must_use]
