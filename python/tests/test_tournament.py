@@ -247,6 +247,24 @@ def test_dask_runs_python_negotiators_as_one_machine_does(client):
     assert rows == accord.tournament(config, progress=False)
 
 
+def test_model_checkpoints_reach_the_rows_on_one_machine_and_on_dask(client):
+    import accord.dask
+
+    config = {**python_config(["boulware", "hardheaded"]), "model_checkpoints": [0.25, 0.5]}
+    rows = accord.tournament(config, progress=False)
+    measured = [r for r in rows if "hardheaded" in r["line_up"]]
+    assert measured and len(measured) < len(rows)
+    for row in measured:
+        assert [c["time"] for c in row["model_quality_over_time"]] == [0.25, 0.5]
+        seat = row["line_up"].index("hardheaded")
+        assert row["model_quality_over_time"][1]["model_quality"][seat]["mean_abs_error"] >= 0
+    # The plan travels to the workers with its checkpoints.
+    assert accord.dask.tournament(config, client, chunk=5) == rows
+    bad = {**config, "model_checkpoints": [0.5, 1.0]}
+    with pytest.raises(accord.InputError, match=r"model_checkpoints\[1\]: model checkpoint `1`"):
+        accord.tournament(bad, progress=False)
+
+
 def test_a_worker_killed_mid_run_loses_no_row(client, cli_results, tmp_path):
     import accord.dask
 

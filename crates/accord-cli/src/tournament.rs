@@ -2,7 +2,9 @@
 //! it) with a progress bar, write its results as JSON Lines and CSV, and join shards.
 //!
 //! A whole tournament (run at once, on Dask, or merged from shards) also gets its summary
-//! per negotiator as `summary.txt` (the table printed) and `summary.csv`. A shard does
+//! per negotiator as `summary.txt` (the table printed) and `summary.csv`, per domain as
+//! `summary-domains.csv`, and the opponent models' learning curves as `model-learning.csv`
+//! when its configuration sets `model_checkpoints`. A shard does
 //! not: it prints the summary of its own sessions only, and the folder's summary files are
 //! those of the whole, written by `accord merge`.
 
@@ -11,12 +13,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use accord_core::{
-    Deadline, NegotiatorSummary, TournamentDomain, TournamentSpec, jobs, run_tournament, summarize,
-    summarize_by_domain, summary, validate_tournament,
+    Deadline, NegotiatorSummary, TournamentDomain, TournamentSpec, jobs, learning_curves,
+    run_tournament, summarize, summarize_by_domain, summary, validate_tournament,
 };
 use accord_formats::tournament::{
     ResultRecord, read_config, read_jsonl, write_csv, write_domain_summary_csv, write_jsonl,
-    write_summary_csv,
+    write_learning_csv, write_summary_csv,
 };
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -121,6 +123,7 @@ pub(crate) fn tournament(args: &TournamentArgs) -> Result<String> {
         repetitions: config.repetitions,
         deadline: Deadline::rounds(config.rounds),
         seed: config.seed,
+        model_checkpoints: config.model_checkpoints.clone(),
     };
     validate_tournament(&spec).with_context(|| shown.clone())?;
     let output = args
@@ -155,17 +158,13 @@ pub(crate) fn tournament(args: &TournamentArgs) -> Result<String> {
         .map(|(job, result)| ResultRecord::new(&spec.domains[job.domain].case, result))
         .collect();
     let mut written = write_results(&output, &stem(args.shard), &records)?;
-    let rows = summary(&spec.negotiators, &results);
-    let table = summary_table(&rows);
-    if args.shard.is_none() {
-        let domains = summarize_by_domain(
-            &spec.negotiators,
-            results
-                .iter()
-                .map(accord_core::NegotiationResult::summary_row),
-        );
-        written.extend(write_summary(&output, &table, &rows, &domains)?);
-    }
+    let table = if args.shard.is_none() {
+        let (table, summaries) = write_summary(&output, &spec.negotiators, &records)?;
+        written.extend(summaries);
+        table
+    } else {
+        summary_table(&summary(&spec.negotiators, &results))
+    };
     eprintln!(
         "{} sessions ({} in the tournament); wrote {}",
         records.len(),
@@ -224,17 +223,8 @@ fn on_dask(
     let results = output.join("results.jsonl");
     let shown = results.display().to_string();
     let records = read_jsonl(&shown, &fs_err::read_to_string(&results)?)?;
-    let rows = summarize(
-        &spec.negotiators,
-        records.iter().map(ResultRecord::summary_row),
-    );
-    let domains = summarize_by_domain(
-        &spec.negotiators,
-        records.iter().map(ResultRecord::summary_row),
-    );
-    let table = summary_table(&rows);
     // The Python package writes the results only; the summary is this binary's.
-    let summaries = write_summary(output, &table, &rows, &domains)?;
+    let (table, summaries) = write_summary(output, &spec.negotiators, &records)?;
     eprintln!(
         "{} sessions on Dask ({address}); wrote {shown}, {}, {}",
         records.len(),
@@ -253,25 +243,33 @@ fn write_results(dir: &Path, stem: &str, records: &[ResultRecord]) -> Result<Vec
     Ok(vec![jsonl.display().to_string(), csv.display().to_string()])
 }
 
-/// Writes DIR/summary.txt (`table`, as printed), DIR/summary.csv (`rows`) and
-/// DIR/summary-domains.csv (`domains`); returns their paths.
+/// Writes the summary of a whole tournament's `records` into DIR: summary.txt (the table
+/// printed), summary.csv, summary-domains.csv and, when the tournament measured models
+/// over time, model-learning.csv. Returns the table and the paths written.
 fn write_summary(
     dir: &Path,
-    table: &str,
-    rows: &[NegotiatorSummary],
-    domains: &[(String, Vec<NegotiatorSummary>)],
-) -> Result<Vec<String>> {
-    let txt = dir.join("summary.txt");
-    let csv = dir.join("summary.csv");
-    let by_domain = dir.join("summary-domains.csv");
-    fs_err::write(&txt, table)?;
-    fs_err::write(&csv, write_summary_csv(rows))?;
-    fs_err::write(&by_domain, write_domain_summary_csv(domains))?;
-    Ok(vec![
-        txt.display().to_string(),
-        csv.display().to_string(),
-        by_domain.display().to_string(),
-    ])
+    negotiators: &[String],
+    records: &[ResultRecord],
+) -> Result<(String, Vec<String>)> {
+    let rows = summarize(negotiators, records.iter().map(ResultRecord::summary_row));
+    let domains = summarize_by_domain(negotiators, records.iter().map(ResultRecord::summary_row));
+    let learning = learning_curves(negotiators, records.iter().map(ResultRecord::learning));
+    let table = summary_table(&rows);
+    let mut files = vec![
+        ("summary.txt", table.clone()),
+        ("summary.csv", write_summary_csv(&rows)),
+        ("summary-domains.csv", write_domain_summary_csv(&domains)),
+    ];
+    if !learning.is_empty() {
+        files.push(("model-learning.csv", write_learning_csv(&learning)));
+    }
+    let mut written = Vec::new();
+    for (name, text) in files {
+        let path = dir.join(name);
+        fs_err::write(&path, text)?;
+        written.push(path.display().to_string());
+    }
+    Ok((table, written))
 }
 
 /// The shard files `results-I-of-N.jsonl` of a folder, by name.
@@ -377,12 +375,10 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<String> {
             }
         }
     }
-    let rows = summarize(&negotiators, records.iter().map(ResultRecord::summary_row));
-    let domains = summarize_by_domain(&negotiators, records.iter().map(ResultRecord::summary_row));
-    let table = summary_table(&rows);
     fs_err::create_dir_all(&args.output)?;
     let mut written = write_results(&args.output, "results", &records)?;
-    written.extend(write_summary(&args.output, &table, &rows, &domains)?);
+    let (table, summaries) = write_summary(&args.output, &negotiators, &records)?;
+    written.extend(summaries);
     eprintln!(
         "{} sessions from {} files; wrote {}",
         records.len(),

@@ -221,6 +221,90 @@ fn small_config(dir: &Path) -> PathBuf {
 }
 
 #[test]
+fn model_checkpoints_give_learning_curves_that_shards_merge_to_the_same_bytes() {
+    let dir = scratch("learning");
+    let genius = root().join("testdata/genius/anac2010-ItexvsCypress");
+    let config = dir.join("learning.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "name = \"learning\"\nseed = 4\nrepetitions = 2\nrounds = 40\n\
+             negotiators = [\"boulware\", \"hardheaded\", \"boa(model=frequency)\"]\n\
+             model_checkpoints = [0.25, 0.5]\n\
+             [[domains]]\npath = {:?}\n",
+            genius.display().to_string(),
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let whole = dir.join("whole");
+    let output = accord(&["tournament", config, "-o", whole.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("model-learning.csv"),
+        "{}",
+        stderr(&output)
+    );
+    for line in read(&whole.join("results.jsonl")).lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        if record["line_up"] == serde_json::json!(["boulware", "boulware"]) {
+            // No model in the session: neither measure is written.
+            assert!(record.get("model_quality_over_time").is_none(), "{line}");
+            assert!(record.get("model_quality").is_none(), "{line}");
+            continue;
+        }
+        let over_time = record["model_quality_over_time"].as_array().unwrap();
+        let times: Vec<f64> = over_time
+            .iter()
+            .map(|c| c["time"].as_f64().unwrap())
+            .collect();
+        assert_eq!(times, [0.25, 0.5], "{line}");
+        assert_eq!(over_time[0]["model_quality"].as_array().unwrap().len(), 2);
+    }
+    let learning = read(&whole.join("model-learning.csv"));
+    let rows: Vec<&str> = learning.lines().collect();
+    assert_eq!(
+        rows[0],
+        "negotiator,time,seats,mean_model_pearson,mean_model_error,mean_model_frontier_distance"
+    );
+    // The two negotiators with a model, each at both moments; every seat of theirs is
+    // measured (each fills 3 of the 9 line-ups' seats per place: 6 seats, x 2 repetitions).
+    assert_eq!(rows.len(), 1 + 2 * 2, "{learning}");
+    for (row, (name, time)) in rows[1..].iter().zip([
+        ("hardheaded", "0.25"),
+        ("hardheaded", "0.5"),
+        ("boa(model=frequency)", "0.25"),
+        ("boa(model=frequency)", "0.5"),
+    ]) {
+        let fields: Vec<&str> = row.split(',').collect();
+        assert_eq!(fields[..3], [name, time, "12"], "{row}");
+        let error: f64 = fields[4].parse().unwrap();
+        assert!((0.0..=1.0).contains(&error), "{row}");
+    }
+    let shards = dir.join("shards");
+    for shard in ["0/2", "1/2"] {
+        let output = accord(&[
+            "tournament",
+            config,
+            "-o",
+            shards.to_str().unwrap(),
+            "--shard",
+            shard,
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    let merged = dir.join("merged");
+    let output = accord(&[
+        "merge",
+        shards.to_str().unwrap(),
+        "-o",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(read(&merged.join("model-learning.csv")), learning);
+}
+
+#[test]
 fn a_tournament_writes_one_line_per_session_and_shards_merge_to_the_same_bytes() {
     let dir = scratch("tournament");
     let config = small_config(&dir);
@@ -292,6 +376,8 @@ fn a_tournament_writes_one_line_per_session_and_shards_merge_to_the_same_bytes()
     let lines: Vec<&str> = domains.lines().collect();
     assert_eq!(lines[0], format!("domain,{}", rows[0]));
     assert_eq!(lines.len(), 1 + 2 * 3, "{domains}");
+    // No checkpoints, no learning curves.
+    assert!(!whole.join("model-learning.csv").exists());
     assert!(
         stderr(&output).contains("summary.txt") && stderr(&output).contains("summary.csv"),
         "{}",

@@ -95,13 +95,16 @@ pub use negotiation::models::{
 pub use negotiation::negotiators::{
     Aspiration, HardLiner, Micro, NEGOTIATORS, RandomNegotiator, TimeBased, TitForTat, negotiator,
 };
-pub use negotiation::saop::{SaopOptions, SaopOutcome, Step, run_saop};
+pub use negotiation::saop::{
+    RoundWatch, SaopOptions, SaopOutcome, Step, run_saop, run_saop_watched,
+};
 pub use negotiation::scoring::{
-    NegotiatorSummary, RANK_TIE, SummaryRow, summarize, summarize_by_domain, summary,
+    LearningPoint, NegotiatorSummary, RANK_TIE, SummaryRow, learning_curves, summarize,
+    summarize_by_domain, summary,
 };
 pub use negotiation::tournament::{
-    BuiltIn, Job, MAX_JOBS, NegotiationResult, NegotiatorSource, TournamentDomain, TournamentError,
-    TournamentSpec, job_seed, jobs, n_jobs, run_tournament, run_tournament_range,
+    BuiltIn, Job, MAX_JOBS, ModelCheckpoint, NegotiationResult, NegotiatorSource, TournamentDomain,
+    TournamentError, TournamentSpec, job_seed, jobs, n_jobs, run_tournament, run_tournament_range,
     run_tournament_range_with, validate_tournament, validate_tournament_with,
 };
 pub use negotiation::{

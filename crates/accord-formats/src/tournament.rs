@@ -32,9 +32,11 @@
 
 use std::fmt::Write as _;
 
+use std::borrow::Cow;
+
 use accord_core::{
-    Case, ModelQuality, NEGOTIATORS, NegotiationResult, NegotiatorSpec, NegotiatorSpecError,
-    NegotiatorSummary, SummaryRow,
+    Case, LearningPoint, ModelCheckpoint, ModelQuality, NEGOTIATORS, NegotiationResult,
+    NegotiatorSpec, NegotiatorSpecError, NegotiatorSummary, SummaryRow,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -47,7 +49,7 @@ use crate::error::{ErrorKind, FormatError, Problem};
 pub const DEFAULT_ROUNDS: u32 = 100;
 
 /// A tournament configuration as written: names and paths, nothing loaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TournamentConfig {
     /// The tournament's name.
     pub name: String,
@@ -59,6 +61,9 @@ pub struct TournamentConfig {
     pub rounds: u32,
     /// The negotiators, each one of [`NEGOTIATORS`], each listed once.
     pub negotiators: Vec<String>,
+    /// Moments (normalised time) at which opponent models are measured beside the end
+    /// ([`accord_core::TournamentSpec::model_checkpoints`]); empty by default.
+    pub model_checkpoints: Vec<f64>,
     /// The domains, in the order they are played.
     pub domains: Vec<DomainEntry>,
 }
@@ -91,6 +96,8 @@ struct ConfigFile {
     #[serde(default)]
     seconds: Option<Spanned<f64>>,
     negotiators: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    model_checkpoints: Vec<Spanned<f64>>,
     domains: Spanned<Vec<DomainFile>>,
 }
 
@@ -200,6 +207,27 @@ pub fn read_config_with(
             problem(name.span(), field, ErrorKind::Duplicate, message);
         }
     }
+    let mut previous = 0.0;
+    for (k, checkpoint) in file.model_checkpoints.iter().enumerate() {
+        let value = *checkpoint.get_ref();
+        let why = if !(value > 0.0 && value < 1.0) {
+            Some("is not strictly between 0 and 1 (a moment of the session, in normalised time)")
+        } else if value <= previous {
+            Some("is not after the checkpoint before it")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            problem(
+                checkpoint.span(),
+                format!("model_checkpoints[{k}]"),
+                ErrorKind::Invalid,
+                format!("model checkpoint `{value}` {why}"),
+            );
+        } else {
+            previous = value;
+        }
+    }
     if file.domains.get_ref().is_empty() {
         problem(
             file.domains.span(),
@@ -246,6 +274,11 @@ pub fn read_config_with(
         negotiators: file
             .negotiators
             .into_inner()
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect(),
+        model_checkpoints: file
+            .model_checkpoints
             .into_iter()
             .map(Spanned::into_inner)
             .collect(),
@@ -360,6 +393,35 @@ pub struct ResultRecord {
     /// session keeps a model.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub model_quality: Vec<Option<QualityRecord>>,
+    /// The same at each of the tournament's `model_checkpoints`; left out when it has none
+    /// or no negotiator of the session keeps a model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub model_quality_over_time: Vec<CheckpointRecord>,
+}
+
+/// Opponent-model quality at one moment of a session, as written ([`ModelCheckpoint`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointRecord {
+    /// The moment, in normalised time.
+    pub time: f64,
+    /// Per party in order of play, as [`ResultRecord::model_quality`].
+    pub model_quality: Vec<Option<QualityRecord>>,
+}
+
+impl CheckpointRecord {
+    /// The checkpoint as the core reads it.
+    #[must_use]
+    pub fn checkpoint(&self) -> ModelCheckpoint {
+        ModelCheckpoint {
+            time: self.time,
+            quality: self
+                .model_quality
+                .iter()
+                .map(|q| q.map(ModelQuality::from))
+                .collect(),
+        }
+    }
 }
 
 /// An opponent model's quality as written ([`ModelQuality`]).
@@ -424,7 +486,37 @@ impl ResultRecord {
             } else {
                 Vec::new()
             },
+            model_quality_over_time: if result.model_quality.iter().any(Option::is_some) {
+                result
+                    .model_quality_over_time
+                    .iter()
+                    .map(|c| CheckpointRecord {
+                        time: c.time,
+                        model_quality: c
+                            .quality
+                            .iter()
+                            .map(|q| q.map(QualityRecord::from))
+                            .collect(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
+    }
+
+    /// Its line-up and model checkpoints, as [`accord_core::learning_curves`] reads them.
+    #[must_use]
+    pub fn learning(&self) -> (&[String], Cow<'_, [ModelCheckpoint]>) {
+        (
+            &self.line_up,
+            Cow::Owned(
+                self.model_quality_over_time
+                    .iter()
+                    .map(CheckpointRecord::checkpoint)
+                    .collect(),
+            ),
+        )
     }
 
     /// What [`accord_core::summarize`] reads of it.
@@ -576,6 +668,40 @@ pub fn write_domain_summary_csv(domains: &[(String, Vec<NegotiatorSummary>)]) ->
     out
 }
 
+/// The columns of [`write_learning_csv`], in order.
+pub const LEARNING_CSV_COLUMNS: &[&str] = &[
+    "negotiator",
+    "time",
+    "seats",
+    "mean_model_pearson",
+    "mean_model_error",
+    "mean_model_frontier_distance",
+];
+
+/// The opponent models' learning curves as CSV ([`accord_core::learning_curves`]): one row
+/// per negotiator that keeps a model and checkpoint; an empty mean correlation where it is
+/// never defined.
+#[must_use]
+pub fn write_learning_csv(points: &[LearningPoint]) -> String {
+    let mut out = LEARNING_CSV_COLUMNS.join(",");
+    out.push('\n');
+    for point in points {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            csv_field(&point.name),
+            point.time,
+            point.seats,
+            point
+                .mean_pearson
+                .map_or_else(String::new, |r| r.to_string()),
+            point.mean_error,
+            point.mean_frontier_distance
+        );
+    }
+    out
+}
+
 /// One summary row's fields, in the order of [`SUMMARY_CSV_COLUMNS`].
 fn summary_fields(row: &NegotiatorSummary) -> [String; 13] {
     let number = |x: Option<f64>| x.map_or_else(String::new, |x| x.to_string());
@@ -677,7 +803,7 @@ mod tests {
              [[domains]]\npath = \"a.toml\"\nparties = [\"x\", \"y\"]\n\
              [[domains]]\npath = \"folder\"\n",
             "TournamentConfig { name: \"n\", seed: 3, repetitions: 2, rounds: 50, \
-             negotiators: [\"boulware\", \"linear\"], domains: [\
+             negotiators: [\"boulware\", \"linear\"], model_checkpoints: [], domains: [\
              DomainEntry { path: \"a.toml\", parties: [\"x\", \"y\"], location: \"t.toml:7:8: domains[0].path\" }, \
              DomainEntry { path: \"folder\", parties: [], location: \"t.toml:10:8: domains[1].path\" }] }",
         );
@@ -751,7 +877,54 @@ mod tests {
             } else {
                 Vec::new()
             },
+            model_quality_over_time: if agreement {
+                vec![CheckpointRecord {
+                    time: 0.5,
+                    model_quality: vec![
+                        None,
+                        Some(QualityRecord {
+                            pearson: None,
+                            mean_abs_error: 0.5,
+                            frontier_distance: 0.25,
+                        }),
+                    ],
+                }]
+            } else {
+                Vec::new()
+            },
         }
+    }
+
+    #[test]
+    fn model_checkpoints_are_read_and_checked() {
+        let text = "name = \"x\"\nnegotiators = [\"boulware\"]\nmodel_checkpoints = [0.25, 0.5]\n\
+                    [[domains]]\npath = \"a\"\n";
+        assert_eq!(
+            read_config("t.toml", text).unwrap().model_checkpoints,
+            [0.25, 0.5]
+        );
+        let text = "name = \"x\"\nnegotiators = [\"boulware\"]\n\
+                    model_checkpoints = [0.5, 0.5, 1.0, 0.75]\n[[domains]]\npath = \"a\"\n";
+        assert_eq!(
+            read_config("t.toml", text).unwrap_err().to_string(),
+            "t.toml:3:27: model_checkpoints[1]: model checkpoint `0.5` is not after the \
+             checkpoint before it\n\
+             t.toml:3:32: model_checkpoints[2]: model checkpoint `1` is not strictly between 0 \
+             and 1 (a moment of the session, in normalised time)"
+        );
+    }
+
+    #[test]
+    fn learning_curves_are_written_one_row_per_negotiator_and_moment() {
+        let records = [record(0, true), record(1, false)];
+        let names = vec!["boulware".to_string(), "tit-for-tat".to_string()];
+        let curve =
+            accord_core::learning_curves(&names, records.iter().map(ResultRecord::learning));
+        assert_eq!(
+            write_learning_csv(&curve),
+            "negotiator,time,seats,mean_model_pearson,mean_model_error,\
+             mean_model_frontier_distance\ntit-for-tat,0.5,1,,0.5,0.25\n"
+        );
     }
 
     #[test]

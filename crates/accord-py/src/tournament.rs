@@ -116,6 +116,7 @@ impl TournamentPlan {
             repetitions: config.repetitions,
             deadline: Deadline::rounds(config.rounds),
             seed: config.seed,
+            model_checkpoints: config.model_checkpoints.clone(),
         };
         let spec = with_python(spec, &python, shown)?;
         Ok(Self {
@@ -172,12 +173,23 @@ impl TournamentPlan {
             });
         }
         let rounds = u32::try_from(number("rounds")?).map_err(|e| error(e.to_string()))?;
+        // Absent from a plan that measures models at the end only.
+        let model_checkpoints = match doc.get("model_checkpoints") {
+            None => Vec::new(),
+            Some(value) => value
+                .as_array()
+                .and_then(|a| a.iter().map(Value::as_f64).collect())
+                .ok_or_else(|| {
+                    error("a tournament plan: `model_checkpoints` is not a list of numbers")
+                })?,
+        };
         let spec = TournamentSpec {
             domains,
             negotiators: strings(field("negotiators")?, "negotiators")?,
             repetitions: u32::try_from(number("repetitions")?).map_err(|e| error(e.to_string()))?,
             deadline: Deadline::rounds(rounds),
             seed: number("seed")?,
+            model_checkpoints,
         };
         let spec = with_python(spec, &python, "a tournament plan")?;
         Ok(Self {
@@ -210,6 +222,7 @@ impl TournamentPlan {
             "repetitions": spec.repetitions,
             "rounds": spec.deadline.rounds,
             "negotiators": spec.negotiators,
+            "model_checkpoints": spec.model_checkpoints,
             "domains": domains,
         })
         .to_string()

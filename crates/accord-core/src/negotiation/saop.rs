@@ -160,6 +160,34 @@ pub fn run_saop(
     options: &SaopOptions,
     clock: &dyn Clock,
 ) -> SaopOutcome {
+    run_saop_watched(
+        case,
+        parties,
+        negotiators,
+        outcomes,
+        options,
+        clock,
+        &mut |_, _| {},
+    )
+}
+
+/// What [`run_saop_watched`] calls at the start of every round: the state, and the
+/// negotiators in order of play.
+pub type RoundWatch<'a> = dyn FnMut(&State, &[Box<dyn Negotiator>]) + 'a;
+
+/// [`run_saop`], calling `watch` with the state and the negotiators at the start of every
+/// round the session plays (before the first party acts): to measure the negotiators as
+/// the session goes, say how well their opponent models learn.
+#[must_use]
+pub fn run_saop_watched(
+    case: &Case,
+    parties: &[PartyIdx],
+    negotiators: &mut [Box<dyn Negotiator>],
+    outcomes: &[&OutcomeIndex],
+    options: &SaopOptions,
+    clock: &dyn Clock,
+    watch: &mut RoundWatch<'_>,
+) -> SaopOutcome {
     let Some(positions) = positions(case, parties, negotiators, outcomes, &options.deadline) else {
         return SaopOutcome {
             agreement: None,
@@ -212,10 +240,11 @@ pub fn run_saop(
             if time >= 1.0 || options.deadline.rounds.is_some_and(|r| round >= r) {
                 break 'session 1.0_f64.max(time);
             }
+            let state = State { round, time };
             if place == 0 {
                 rounds = round + 1;
+                watch(&state, negotiators);
             }
-            let state = State { round, time };
             let action =
                 negotiators[place].act(&mes[place], &state, standing.as_ref(), &mut rngs[place]);
             if options.record {

@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 
 use crate::negotiation::models::ModelQuality;
-use crate::negotiation::tournament::NegotiationResult;
+use crate::negotiation::tournament::{ModelCheckpoint, NegotiationResult};
 
 /// What one negotiator achieved over a tournament.
 ///
@@ -241,6 +241,98 @@ fn student_t975(df: usize) -> f64 {
     }
 }
 
+/// How well one negotiator's opponent model had learnt by one moment of its sessions, over
+/// a tournament: a point of its learning curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LearningPoint {
+    /// The negotiator.
+    pub name: String,
+    /// The moment, in normalised time ([`crate::TournamentSpec::model_checkpoints`]).
+    pub time: f64,
+    /// The seats at which its model was measured then.
+    pub seats: u64,
+    /// The mean Pearson correlation over those seats where it is defined; `None` where it
+    /// never is.
+    pub mean_pearson: Option<f64>,
+    /// The mean absolute error.
+    pub mean_error: f64,
+    /// The mean distance of the implied frontier from the true one.
+    pub mean_frontier_distance: f64,
+}
+
+/// The learning curve of each of `negotiators` that keeps a model, in that order, each by
+/// moment: its models' mean quality at each checkpoint of `sessions` (each a line-up and
+/// its [`NegotiationResult::model_quality_over_time`]). Empty without checkpoints.
+pub fn learning_curves<'a>(
+    negotiators: &[String],
+    sessions: impl IntoIterator<Item = (&'a [String], Cow<'a, [ModelCheckpoint]>)>,
+) -> Vec<LearningPoint> {
+    /// Sums over the seats measured at one moment.
+    #[derive(Default, Clone, Copy)]
+    struct Cell {
+        pearson: f64,
+        defined: u64,
+        error: f64,
+        frontier: f64,
+        seats: u64,
+    }
+    // By negotiator, by moment (in the order first met).
+    let mut times: Vec<f64> = Vec::new();
+    let mut tallies: Vec<Vec<Cell>> = vec![Vec::new(); negotiators.len()];
+    for (line_up, checkpoints) in sessions {
+        for checkpoint in checkpoints.iter() {
+            let moment = if let Some(k) = times.iter().position(|&t| t == checkpoint.time) {
+                k
+            } else {
+                times.push(checkpoint.time);
+                times.len() - 1
+            };
+            for (seat, quality) in checkpoint.quality.iter().enumerate() {
+                let (Some(quality), Some(k)) = (
+                    quality,
+                    line_up
+                        .get(seat)
+                        .and_then(|name| negotiators.iter().position(|n| n == name)),
+                ) else {
+                    continue;
+                };
+                let tally = &mut tallies[k];
+                if tally.len() <= moment {
+                    tally.resize(moment + 1, Cell::default());
+                }
+                let cell = &mut tally[moment];
+                if let Some(r) = quality.pearson {
+                    cell.pearson += r;
+                    cell.defined += 1;
+                }
+                cell.error += quality.mean_abs_error;
+                cell.frontier += quality.frontier_distance;
+                cell.seats += 1;
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..times.len()).collect();
+    order.sort_by(|&a, &b| times[a].total_cmp(&times[b]));
+    let mut points = Vec::new();
+    for (name, tally) in negotiators.iter().zip(&tallies) {
+        for &moment in &order {
+            let Some(&cell) = tally.get(moment).filter(|cell| cell.seats > 0) else {
+                continue;
+            };
+            let seats = cell.seats as f64;
+            points.push(LearningPoint {
+                name: name.clone(),
+                time: times[moment],
+                seats: cell.seats,
+                mean_pearson: (cell.defined > 0).then(|| cell.pearson / cell.defined as f64),
+                mean_error: cell.error / seats,
+                mean_frontier_distance: cell.frontier / seats,
+            });
+        }
+    }
+    points
+}
+
 /// The half-width of the 95% confidence interval of the mean of per-repetition means, from
 /// each repetition's `(sum, count)`; repetitions without a seat are left out. `None` with
 /// fewer than two.
@@ -284,6 +376,50 @@ mod tests {
         let means: Vec<f64> = table.iter().map(|r| r.mean_utility).collect();
         assert_ne!(means[0], means[1], "{means:?}");
         assert_eq!(table.iter().map(|r| r.rank).collect::<Vec<_>>(), [1, 1, 3]);
+    }
+
+    #[test]
+    fn learning_curves_average_each_moment_over_the_seats_that_keep_a_model() {
+        let names: Vec<String> = ["m", "plain"].iter().map(ToString::to_string).collect();
+        let quality = |pearson: Option<f64>, error: f64| {
+            Some(ModelQuality {
+                pearson,
+                mean_abs_error: error,
+                frontier_distance: error / 10.0,
+            })
+        };
+        let at = |time: f64, quality: Vec<Option<ModelQuality>>| ModelCheckpoint { time, quality };
+        let both = vec!["m".to_string(), "m".to_string()];
+        let mixed = vec!["plain".to_string(), "m".to_string()];
+        let sessions = vec![
+            (
+                both.as_slice(),
+                Cow::Owned(vec![
+                    at(0.5, vec![quality(Some(0.2), 0.4), quality(None, 0.2)]),
+                    at(0.25, vec![quality(Some(0.0), 0.6), quality(Some(0.1), 0.5)]),
+                ]),
+            ),
+            (
+                mixed.as_slice(),
+                Cow::Owned(vec![
+                    at(0.5, vec![None, quality(Some(0.5), 0.3)]),
+                    at(0.25, vec![None, quality(Some(0.2), 0.4)]),
+                ]),
+            ),
+        ];
+        let curve = learning_curves(&names, sessions);
+        // Only `m` keeps a model; its points come in time order.
+        assert_eq!(curve.len(), 2);
+        assert_eq!((curve[0].name.as_str(), curve[0].time), ("m", 0.25));
+        assert_eq!(curve[0].seats, 3);
+        assert!((curve[0].mean_pearson.unwrap() - 0.1).abs() < 1e-12);
+        assert!((curve[0].mean_error - 0.5).abs() < 1e-12);
+        assert!((curve[0].mean_frontier_distance - 0.05).abs() < 1e-12);
+        // At 0.5 the undefined correlation is left out of its mean, not of the error's.
+        assert_eq!((curve[1].time, curve[1].seats), (0.5, 3));
+        assert!((curve[1].mean_pearson.unwrap() - 0.35).abs() < 1e-12);
+        assert!((curve[1].mean_error - 0.3).abs() < 1e-12);
+        assert!(learning_curves(&names, Vec::new()).is_empty());
     }
 
     #[test]

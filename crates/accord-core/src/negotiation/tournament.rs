@@ -37,6 +37,7 @@
 //!     repetitions: 2,
 //!     deadline: Deadline::rounds(20),
 //!     seed: 7,
+//!     model_checkpoints: Vec::new(),
 //! };
 //! // 1 domain x 2^2 line-ups x 2 repetitions.
 //! assert_eq!(jobs(&spec).len(), 8);
@@ -51,7 +52,7 @@ use crate::analysis::{AnalysisOptions, analyze_with};
 use crate::model::{Case, Package, PartyIdx};
 use crate::negotiation::boa::{NegotiatorSpec, NegotiatorSpecError};
 use crate::negotiation::models::{ModelQuality, ModelSample, TrueProfiles, model_quality};
-use crate::negotiation::saop::{SaopOptions, run_saop};
+use crate::negotiation::saop::{SaopOptions, run_saop_watched};
 use crate::negotiation::{Deadline, Negotiator, NoClock, OutcomeIndex};
 
 /// One domain of a tournament.
@@ -78,6 +79,10 @@ pub struct TournamentSpec {
     pub deadline: Deadline,
     /// The seed every job's seed is derived from ([`job_seed`]).
     pub seed: u64,
+    /// Moments of a session (normalised time, increasing, each strictly between 0 and 1)
+    /// at which opponent models are measured too, beside the end
+    /// ([`NegotiationResult::model_quality_over_time`]); empty for the end only.
+    pub model_checkpoints: Vec<f64>,
 }
 
 /// One session of a tournament.
@@ -138,6 +143,14 @@ pub enum TournamentError {
         /// The most sessions a tournament may have.
         limit: u64,
     },
+    /// A model checkpoint is not strictly between 0 and 1, or not after the one before.
+    #[error(
+        "model checkpoint {value} is not a moment strictly between 0 and 1 after the one before it"
+    )]
+    BadCheckpoint {
+        /// The checkpoint given.
+        value: f64,
+    },
     /// A shard `(i, n)` with `n == 0` or `i >= n`.
     #[error("shard {index}/{count} does not exist: shards are numbered 0 to count - 1")]
     BadShard {
@@ -187,6 +200,19 @@ pub struct NegotiationResult {
     /// others by the end of the session ([`model_quality`] on the domain's
     /// [`ModelSample`]); `None` for a negotiator without a model.
     pub model_quality: Vec<Option<ModelQuality>>,
+    /// Per [`TournamentSpec::model_checkpoints`] moment, the same measure at the start of
+    /// the first round at or after it; a moment the session did not reach measures the
+    /// models as they were when it ended.
+    pub model_quality_over_time: Vec<ModelCheckpoint>,
+}
+
+/// The opponent models' quality at one moment of a session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelCheckpoint {
+    /// The moment, in normalised time ([`TournamentSpec::model_checkpoints`]).
+    pub time: f64,
+    /// Per party in order of play, as [`NegotiationResult::model_quality`].
+    pub quality: Vec<Option<ModelQuality>>,
 }
 
 /// The seed of job `index` of a tournament seeded with `seed`: the `index + 1`-th output
@@ -308,6 +334,13 @@ pub fn validate_tournament_with(
     }
     if spec.deadline.seconds.is_some() || spec.deadline.rounds.is_none() {
         return Err(TournamentError::TimeDeadline);
+    }
+    let mut previous = 0.0;
+    for &value in &spec.model_checkpoints {
+        if !(value > previous && value < 1.0) {
+            return Err(TournamentError::BadCheckpoint { value });
+        }
+        previous = value;
     }
     for domain in &spec.domains {
         if domain.parties.len() < 2 {
@@ -510,13 +543,35 @@ fn run_job(
         seed: job.seed,
         record: false,
     };
-    let outcome = run_saop(
+    let measure = |negotiators: &[Box<dyn Negotiator>]| -> Vec<Option<ModelQuality>> {
+        negotiators
+            .iter()
+            .enumerate()
+            .map(|(seat, negotiator)| {
+                let model = negotiator.opponent_model()?;
+                model_quality(model, seat, prepared.sample.as_ref()?)
+            })
+            .collect()
+    };
+    let checkpoints = &spec.model_checkpoints;
+    let mut model_quality_over_time = Vec::with_capacity(checkpoints.len());
+    let outcome = run_saop_watched(
         &domain.case,
         &domain.parties,
         &mut negotiators,
         &outcomes,
         &options,
         &NoClock,
+        &mut |state, negotiators| {
+            while let Some(&time) = checkpoints.get(model_quality_over_time.len())
+                && state.time >= time
+            {
+                model_quality_over_time.push(ModelCheckpoint {
+                    time,
+                    quality: measure(negotiators),
+                });
+            }
+        },
     );
     let undiscounted = outcome
         .agreement
@@ -530,14 +585,13 @@ fn run_job(
                 .min_by(f64::total_cmp)
         })
     });
-    let model_quality = negotiators
-        .iter()
-        .enumerate()
-        .map(|(seat, negotiator)| {
-            let model = negotiator.opponent_model()?;
-            model_quality(model, seat, prepared.sample.as_ref()?)
-        })
-        .collect();
+    let model_quality = measure(&negotiators);
+    for &time in &checkpoints[model_quality_over_time.len()..] {
+        model_quality_over_time.push(ModelCheckpoint {
+            time,
+            quality: model_quality.clone(),
+        });
+    }
     let distance_to_nash = undiscounted
         .as_ref()
         .and_then(|u| prepared.nash.as_ref().map(|nash| distance(u, nash)));
@@ -559,6 +613,7 @@ fn run_job(
         distance_to_frontier,
         distance_to_nash,
         model_quality,
+        model_quality_over_time,
     }
 }
 
@@ -619,6 +674,7 @@ mod tests {
             repetitions,
             deadline: Deadline::rounds(30),
             seed: 42,
+            model_checkpoints: Vec::new(),
         }
     }
 
@@ -812,6 +868,7 @@ mod tests {
                 distance_to_frontier: Some(0.1),
                 distance_to_nash: Some(0.3),
                 model_quality: Vec::new(),
+                model_quality_over_time: Vec::new(),
             },
             NegotiationResult {
                 index: 1,
@@ -827,6 +884,7 @@ mod tests {
                 distance_to_frontier: None,
                 distance_to_nash: None,
                 model_quality: Vec::new(),
+                model_quality_over_time: Vec::new(),
             },
         ];
         let table = summary(&names, &results);
@@ -863,7 +921,8 @@ mod tests {
             "boa(offering=random, acceptance=combi-avg-w, model=bayesian)",
             "boa(offering=conceder, model=perfect)",
         ];
-        let spec = spec(3, &compositions, 2);
+        let mut spec = spec(3, &compositions, 2);
+        spec.model_checkpoints = vec![0.1, 0.5, 0.9];
         let on = |threads: usize, shard: Option<(u64, u64)>| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
@@ -896,6 +955,35 @@ mod tests {
                 }
             }
         }
+        // Over time: one measure per checkpoint; one the session did not reach repeats
+        // the end's; the perfect model is exact throughout.
+        let mut learnt = false;
+        for result in &one {
+            let times: Vec<f64> = result
+                .model_quality_over_time
+                .iter()
+                .map(|c| c.time)
+                .collect();
+            assert_eq!(times, [0.1, 0.5, 0.9]);
+            for checkpoint in &result.model_quality_over_time {
+                if checkpoint.time > result.time {
+                    assert_eq!(checkpoint.quality, result.model_quality);
+                }
+                for (seat, quality) in checkpoint.quality.iter().enumerate() {
+                    assert_eq!(quality.is_some(), result.model_quality[seat].is_some());
+                    if result.line_up[seat].contains("perfect") {
+                        assert!(quality.unwrap().mean_abs_error < 1e-12);
+                    }
+                }
+            }
+            // A learnt model changes between the first checkpoint and the end.
+            let first = &result.model_quality_over_time[0].quality;
+            learnt |= result.time > 0.1
+                && result.line_up.iter().enumerate().any(|(seat, name)| {
+                    name.contains("frequency") && first[seat] != result.model_quality[seat]
+                });
+        }
+        assert!(learnt);
         let table = summary(&spec.negotiators, &one);
         assert_eq!(table[0].mean_model_error, None);
         assert!((table[3].mean_model_pearson.unwrap() - 1.0).abs() < 1e-12);
@@ -926,6 +1014,27 @@ mod tests {
                 assert_eq!(result.model_quality[seat].is_some(), measured, "{name}");
             }
         }
+    }
+
+    #[test]
+    fn model_checkpoints_lie_strictly_between_0_and_1_in_increasing_order() {
+        let mut bad = spec(2, &["boulware"], 1);
+        for (checkpoints, value) in [
+            (vec![0.0], 0.0),
+            (vec![0.5, 1.0], 1.0),
+            (vec![0.5, 0.5], 0.5),
+            (vec![0.6, 0.3], 0.3),
+            (vec![f64::NAN], f64::NAN),
+        ] {
+            bad.model_checkpoints = checkpoints;
+            let error = validate_tournament(&bad).unwrap_err();
+            assert!(
+                matches!(error, TournamentError::BadCheckpoint { value: v } if v.to_bits() == value.to_bits()),
+                "{error}"
+            );
+        }
+        bad.model_checkpoints = vec![0.25, 0.5, 0.75];
+        assert_eq!(validate_tournament(&bad), Ok(()));
     }
 
     #[test]
