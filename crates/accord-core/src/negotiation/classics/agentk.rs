@@ -3,6 +3,7 @@
 use rand::RngExt as _;
 use rand_chacha::ChaCha8Rng;
 
+use super::BestReceived;
 use crate::model::Package;
 use crate::negotiation::negotiators::{acceptable, best_and_floor};
 use crate::negotiation::{Action, Me, Negotiator, Offer, State};
@@ -44,8 +45,7 @@ pub struct AgentK {
     count: u32,
     sum: f64,
     sum_sq: f64,
-    /// The best offer received: its utility and the package.
-    best_received: Option<(f64, Package)>,
+    best_received: BestReceived,
 }
 
 impl Default for AgentK {
@@ -56,7 +56,7 @@ impl Default for AgentK {
             count: 0,
             sum: 0.0,
             sum_sq: 0.0,
-            best_received: None,
+            best_received: BestReceived::default(),
         }
     }
 }
@@ -105,10 +105,8 @@ impl AgentK {
 
     /// The package it offers against `target`.
     fn next_offer(&self, me: &Me<'_>, target: f64, rng: &mut ChaCha8Rng) -> Package {
-        if let Some((utility, package)) = &self.best_received
-            && *utility >= target
-        {
-            return package.clone();
+        if let Some((package, _)) = self.best_received.at_least(target) {
+            return package;
         }
         let index = me.outcomes;
         let ranks = index.between(target, target + self.window.max(0.0));
@@ -127,7 +125,7 @@ impl Negotiator for AgentK {
 
     fn start(&mut self, _me: &Me<'_>) {
         (self.count, self.sum, self.sum_sq) = (0, 0.0, 0.0);
-        self.best_received = None;
+        self.best_received = BestReceived::default();
     }
 
     fn act(
@@ -155,22 +153,11 @@ impl Negotiator for AgentK {
         let Action::Offer(package) = action else {
             return;
         };
-        let utility = if me.position.clears_red_lines(package) {
-            me.utility(package)
-        } else {
-            0.0
-        };
+        // An offer across its red lines counts as worth 0.
+        let utility = self.best_received.hear(me, package).unwrap_or(0.0);
         self.count += 1;
         self.sum += utility;
         self.sum_sq += utility * utility;
-        if me.position.clears_red_lines(package)
-            && self
-                .best_received
-                .as_ref()
-                .is_none_or(|(u, _)| utility > *u)
-        {
-            self.best_received = Some((utility, package.clone()));
-        }
     }
 }
 

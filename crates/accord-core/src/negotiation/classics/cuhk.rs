@@ -3,6 +3,7 @@
 use rand::RngExt as _;
 use rand_chacha::ChaCha8Rng;
 
+use super::BestReceived;
 use crate::model::Package;
 use crate::negotiation::boa::offering::best_for_opponents;
 use crate::negotiation::models::{FrequencyModel, OpponentModel};
@@ -51,8 +52,7 @@ pub struct CuhkAgent {
     model: FrequencyModel,
     /// Its utility of the first offer received.
     first_received: Option<f64>,
-    /// The best offer received: its utility and the package.
-    best_received: Option<(f64, Package)>,
+    best_received: BestReceived,
 }
 
 impl Default for CuhkAgent {
@@ -65,7 +65,7 @@ impl Default for CuhkAgent {
             window: 0.05,
             model: FrequencyModel::default(),
             first_received: None,
-            best_received: None,
+            best_received: BestReceived::default(),
         }
     }
 }
@@ -74,8 +74,8 @@ impl CuhkAgent {
     /// The other parties' concession degree `c` in `[0, 1]`.
     #[must_use]
     pub fn concession_degree(&self, best: f64) -> f64 {
-        match (self.first_received, &self.best_received) {
-            (Some(first), Some((received, _))) if best > first => {
+        match (self.first_received, self.best_received.utility()) {
+            (Some(first), Some(received)) if best > first => {
                 ((received - first) / (best - first)).clamp(0.0, 1.0)
             }
             _ => 0.0,
@@ -93,7 +93,7 @@ impl CuhkAgent {
     #[must_use]
     pub fn threshold(&self, best: f64, floor: f64, time: f64) -> f64 {
         let time = time.clamp(0.0, 1.0);
-        let received = self.best_received.as_ref().map_or(floor, |(u, _)| *u);
+        let received = self.best_received.utility().unwrap_or(floor);
         let settle = floor.max(received).min(best);
         let exploit = settle.max(self.minimum * best).min(best);
         let lambda = self.non_exploitation_point(best);
@@ -108,10 +108,8 @@ impl CuhkAgent {
 
     /// The package it offers against `threshold`, and its utility.
     fn next_offer(&self, me: &Me<'_>, threshold: f64, rng: &mut ChaCha8Rng) -> (Package, f64) {
-        if let Some((utility, package)) = &self.best_received
-            && *utility >= threshold
-        {
-            return (package.clone(), *utility);
+        if let Some(offer) = self.best_received.at_least(threshold) {
+            return offer;
         }
         let index = me.outcomes;
         let window = self.window.max(0.0);
@@ -134,7 +132,7 @@ impl Negotiator for CuhkAgent {
     fn start(&mut self, me: &Me<'_>) {
         self.model.start(me);
         self.first_received = None;
-        self.best_received = None;
+        self.best_received = BestReceived::default();
     }
 
     fn act(
@@ -161,17 +159,8 @@ impl Negotiator for CuhkAgent {
             return;
         };
         self.model.update(me, by, package, 0.0);
-        if !me.position.clears_red_lines(package) {
-            return;
-        }
-        let utility = me.utility(package);
-        self.first_received.get_or_insert(utility);
-        if self
-            .best_received
-            .as_ref()
-            .is_none_or(|(u, _)| utility > *u)
-        {
-            self.best_received = Some((utility, package.clone()));
+        if let Some(utility) = self.best_received.hear(me, package) {
+            self.first_received.get_or_insert(utility);
         }
     }
 

@@ -2,6 +2,7 @@
 
 use rand_chacha::ChaCha8Rng;
 
+use super::BestReceived;
 use crate::model::Package;
 use crate::negotiation::boa::offering::best_for_opponents;
 use crate::negotiation::models::{FrequencyModel, OpponentModel};
@@ -37,8 +38,7 @@ pub struct HardHeaded {
     /// How far above the target an offer may go.
     pub window: f64,
     model: FrequencyModel,
-    /// The best offer received: its utility and the package.
-    best_received: Option<(f64, Package)>,
+    best_received: BestReceived,
     /// The least utility among its own offers.
     lowest_offered: Option<f64>,
 }
@@ -50,7 +50,7 @@ impl Default for HardHeaded {
             minimum: 0.585,
             window: 0.02,
             model: FrequencyModel::default(),
-            best_received: None,
+            best_received: BestReceived::default(),
             lowest_offered: None,
         }
     }
@@ -68,10 +68,8 @@ impl HardHeaded {
         let (best, floor) = crate::negotiation::negotiators::best_and_floor(me);
         let bottom = floor.max(self.minimum * best).min(best);
         let target = self.target(best, bottom, time);
-        if let Some((utility, package)) = &self.best_received
-            && *utility >= target
-        {
-            return (package.clone(), *utility);
+        if let Some(offer) = self.best_received.at_least(target) {
+            return offer;
         }
         best_for_opponents(me, &self.model, target, self.window)
     }
@@ -84,7 +82,7 @@ impl Negotiator for HardHeaded {
 
     fn start(&mut self, me: &Me<'_>) {
         self.model.start(me);
-        self.best_received = None;
+        self.best_received = BestReceived::default();
         self.lowest_offered = None;
     }
 
@@ -121,16 +119,7 @@ impl Negotiator for HardHeaded {
             return;
         };
         self.model.update(me, by, package, 0.0);
-        if me.position.clears_red_lines(package) {
-            let utility = me.utility(package);
-            if self
-                .best_received
-                .as_ref()
-                .is_none_or(|(u, _)| utility > *u)
-            {
-                self.best_received = Some((utility, package.clone()));
-            }
-        }
+        self.best_received.hear(me, package);
     }
 
     fn opponent_model(&self) -> Option<&dyn OpponentModel> {

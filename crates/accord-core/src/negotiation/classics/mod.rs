@@ -23,3 +23,37 @@ pub use agentk::AgentK;
 pub use atlas3::Atlas3;
 pub use cuhk::CuhkAgent;
 pub use hardheaded::HardHeaded;
+
+use crate::model::Package;
+use crate::negotiation::Me;
+
+/// The best offer a negotiator has received among those clearing its red lines.
+#[derive(Debug, Clone, Default)]
+struct BestReceived(Option<(f64, Package)>);
+
+impl BestReceived {
+    /// Hears an offer of `package`; its utility when it clears the red lines.
+    fn hear(&mut self, me: &Me<'_>, package: &Package) -> Option<f64> {
+        if !me.position.clears_red_lines(package) {
+            return None;
+        }
+        let utility = me.utility(package);
+        if self.0.as_ref().is_none_or(|(u, _)| utility > *u) {
+            self.0 = Some((utility, package.clone()));
+        }
+        Some(utility)
+    }
+
+    /// Its utility; `None` before any.
+    fn utility(&self) -> Option<f64> {
+        self.0.as_ref().map(|(u, _)| *u)
+    }
+
+    /// The package and its utility, when it is worth at least `target`.
+    fn at_least(&self, target: f64) -> Option<(Package, f64)> {
+        self.0
+            .as_ref()
+            .filter(|(u, _)| *u >= target)
+            .map(|(u, package)| (package.clone(), *u))
+    }
+}
