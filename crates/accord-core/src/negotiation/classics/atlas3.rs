@@ -32,9 +32,10 @@ struct Supported {
 }
 
 /// `Atlas3` ("atlas3"), the winner of the multilateral ANAC 2015, after its authors'
-/// description: it never concedes below a *lower limit* found from a game of conceding
-/// and insisting, searches packages near its target that stay close to what the others
-/// propose, and in the final phase offers, best first, the packages every other party has
+/// description: until its final phase it never concedes below a *lower limit* found from
+/// a game of conceding and insisting; it searches packages near its target that stay
+/// close to what the others propose; and in the final phase, as its bar falls from that
+/// limit to its floor, it offers, best first, the packages every other party has
 /// supported.
 ///
 /// - **Lower limit.** With `a` the utility to itself of the best package the toughest
@@ -48,12 +49,13 @@ struct Supported {
 /// - **Target.** `τ(t) = best - (best - E) · t^k` (k = 3).
 /// - **Offers.** Of the packages worth between `τ(t)` and `τ(t) + window` (0.02) to itself
 ///   (the 16 closest to the target), the one that shares the most point choices with the
-///   others' latest offers (the least good for itself on a tie). From `end` (t = 0.95)
-///   on, it offers each package every other party has supported and it can accept (worth
-///   at least `floor`) once, best first, then goes back to its target.
+///   others' latest offers (the least good for itself on a tie).
+/// - **Final phase.** From `end` (t = 0.95) on, its bar falls linearly from `E` at `end`
+///   to `floor` at the deadline ([`Atlas3::final_bar`]). Each package every other party
+///   has supported is offered once, best first, as soon as the bar reaches it; otherwise
+///   it offers near its target as before.
 /// - **Acceptance.** It accepts an offer worth at least `τ(t)` or the package it would
-///   offer next, and in the final phase any offer worth at least a bar that falls linearly
-///   from `E` at `end` to `floor` at the deadline ([`Atlas3::final_bar`]); never across its
+///   offer next, and in the final phase any offer worth at least the bar; never across its
 ///   red lines or below its reservation value.
 ///
 /// What was interpreted: the description derives the lower limit from a game of conceding
@@ -156,13 +158,13 @@ impl Atlas3 {
         }
     }
 
-    /// The best package every other party has supported, worth at least `floor`, that it
+    /// The best package every other party has supported, worth at least `bar`, that it
     /// has not offered in the final phase yet.
-    fn late_offer(&self, me: &Me<'_>, floor: f64) -> Option<(Vec<u64>, Package, f64)> {
+    fn late_offer(&self, me: &Me<'_>, bar: f64) -> Option<(Vec<u64>, Package, f64)> {
         self.supported
             .iter()
             .filter(|(k, s)| {
-                s.utility >= floor
+                s.utility >= bar
                     && s.supporters
                         .iter()
                         .enumerate()
@@ -238,14 +240,15 @@ impl Negotiator for Atlas3 {
         let limit = self.lower_limit(me.place, best, floor);
         let target = self.target(best, limit, state.time);
         let late = state.time >= self.end;
+        let bar = self.final_bar(limit, floor, state.time);
         let mut next = self.near_offer(me, target);
-        if late && let Some((key, package, utility)) = self.late_offer(me, floor) {
+        if late && let Some((key, package, utility)) = self.late_offer(me, bar) {
             self.offered_late.push(key);
             next = (package, utility);
         }
-        if acceptable(me, standing).is_some_and(|u| {
-            u >= target || u >= next.1 || (late && u >= self.final_bar(limit, floor, state.time))
-        }) {
+        if acceptable(me, standing)
+            .is_some_and(|u| u >= target || u >= next.1 || (late && u >= bar))
+        {
             return Action::Accept;
         }
         self.standing = Some(next.0.clone());
@@ -340,20 +343,35 @@ mod tests {
         let target = agent.target(1.0, e, 0.5);
         let amount = offered(&turn(&mut agent, &me, 0.5, Some(20), &mut rng)).unwrap();
         assert!(amount as f64 / 100.0 >= target - 1e-12, "{amount}");
-        // In the final phase: 30, then 20, then 10 (each once), then its target again.
-        for expected in [30, 20, 10] {
+        // In the final phase its bar falls from E at 0.95 to the floor at 1: E · 0.8 ≈
+        // 0.369 at t = 0.96, E · 0.6 ≈ 0.277 at 0.97, E · 0.2 ≈ 0.092 at 0.99.
+        assert!((agent.final_bar(e, 0.0, 0.96) - 0.8 * e).abs() < 1e-12);
+        assert!((agent.final_bar(e, 0.0, 0.97) - 0.6 * e).abs() < 1e-12);
+        assert_eq!(agent.final_bar(e, 0.0, 0.5), e);
+        let near_target = |agent: &mut Atlas3, rng: &mut ChaCha8Rng, time: f64| {
+            let amount = offered(&turn(agent, &me, time, Some(5), rng)).unwrap();
+            assert!(
+                amount as f64 / 100.0 >= agent.target(1.0, e, time) - 1e-12,
+                "{amount}"
+            );
+        };
+        // At 0.96 nothing the other supported reaches the bar: it offers near its target.
+        near_target(&mut agent, &mut rng, 0.96);
+        // At 0.97 the bar (0.277) reaches 30, offered once; 20 and 10 are still below.
+        assert_eq!(
+            offered(&turn(&mut agent, &me, 0.97, Some(5), &mut rng)),
+            Some(30)
+        );
+        near_target(&mut agent, &mut rng, 0.97);
+        // At 0.99 (bar 0.092): 20, then 10, then its target again.
+        for expected in [20, 10] {
             assert_eq!(
-                offered(&turn(&mut agent, &me, 0.96, Some(5), &mut rng)),
+                offered(&turn(&mut agent, &me, 0.99, Some(5), &mut rng)),
                 Some(expected)
             );
         }
-        let target = agent.target(1.0, e, 0.96);
-        let amount = offered(&turn(&mut agent, &me, 0.96, Some(5), &mut rng)).unwrap();
-        assert!(amount as f64 / 100.0 >= target - 1e-12, "{amount}");
-        // There it accepts anything worth at least a bar falling from E at 0.95 to the
-        // floor at 1: E · 0.8 ≈ 0.369 at t = 0.96, E · 0.2 ≈ 0.092 at t = 0.99.
-        assert!((agent.final_bar(e, 0.0, 0.96) - 0.8 * e).abs() < 1e-12);
-        assert_eq!(agent.final_bar(e, 0.0, 0.5), e);
+        near_target(&mut agent, &mut rng, 0.99);
+        // It accepts anything worth at least the bar.
         assert_eq!(
             turn(&mut agent, &me, 0.96, Some(37), &mut rng),
             Action::Accept
