@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import numbers
 import os
 import re
 import warnings
@@ -268,10 +269,15 @@ def _plan(
 
 
 def _toml_value(value: Any, key: str) -> str:
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        # A numpy array or scalar: as the Python list or number it holds.
+        value = value.tolist()
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return repr(float(value))
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):

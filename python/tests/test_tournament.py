@@ -260,6 +260,11 @@ def test_model_checkpoints_reach_the_rows_on_one_machine_and_on_dask(client):
         assert row["model_quality_over_time"][1]["model_quality"][seat]["mean_abs_error"] >= 0
     # The plan travels to the workers with its checkpoints.
     assert accord.dask.tournament(config, client, chunk=5) == rows
+    # numpy numbers and arrays read as the numbers and lists they hold.
+    import numpy as np
+
+    numpy_config = {**config, "seed": np.int64(5), "model_checkpoints": np.array([0.25, 0.5])}
+    assert accord.tournament(numpy_config, progress=False) == rows
     bad = {**config, "model_checkpoints": [0.5, 1.0]}
     with pytest.raises(accord.InputError, match=r"model_checkpoints\[1\]: model checkpoint `1`"):
         accord.tournament(bad, progress=False)

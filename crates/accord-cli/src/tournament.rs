@@ -13,8 +13,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use accord_core::{
-    Deadline, NegotiatorSummary, TournamentDomain, TournamentSpec, jobs, learning_curves,
-    run_tournament, summarize, summarize_by_domain, summary, validate_tournament,
+    Deadline, NegotiatorSpec, NegotiatorSummary, TournamentDomain, TournamentSpec, jobs,
+    learning_curves, run_tournament, summarize, summarize_by_domain, summary, validate_tournament,
 };
 use accord_formats::tournament::{
     ResultRecord, read_config, read_jsonl, write_csv, write_domain_summary_csv, write_jsonl,
@@ -30,7 +30,9 @@ use crate::load::load;
 pub(crate) struct TournamentArgs {
     /// The tournament configuration (TOML; docs/tournament.md).
     config: PathBuf,
-    /// The folder the results are written to (default: ./tournament-NAME).
+    /// The folder the results (results.jsonl, .csv) and the summary (summary.txt, .csv,
+    /// summary-domains.csv, and model-learning.csv with model_checkpoints) are written
+    /// to (default: ./tournament-NAME).
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
     /// Run only shard I of N (from 0): the sessions whose index is I modulo N; the
@@ -54,8 +56,9 @@ pub(crate) struct MergeArgs {
     /// Shard result files (results-I-of-N.jsonl), or folders holding them.
     #[arg(required = true, value_name = "DIR_OR_FILES")]
     inputs: Vec<PathBuf>,
-    /// The folder the joined results.jsonl and results.csv (and summary.txt and .csv) are
-    /// written to.
+    /// The folder the joined results.jsonl and results.csv, and the summary of the whole
+    /// (summary.txt, .csv, summary-domains.csv, and model-learning.csv when the models
+    /// were measured over time), are written to.
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
 }
@@ -126,6 +129,19 @@ pub(crate) fn tournament(args: &TournamentArgs) -> Result<String> {
         model_checkpoints: config.model_checkpoints.clone(),
     };
     validate_tournament(&spec).with_context(|| shown.clone())?;
+    if !spec.model_checkpoints.is_empty()
+        && !spec
+            .negotiators
+            .iter()
+            .filter_map(|name| NegotiatorSpec::parse(name).ok())
+            .any(|n| n.keeps_model())
+    {
+        eprintln!(
+            "warning: {shown}: `model_checkpoints` are set but no negotiator keeps an opponent \
+             model: there is nothing to measure\nhint: hardheaded, cuhkagent and compositions \
+             with `model=...` keep one"
+        );
+    }
     let output = args
         .output
         .clone()
@@ -260,7 +276,13 @@ fn write_summary(
         ("summary.csv", write_summary_csv(&rows)),
         ("summary-domains.csv", write_domain_summary_csv(&domains)),
     ];
-    if !learning.is_empty() {
+    if learning.is_empty() {
+        // Not a learning curve of an earlier run beside these results.
+        let stale = dir.join("model-learning.csv");
+        if stale.exists() {
+            fs_err::remove_file(&stale)?;
+        }
+    } else {
         files.push(("model-learning.csv", write_learning_csv(&learning)));
     }
     let mut written = Vec::new();
@@ -302,6 +324,16 @@ fn shard_of(name: &str) -> Option<(u64, u64)> {
         .strip_suffix(".jsonl")?
         .split_once("-of-")?;
     Some((i.parse().ok()?, n.parse().ok()?))
+}
+
+/// Checkpoint times as a configuration writes them, or "the end only".
+fn moments(times: &[f64]) -> String {
+    if times.is_empty() {
+        "the end only".into()
+    } else {
+        let listed: Vec<String> = times.iter().map(f64::to_string).collect();
+        format!("[{}] and the end", listed.join(", "))
+    }
 }
 
 /// Runs `accord merge`; returns the summary table.
@@ -363,6 +395,29 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<String> {
                 |n| format!("it belongs in `results-{}-of-{n}.jsonl`", expected % n),
             );
             bail!("session {expected} is missing ({owner}); the next one, {index}, is in `{file}`");
+        }
+    }
+    // One tournament measures every session's models at the same moments.
+    let mut measured: Option<(Vec<f64>, u64, &str)> = None;
+    for (&index, (record, file)) in &by_index {
+        if record.model_quality.is_empty() {
+            continue;
+        }
+        let times: Vec<f64> = record
+            .model_quality_over_time
+            .iter()
+            .map(|c| c.time)
+            .collect();
+        match &measured {
+            None => measured = Some((times, index, file)),
+            Some((first, at, in_file)) if *first != times => bail!(
+                "session {index} (in `{file}`) measured opponent models at {} but session {at} \
+                 (in `{in_file}`) at {}: the files come from runs with different \
+                 `model_checkpoints`",
+                moments(&times),
+                moments(first)
+            ),
+            Some(_) => {}
         }
     }
     let records: Vec<ResultRecord> = by_index.into_values().map(|(r, _)| r).collect();

@@ -302,6 +302,80 @@ fn model_checkpoints_give_learning_curves_that_shards_merge_to_the_same_bytes() 
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(read(&merged.join("model-learning.csv")), learning);
+
+    // Shards of runs that measured at different moments do not merge.
+    let other = dir.join("other.toml");
+    std::fs::write(
+        &other,
+        read(Path::new(config)).replace("[0.25, 0.5]", "[0.5]"),
+    )
+    .unwrap();
+    let output = accord(&[
+        "tournament",
+        other.to_str().unwrap(),
+        "-o",
+        shards.to_str().unwrap(),
+        "--shard",
+        "1/2",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = accord(&[
+        "merge",
+        shards.to_str().unwrap(),
+        "-o",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("at [0.5] and the end but session 2 (in `")
+            && stderr(&output).contains(
+                "at [0.25, 0.5] and the end: the files come from runs \
+                                          with different `model_checkpoints`"
+            ),
+        "{}",
+        stderr(&output)
+    );
+
+    // A run without checkpoints into the same folder leaves no learning curve behind.
+    let plain = dir.join("plain.toml");
+    std::fs::write(
+        &plain,
+        read(Path::new(config)).replace("model_checkpoints = [0.25, 0.5]\n", ""),
+    )
+    .unwrap();
+    let output = accord(&[
+        "tournament",
+        plain.to_str().unwrap(),
+        "-o",
+        whole.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!whole.join("model-learning.csv").exists());
+
+    // Checkpoints with nothing to measure are said to be so.
+    let idle = dir.join("idle.toml");
+    std::fs::write(
+        &idle,
+        read(Path::new(config)).replace(
+            "[\"boulware\", \"hardheaded\", \"boa(model=frequency)\"]",
+            "[\"boulware\", \"agentk\"]",
+        ),
+    )
+    .unwrap();
+    let output = accord(&[
+        "tournament",
+        idle.to_str().unwrap(),
+        "-o",
+        whole.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "idle.toml: `model_checkpoints` are set but no negotiator keeps an opponent model"
+        ),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
