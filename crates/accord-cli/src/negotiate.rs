@@ -216,8 +216,9 @@ impl Session<'_> {
         if let Some(package) = &outcome.agreement {
             let _ = writeln!(
                 out,
-                "agreement after {} rounds (time {:.2}):",
-                outcome.rounds, outcome.time
+                "agreement after {} (time {:.2}):",
+                rounds(outcome.rounds),
+                outcome.time
             );
             let point_width = case
                 .points()
@@ -238,7 +239,7 @@ impl Session<'_> {
                 Some(place) => format!("{} walked away", labels[place]),
                 None => "the deadline passed".to_string(),
             };
-            let _ = writeln!(out, "no agreement after {} rounds: {why}", outcome.rounds);
+            let _ = writeln!(out, "no agreement after {}: {why}", rounds(outcome.rounds));
         }
         let utilities: Vec<String> = labels
             .iter()
@@ -280,5 +281,14 @@ impl Session<'_> {
             (args.rounds, args.seed),
             path,
         )
+    }
+}
+
+/// "1 round", "N rounds".
+fn rounds(n: u32) -> String {
+    if n == 1 {
+        "1 round".into()
+    } else {
+        format!("{n} rounds")
     }
 }

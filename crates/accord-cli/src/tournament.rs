@@ -435,9 +435,10 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<String> {
     let (table, summaries) = write_summary(&args.output, &negotiators, &records)?;
     written.extend(summaries);
     eprintln!(
-        "{} sessions from {} files; wrote {}",
+        "{} sessions from {} file{}; wrote {}",
         records.len(),
         files.len(),
+        if files.len() == 1 { "" } else { "s" },
         written.join(", ")
     );
     Ok(table)
