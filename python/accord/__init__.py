@@ -119,7 +119,7 @@ def negotiate(
         for n in negotiators
     ]
     text = _accord.negotiate_json(
-        inner, line_up, rounds=_count("rounds", rounds), seed=_count("seed", seed)
+        inner, line_up, rounds=_count("rounds", rounds, most=_U32), seed=_count("seed", seed)
     )
     return Session(json.loads(text))
 
@@ -139,7 +139,7 @@ def mediate(
     that differ), ``utilities_before`` and ``utilities`` (party id -> utility),
     ``adopted``, ``steps`` and ``acceptable``."""
     text = _accord.mediate_json(
-        case._inner, steps=_count("steps", steps), voters=voters, rule=rule,
+        case._inner, steps=_count("steps", steps, most=_U32), voters=voters, rule=rule,
         temperature=temperature, seed=_count("seed", seed), draft=None if draft is None else json.dumps(dict(draft)),
     )
     return json.loads(text)
@@ -300,13 +300,24 @@ def _toml(config: Mapping[str, Any]) -> str:
     return "\n".join(lines + tables) + "\n"
 
 
-def _count(name: str, value: Any, *, optional: bool = False) -> Any:
-    """``value`` checked as a whole number >= 0 (or ``None`` when ``optional``)."""
+_U32 = 2**32 - 1
+_U64 = 2**64 - 1
+
+
+def _count(name: str, value: Any, *, optional: bool = False, most: int = _U64) -> Any:
+    """``value`` checked as a whole number from 0 to ``most`` (or ``None`` when
+    ``optional``)."""
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise AccordError(f"{name}: `{value!r}` is not a whole number >= 0")
+    if value > most:
+        raise AccordError(f"{name}: `{value!r}` is more than {most}")
     return value
+
+
+def _rounds(n: int) -> str:
+    return "1 round" if n == 1 else f"{n} rounds"
 
 
 def _ids(parties: Sequence[str] | None) -> list[str]:
@@ -431,7 +442,7 @@ class Case:
         if epsilon is not None:
             settings["epsilon"] = epsilon
         if max_packages is not None:
-            settings["max_packages"] = _count("max_packages", max_packages)
+            settings["max_packages"] = _count("max_packages", max_packages, most=2**128 - 1)
         if search_nodes is not None:
             settings["search_nodes"] = _count("search_nodes", search_nodes)
         # The frontier and bargaining packages now, held in Rust until read; the whole
@@ -733,7 +744,7 @@ class Session:
 
     def __repr__(self) -> str:
         ending = "agreement" if self._doc["agreement"] is not None else "no agreement"
-        return f"<accord.Session {ending} after {self.rounds} rounds>"
+        return f"<accord.Session {ending} after {_rounds(self.rounds)}>"
 
     def _repr_html_(self) -> str:
         parties = self._doc["parties"]
@@ -743,7 +754,7 @@ class Session:
         ending = "agreement" if self._doc["agreement"] is not None else "no agreement"
         note = f" ({esc(self.error)})" if self.error else ""
         table = (
-            f"<p>{ending} after {self.rounds} rounds{note}</p>"
+            f"<p>{ending} after {_rounds(self.rounds)}{note}</p>"
             f"<table><tr>{head}</tr><tr>{cells}</tr></table>"
         )
         offers = [s["utilities"] for s in self._doc["trace"] if s["action"] == "offer"]

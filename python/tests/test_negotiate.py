@@ -208,3 +208,12 @@ def test_mediation_is_the_clis():
         accord.mediate(labour)
     with pytest.raises(accord.AccordError, match="rule"):
         accord.mediate(labour, draft=start, rule="dictator")
+
+
+def test_counts_beyond_what_a_session_holds_are_named():
+    case = accord.load(SUPERMARKET)
+    with pytest.raises(accord.AccordError, match=r"rounds: `8589934592` is more than 4294967295"):
+        accord.negotiate(case, ["boulware", "boulware"], rounds=2**33)
+    with pytest.raises(accord.AccordError, match=r"seed: `18446744073709551616` is more than"):
+        accord.negotiate(case, ["boulware", "boulware"], seed=2**64)
+    assert accord.negotiate(case, ["atlas3", "agentk"], seed=2**64 - 1).rounds > 0

@@ -212,7 +212,7 @@ impl DomainFolder {
         let mut warnings = self.warnings.clone();
         if profiles.is_empty() && self.profiles.len() > chosen.len() {
             warnings.push(format!(
-                "{}: {} profiles; the first {} by file name are the parties (choose others with --parties, or parties= in Python)",
+                "{}: {} profiles; the first {} by file name are the parties (choose others with --parties, or accord.load(..., parties=[...]) in Python)",
                 self.name,
                 self.profiles.len(),
                 chosen.len()
