@@ -31,7 +31,7 @@ pub(crate) struct TournamentArgs {
     /// The tournament configuration (TOML; docs/tournament.md).
     config: PathBuf,
     /// The folder the results (results.jsonl, .csv) and the summary (summary.txt, .csv,
-    /// summary-domains.csv, and model-learning.csv with model_checkpoints) are written
+    /// summary-domains.csv, and model-learning.csv with `model_checkpoints`) are written
     /// to (default: ./tournament-NAME).
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
