@@ -217,3 +217,10 @@ def test_counts_beyond_what_a_session_holds_are_named():
     with pytest.raises(accord.AccordError, match=r"seed: `18446744073709551616` is more than"):
         accord.negotiate(case, ["boulware", "boulware"], seed=2**64)
     assert accord.negotiate(case, ["atlas3", "agentk"], seed=2**64 - 1).rounds > 0
+
+
+def test_a_line_up_of_the_wrong_size_is_bad_input():
+    case = accord.load(SUPERMARKET)
+    with pytest.raises(accord.InputError, match=r"3 negotiator\(s\) for 2 parties") as raised:
+        accord.negotiate(case, ["agentk", "cuhkagent", "atlas3"])
+    assert raised.value.problems[0]["field"] == "negotiators"

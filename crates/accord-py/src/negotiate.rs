@@ -336,11 +336,23 @@ pub(crate) fn negotiate_json(
         }
     }
     if negotiators.len() != parties.len() {
-        return Err(error(format!(
-            "{} negotiator(s) for {} parties: give one per party, in order of play",
-            negotiators.len(),
-            parties.len()
-        )));
+        let problem = Problem::at(
+            "negotiate",
+            None,
+            "negotiators",
+            ErrorKind::Invalid,
+            format!(
+                "{} negotiator(s) for {} parties: give one per party, in order of play",
+                negotiators.len(),
+                parties.len()
+            ),
+        );
+        return Err(input_error(
+            py,
+            &FormatError {
+                problems: vec![problem],
+            },
+        ));
     }
     if rounds == 0 {
         return Err(error("rounds: at least 1"));
