@@ -108,11 +108,21 @@ def negotiate(
     ``propose(state) -> package`` and ``respond(state, offer) -> bool`` (accept or not),
     and optionally ``on_start(me)``, where ``me`` is a :class:`Me` (its own view only) and
     ``state`` a :class:`State`. A negotiator that raises, or proposes something that is
-    not a package of the case, ends the session: :attr:`Session.error` names it.
+    not a package of the case, ends the session: :attr:`Session.error` names it. Fewer
+    negotiators than parties are used in turn when those that play again are names or
+    classes (each seat gets a fresh one).
     """
     if isinstance(negotiators, str):
         raise TypeError("negotiators: a list, one per party (a name or an object)")
     inner = case._inner.select(_ids(parties)) if parties is not None else case._inner
+    negotiators = list(negotiators)
+    seats = len(inner.analysed)
+    reused = negotiators[: max(seats - len(negotiators), 0)]
+    if negotiators and all(isinstance(n, (str, type)) for n in reused):
+        # Fewer are used in turn, as `accord negotiate` does: a name or a class plays each
+        # of its seats afresh (one object cannot play two seats).
+        given = len(negotiators)
+        negotiators = [negotiators[k % given] for k in range(max(seats, given))]
     # A class stands for a fresh instance of it, as in tournaments.
     line_up = [
         n if isinstance(n, str) else _Adapter(n() if isinstance(n, type) else n)

@@ -154,7 +154,7 @@ def test_bad_line_ups_are_errors():
     with pytest.raises(accord.AccordError, match="unknown negotiator `nobody`"):
         accord.negotiate(case, ["nobody", "boulware"])
     with pytest.raises(accord.AccordError, match="give one per party"):
-        accord.negotiate(case, ["boulware"])
+        accord.negotiate(case, ["boulware", "conceder", "linear"])
     with pytest.raises(accord.AccordError, match="has no `propose` method"):
         accord.negotiate(case, [object(), "boulware"])
     with pytest.raises(TypeError, match="a list"):
@@ -224,3 +224,21 @@ def test_a_line_up_of_the_wrong_size_is_bad_input():
     with pytest.raises(accord.InputError, match=r"3 negotiator\(s\) for 2 parties") as raised:
         accord.negotiate(case, ["agentk", "cuhkagent", "atlas3"])
     assert raised.value.problems[0]["field"] == "negotiators"
+
+
+def test_fewer_negotiators_are_used_in_turn_as_on_the_command_line():
+    case = accord.load(SUPERMARKET)
+    once = accord.negotiate(case, ["atlas3"], rounds=30, seed=2)
+    assert once.to_dict() == accord.negotiate(case, ["atlas3", "atlas3"], rounds=30, seed=2).to_dict()
+    done = subprocess.run(
+        [str(cli()), "negotiate", str(SUPERMARKET), "--negotiators", "atlas3", "--rounds", "30",
+         "--seed", "2", "--json"],
+        capture_output=True, text=True, check=True,
+    )
+    got = once.to_dict()
+    assert got.pop("error") is None
+    assert got == json.loads(done.stdout)
+    # A class plays each of its seats afresh; one object cannot play two.
+    assert accord.negotiate(case, [HardLiner], rounds=5).rounds == 5
+    with pytest.raises(accord.InputError, match=r"1 negotiator\(s\) for 2 parties"):
+        accord.negotiate(case, [HardLiner()])

@@ -342,7 +342,8 @@ pub(crate) fn negotiate_json(
             "negotiators",
             ErrorKind::Invalid,
             format!(
-                "{} negotiator(s) for {} parties: give one per party, in order of play",
+                "{} negotiator(s) for {} parties: give one per party, in order of play \
+                 (fewer are used in turn when those that play again are names or classes)",
                 negotiators.len(),
                 parties.len()
             ),
