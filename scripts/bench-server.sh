@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Load benchmark of the workbench server: CONNECTIONS (200) concurrent clients reading cases
 # and drafts for DURATION (30s), from wrk in a second process on loopback. The target is a
-# p99 latency under 50 ms on SQLite.
+# p99 latency under 50 ms, on SQLite and on PostgreSQL.
 #
 #   scripts/bench-server.sh            # CONNECTIONS=200 THREADS=2 DURATION=30s ANALYSES=0
 #   ANALYSES=2 scripts/bench-server.sh # the same reads while analyses run
+#   DB=postgres scripts/bench-server.sh # on PostgreSQL (scripts/postgres.sh), not SQLite
+#   SERVE_ARGS='--analysis-threads 2' ANALYSES=2 scripts/bench-server.sh # more flags for `accord serve`
 #
 # With ANALYSES=N, N more clients (two accounts: the mediator and a second mediator) ask
 # for the whole analysis of a fresh copy of the example case, one after another, for the
@@ -12,8 +14,8 @@
 # Their answers are counted by status; any 5xx fails the run (429 and 503 are the server
 # bounding heavy work, and are expected).
 #
-# Builds `accord` in release, starts `accord serve --example` on a fresh SQLite file and a
-# free port, logs in as the mediator, checks that the four routes answer 200, then runs
+# Builds `accord` in release, starts `accord serve --example` on a fresh SQLite file (or a
+# fresh PostgreSQL database) and a free port, logs in as the mediator, checks that the four routes answer 200, then runs
 # wrk with scripts/bench-server.lua, which cycles through GET /api/cases, /api/cases/{id},
 # /api/cases/{id}/drafts and /api/cases/{id}/drafts/1. Prints wrk's output and a summary
 # line. Installs Debian's `wrk` if it is missing. Run it on an otherwise idle machine: the
@@ -25,6 +27,9 @@ connections="${CONNECTIONS:-200}"
 threads="${THREADS:-2}"
 duration="${DURATION:-30s}"
 analyses="${ANALYSES:-0}"
+db="${DB:-sqlite}"
+read -r -a serve_args <<<"${SERVE_ARGS:-}"
+[[ $db == sqlite || $db == postgres ]] || { echo "bench-server.sh: DB must be sqlite or postgres, not \`$db\`" >&2; exit 2; }
 
 say() { echo "bench-server.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -39,17 +44,31 @@ cargo build --release --locked -q -p accord-cli --bin accord
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/accord-bench-server.XXXXXX")"
 server=""
+database=""
+cluster=""
 sampler=""
 heavy=()
 cleanup() {
     for pid in "${heavy[@]}"; do kill "$pid" 2>/dev/null || true; done
     if [[ -n $sampler ]]; then kill "$sampler" 2>/dev/null || true; fi
     if [[ -n $server ]]; then kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; fi
+    if [[ -n $database ]]; then psql -q "$cluster" -c "DROP DATABASE IF EXISTS $database" >&2 || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-target/release/accord serve --db "sqlite:$work/bench.db" --bind 127.0.0.1:0 --example \
+if [[ $db == postgres ]]; then
+    # A fresh database in the scratch cluster, dropped at the end.
+    cluster="$(scripts/postgres.sh)"
+    database="bench_$$"
+    psql -q "$cluster" -c "CREATE DATABASE $database" >&2
+    url="${cluster%/*}/$database"
+    db_name=PostgreSQL
+else
+    url="sqlite:$work/bench.db"
+    db_name=SQLite
+fi
+target/release/accord serve --db "$url" --bind 127.0.0.1:0 --example "${serve_args[@]}" \
     </dev/null >"$work/stdout" 2>"$work/stderr" &
 server=$!
 for _ in $(seq 600); do
@@ -135,7 +154,7 @@ cpu="$(awk -v m="$((after[0] - before[0]))" -v s="$((after[1] - before[1]))" \
         s / t / secs, w / t / secs, (m - s - w) / t / secs, '"$(nproc)"' }')"
 
 # wrk prints latencies as 812.00us, 1.23ms or 1.02s; the summary gives milliseconds.
-awk -v connections="$connections" -v duration="$duration" -v busy="$busy" '
+awk -v connections="$connections" -v duration="$duration" -v busy="$busy" -v db="$db_name" -v flags="${SERVE_ARGS:-}" '
     function ms(v) {
         if (v ~ /us$/) return v / 1000
         if (v ~ /ms$/) return v + 0
@@ -148,8 +167,8 @@ awk -v connections="$connections" -v duration="$duration" -v busy="$busy" '
     /Non-2xx or 3xx responses:/ { bad = $NF }
     /Socket errors:/ { errors = $0 }
     END {
-        printf "summary: %d connections, %s, SQLite: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, %.0f requests/s; p99 %s 50 ms target%s%s%s\n",
-            connections, duration, p50, p90, p99, rps, (p99 < 50 ? "meets the" : "MISSES the"),
+        printf "summary: %d connections, %s, %s%s: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, %.0f requests/s; p99 %s 50 ms target%s%s%s\n",
+            connections, duration, db, (flags ? " (" flags ")" : ""), p50, p90, p99, rps, (p99 < 50 ? "meets the" : "MISSES the"),
             (bad ? "; " bad " non-2xx responses" : ""), (errors ? "; " errors : ""),
             (busy > 0 ? "; up to " busy " rustc processes running meanwhile" : "; no rustc running meanwhile")
     }' "$work/wrk"

@@ -49,6 +49,10 @@ pub(crate) struct ServeArgs {
     /// more get 429.
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000))]
     analyses_per_account: u64,
+    /// The cores analyses may use at once (default: every core); more analyses wait for a
+    /// free one. Analyses run at a lower priority than requests, so pages stay quick.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_024))]
+    analysis_threads: Option<u64>,
     /// How long, in seconds, a connection may take to send a request's headers or stay
     /// idle between requests before it is closed.
     #[arg(long, default_value_t = 10, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3_600))]
@@ -64,6 +68,10 @@ impl ServeArgs {
         accord_server::Settings {
             analysis_time: std::time::Duration::from_secs(self.analysis_seconds),
             analyses_per_account: usize::try_from(self.analyses_per_account).unwrap_or(usize::MAX),
+            analysis_threads: self.analysis_threads.map_or_else(
+                || accord_server::Settings::default().analysis_threads,
+                |n| usize::try_from(n).unwrap_or(usize::MAX),
+            ),
             secure_cookies: self.secure_cookies,
             header_timeout: std::time::Duration::from_secs(self.header_timeout),
         }

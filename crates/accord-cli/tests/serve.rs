@@ -309,3 +309,27 @@ fn bad_database_url_and_taken_port_exit_2() {
     assert!(stderr.contains(&format!("`{address}`")), "{stderr}");
     assert!(output.stdout.is_empty(), "{:?}", output.stdout);
 }
+
+#[test]
+fn limits_out_of_their_range_exit_2_naming_the_flag() {
+    let scratch = Scratch::new("limits");
+    for (flag, value) in [
+        ("--analysis-threads", "0"),
+        ("--analysis-threads", "many"),
+        ("--analysis-seconds", "0"),
+        ("--analyses-per-account", "0"),
+    ] {
+        let output = run(
+            &scratch.0,
+            &["--db", &scratch.db(), "--bind", "127.0.0.1:0", flag, value],
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(stderr.contains(flag), "{flag} {value}: {stderr}");
+        assert!(
+            stderr.contains(&format!("'{value}'")),
+            "{flag} {value}: {stderr}"
+        );
+        assert!(output.stdout.is_empty(), "{flag} {value}");
+    }
+}

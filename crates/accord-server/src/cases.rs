@@ -1292,7 +1292,7 @@ async fn export_case(
     params(("case" = String, Path, description = "case id")),
     responses(
         (status = 200, description = "the mediator's analysis document, or a party's own view (OwnAnalysis)", body = Object),
-        (status = 503, description = "every core is analysing a case: `Retry-After` says when to try again", body = ErrorBody),
+        (status = 503, description = "every core for analyses is busy: `Retry-After` says when to try again", body = ErrorBody),
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "an observer", body = ErrorBody),
         (status = 404, description = "no such case, or not visible to the viewer", body = ErrorBody),
@@ -1357,24 +1357,25 @@ async fn full_analysis(state: &AppState, rows: &CaseRows) -> ApiResult<Value> {
         path: rows.case.id.clone(),
         warnings,
     };
-    crate::limits::bounded(state.settings.analysis_time, "the analysis", move || {
-        let parties = case.negotiating_parties();
-        let mut found = insight(&case, &parties, &InsightOptions::default());
-        // Listing every frontier vector of a large case would make a response of tens of
-        // megabytes; cut before writing the JSON, which costs time of its own.
-        let trimmed = trim_frontier(&mut found.analysis);
-        let relaxed_trimmed = found
-            .relaxed
-            .as_mut()
-            .and_then(|r| trim_frontier(&mut r.insight.analysis));
-        let mut doc = analysis_to_json(&case, &found, &source);
-        note_trimmed(&mut doc, trimmed.as_ref());
-        if doc["relaxed"].is_object() {
-            note_trimmed(&mut doc["relaxed"], relaxed_trimmed.as_ref());
-        }
-        doc
-    })
-    .await
+    state
+        .analyse("the analysis", move || {
+            let parties = case.negotiating_parties();
+            let mut found = insight(&case, &parties, &InsightOptions::default());
+            // Listing every frontier vector of a large case would make a response of tens of
+            // megabytes; cut before writing the JSON, which costs time of its own.
+            let trimmed = trim_frontier(&mut found.analysis);
+            let relaxed_trimmed = found
+                .relaxed
+                .as_mut()
+                .and_then(|r| trim_frontier(&mut r.insight.analysis));
+            let mut doc = analysis_to_json(&case, &found, &source);
+            note_trimmed(&mut doc, trimmed.as_ref());
+            if doc["relaxed"].is_object() {
+                note_trimmed(&mut doc["relaxed"], relaxed_trimmed.as_ref());
+            }
+            doc
+        })
+        .await
 }
 
 /// The size and package count of a frontier cut to its [`FRONTIER_LISTED`] vectors of
@@ -1474,10 +1475,11 @@ async fn own_analysis(
         .cloned()
         .unwrap_or_default();
     let party = party.to_string();
-    crate::limits::bounded(state.settings.analysis_time, "your analysis", move || {
-        own_view(&case, &party, proposal, &red_lines).unwrap_or(empty)
-    })
-    .await
+    state
+        .analyse("your analysis", move || {
+            own_view(&case, &party, proposal, &red_lines).unwrap_or(empty)
+        })
+        .await
 }
 
 fn own_view(

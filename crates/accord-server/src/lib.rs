@@ -49,7 +49,7 @@ use utoipa_axum::router::OpenApiRouter;
 use accord_store::Store;
 
 pub use cases::{ImportInput, import_case};
-pub use limits::Settings;
+pub use limits::{ANALYSIS_NICE, Settings};
 
 use crate::error::ApiError;
 
@@ -75,9 +75,12 @@ pub struct AppState {
     /// One lock per case for its analysis: concurrent requests for the same case wait for
     /// the first, then find its result in `analyses`.
     case_analyses: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
-    /// Analyses running at once, at most one per core: more wait, up to
+    /// Analyses running at once, at most [`Settings::analysis_threads`]: more wait, up to
     /// [`ANALYSIS_WAIT`], then get a 503 with `Retry-After`.
     analysis_slots: Arc<tokio::sync::Semaphore>,
+    /// The threads analyses run on, [`Settings::analysis_threads`] of them (`None` when
+    /// the system refused to start them: analyses then run on the blocking thread).
+    analysis_pool: Option<Arc<rayon::ThreadPool>>,
     /// Analyses running or waiting for a core, per account.
     heavy: Arc<limits::HeavyWork>,
     /// Failed logins per username, and failed password changes per account.
@@ -130,9 +133,8 @@ impl AppState {
             sessions: Arc::default(),
             case_writes: Arc::default(),
             case_analyses: Arc::default(),
-            analysis_slots: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
-            )),
+            analysis_slots: Arc::new(tokio::sync::Semaphore::new(settings.analysis_threads)),
+            analysis_pool: limits::analysis_pool(settings.analysis_threads),
             heavy: Arc::default(),
             login_failures: Arc::new(limits::Throttle::new(FAILURE_BURST, FAILURE_REFILL)),
             settings: Arc::new(settings),
@@ -148,6 +150,22 @@ impl AppState {
     /// A share of heavy work for `account`, or a 429 when it has its fill.
     pub(crate) fn heavy_share(&self, account: &str) -> Result<limits::Share, error::ApiError> {
         limits::HeavyWork::share(&self.heavy, account, self.settings.analyses_per_account)
+    }
+
+    /// Runs `work` as an analysis: on the analysis threads, stopped after the server's
+    /// analysis time or when the request is dropped ([`limits::bounded`]).
+    pub(crate) async fn analyse<R: Send + 'static>(
+        &self,
+        what: &str,
+        work: impl FnOnce() -> R + Send + 'static,
+    ) -> Result<R, error::ApiError> {
+        limits::bounded(
+            self.analysis_pool.clone(),
+            self.settings.analysis_time,
+            what,
+            work,
+        )
+        .await
     }
 
     /// Waits for the case's write lock: hold it from reading the case to committing a
@@ -169,7 +187,7 @@ impl AppState {
         match tokio::time::timeout(ANALYSIS_WAIT, slots.acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(error::ApiError::busy(
-                "every core is analysing a case; try again shortly",
+                "every core for analyses is busy; try again shortly",
                 ANALYSIS_WAIT.as_secs(),
             )),
         }

@@ -8,6 +8,10 @@
 //!   dropped), so that no work goes on for nobody.
 //! - One account may have [`Settings::analyses_per_account`] analyses running or waiting for a core;
 //!   more get a 429 with `Retry-After`.
+//! - Analyses run on [`Settings::analysis_threads`] cores at most (by default all), in a
+//!   thread pool of their own whose threads have a lower scheduling priority
+//!   ([`ANALYSIS_NICE`]): light requests come first whenever they want a core, and
+//!   analyses take what is left.
 //! - Failed logins of one username and failed password changes of one account are
 //!   throttled ([`Throttle`]), whatever address they come from.
 
@@ -26,6 +30,10 @@ pub struct Settings {
     pub analysis_time: Duration,
     /// The most analyses one account may have running or waiting for a core at once.
     pub analyses_per_account: usize,
+    /// The cores analyses may use at once (by default all): as many analyses run side by
+    /// side, on a pool of this many threads at a lower priority ([`ANALYSIS_NICE`]), their
+    /// parallel parts on the same pool; more wait for a free thread.
+    pub analysis_threads: usize,
     /// Whether the session cookie is marked `Secure` (sent over HTTPS only): set it when
     /// the server is reached over HTTPS, directly or behind a proxy.
     pub secure_cookies: bool,
@@ -39,8 +47,41 @@ impl Default for Settings {
         Self {
             analysis_time: Duration::from_secs(30),
             analyses_per_account: 2,
+            analysis_threads: std::thread::available_parallelism()
+                .map_or(1, std::num::NonZero::get),
             secure_cookies: false,
             header_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The nice value of the analysis threads: under contention the scheduler gives them about
+/// a tenth of what a request's thread gets, so that light requests (reading a case, saving
+/// a position) stay fast while analyses run, and analyses still take every cycle left
+/// idle. (A core kept free of analyses instead would slow every analysis and help light
+/// requests less: docs/benchmarks.md, "Workbench server".)
+pub const ANALYSIS_NICE: i32 = 10;
+
+/// The pool analyses run on: `threads` threads at [`ANALYSIS_NICE`]; `None` when the
+/// system refuses to start them (analyses then run on the blocking thread).
+pub(crate) fn analysis_pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|k| format!("accord-analysis-{k}"))
+        .start_handler(|_| lower_priority())
+        .build()
+        .ok()
+        .map(Arc::new)
+}
+
+/// Lowers the calling thread's scheduling priority to [`ANALYSIS_NICE`] (Linux keeps a
+/// nice value per thread); elsewhere, or where the system refuses, nothing changes.
+pub(crate) fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let thread = rustix::thread::gettid();
+        if let Err(error) = rustix::process::setpriority_process(Some(thread), ANALYSIS_NICE) {
+            tracing::debug!("analysis thread keeps its priority: {error}");
         }
     }
 }
@@ -104,10 +145,12 @@ impl HeavyWork {
 /// The `Retry-After` of a refused analysis, in seconds.
 const RETRY_HEAVY_S: u64 = 5;
 
-/// Runs `work` on a blocking thread under an interrupt raised after `limit` or when the
-/// returned future is dropped (the client went away); `what` names the work in the answer
-/// when it is stopped.
+/// Runs `work` on a blocking thread (inside `pool` when given, so that its parallel parts
+/// use that pool's threads and no others) under an interrupt raised after `limit` or when
+/// the returned future is dropped (the client went away); `what` names the work in the
+/// answer when it is stopped.
 pub(crate) async fn bounded<R: Send + 'static>(
+    pool: Option<Arc<rayon::ThreadPool>>,
     limit: Duration,
     what: &str,
     work: impl FnOnce() -> R + Send + 'static,
@@ -124,7 +167,11 @@ pub(crate) async fn bounded<R: Send + 'static>(
     let interrupt = Interrupt::new();
     let mut on_drop = RaiseOnDrop(Some(interrupt.clone()));
     let watched = interrupt.clone();
-    let mut task = tokio::task::spawn_blocking(move || watched.watch(work));
+    // The interrupt is the running thread's: set on the pool's thread that does the work.
+    let mut task = tokio::task::spawn_blocking(move || match pool {
+        Some(pool) => pool.install(move || watched.watch(work)),
+        None => watched.watch(work),
+    });
     let done = if let Ok(done) = tokio::time::timeout(limit, &mut task).await {
         done
     } else {
@@ -249,7 +296,7 @@ mod tests {
     #[tokio::test]
     async fn bounded_work_is_stopped_after_its_time_and_says_so() {
         let (done, stopped) = std::sync::mpsc::channel();
-        let error = bounded(Duration::from_millis(20), "the analysis", spin(done))
+        let error = bounded(None, Duration::from_millis(20), "the analysis", spin(done))
             .await
             .unwrap_err();
         assert_eq!(error.status().as_u16(), 422);
@@ -263,13 +310,68 @@ mod tests {
             "the work ended before the answer"
         );
         // Work that ends in time is answered.
-        assert_eq!(bounded(Duration::from_mins(1), "x", || 7).await.unwrap(), 7);
+        assert_eq!(
+            bounded(None, Duration::from_mins(1), "x", || 7)
+                .await
+                .unwrap(),
+            7
+        );
+    }
+
+    /// The nice value of the calling thread.
+    #[cfg(target_os = "linux")]
+    fn nice() -> i32 {
+        rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap()
+    }
+
+    #[tokio::test]
+    async fn bounded_work_runs_on_its_pool_under_its_interrupt() {
+        let pool = analysis_pool(3).unwrap();
+        let (threads, interrupted, on_pool) =
+            bounded(Some(pool), Duration::from_mins(1), "x", || {
+                (
+                    rayon::current_num_threads(),
+                    Interrupt::current().is_some(),
+                    rayon::current_thread_index().is_some(),
+                )
+            })
+            .await
+            .unwrap();
+        assert_eq!((threads, interrupted, on_pool), (3, true, true));
+        // Stopped after its time on the pool too.
+        let pool = analysis_pool(1).unwrap();
+        let (done, stopped) = std::sync::mpsc::channel();
+        let error = bounded(
+            Some(pool),
+            Duration::from_millis(20),
+            "the analysis",
+            spin(done),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(error.status().as_u16(), 422);
+        assert!(stopped.try_recv().is_ok());
+    }
+
+    /// Analyses run at a lower priority than the threads that answer requests (a process
+    /// already at a nicer value than [`ANALYSIS_NICE`] keeps it: a thread may not raise
+    /// its own priority).
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn analyses_run_at_a_lower_priority_than_requests() {
+        let here = nice();
+        let pool = analysis_pool(2).unwrap();
+        let there = bounded(Some(pool), Duration::from_mins(1), "x", nice)
+            .await
+            .unwrap();
+        assert_eq!(there, here.max(ANALYSIS_NICE), "here {here}");
+        assert_eq!(nice(), here, "the caller's own priority is unchanged");
     }
 
     #[tokio::test]
     async fn bounded_work_stops_when_its_request_is_dropped() {
         let (done, stopped) = std::sync::mpsc::channel();
-        let request = tokio::spawn(bounded(Duration::from_hours(1), "x", spin(done)));
+        let request = tokio::spawn(bounded(None, Duration::from_hours(1), "x", spin(done)));
         tokio::time::sleep(Duration::from_millis(20)).await;
         request.abort();
         // Well within the hour of its time limit: the dropped request stopped it.

@@ -133,6 +133,45 @@ async fn one_account_may_have_only_so_many_analyses_going() {
 }
 
 #[tokio::test]
+async fn with_one_analysis_thread_analyses_wait_their_turn_and_reads_go_on() {
+    let settings = Settings {
+        analysis_threads: 1,
+        ..settings(Duration::from_mins(10), 2)
+    };
+    for app in App::all_with(&settings).await {
+        let backend = app.backend();
+        let other = app.account("second", "mediator", None, None).await;
+        let (first, second) = (app.import(PEACE).await, app.import(PEACE).await);
+        let (first_path, second_path, read_path) = (
+            format!("/api/cases/{first}/analysis"),
+            format!("/api/cases/{second}/analysis"),
+            format!("/api/cases/{first}"),
+        );
+        // Two accounts, two cases at once on one thread: the second waits for the first
+        // (well within the 20 s a request waits for a slot), and a light read made
+        // meanwhile is answered.
+        let (a, b, read) = tokio::join!(
+            app.get(&first_path, &app.mediator),
+            app.get(&second_path, &other),
+            app.get(&read_path, &app.mediator)
+        );
+        for answer in [&a, &b, &read] {
+            assert_eq!(answer.status, StatusCode::OK, "{backend}: {answer:?}");
+        }
+        // Both are the whole analysis of copies of one case, so they agree.
+        assert!(
+            a.body["relaxed"]["nash"].is_object(),
+            "{backend}: {:?}",
+            a.body
+        );
+        assert_eq!(
+            a.body["relaxed"]["nash"], b.body["relaxed"]["nash"],
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn wrong_current_passwords_are_throttled_per_account() {
     let app = App::sqlite().await;
     let token = app.account("alice", "observer", None, None).await;
