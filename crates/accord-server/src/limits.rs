@@ -59,7 +59,7 @@ impl Default for Settings {
 /// a tenth of what a request's thread gets, so that light requests (reading a case, saving
 /// a position) stay fast while analyses run, and analyses still take every cycle left
 /// idle. (A core kept free of analyses instead would slow every analysis and help light
-/// requests less: docs/benchmarks.md, "Workbench server".)
+/// requests less: docs/benchmarks.md, "Workbench server load".)
 pub const ANALYSIS_NICE: i32 = 10;
 
 /// The pool analyses run on: `threads` threads at [`ANALYSIS_NICE`]; `None` when the
