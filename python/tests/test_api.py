@@ -163,8 +163,13 @@ def test_bad_input_names_the_file_the_field_and_the_problem(tmp_path):
     assert any("no value for point `hours`" in p["message"] for p in raised.value.problems)
     with pytest.raises(accord.AccordError, match="neither a case file"):
         accord.load(ROOT / "README.md")
-    with pytest.raises(accord.AccordError, match="no party `nobody`"):
+    with pytest.raises(accord.InputError, match="no party `nobody`") as raised:
         accord.load(LABOUR, parties=["nobody"])
+    assert [(p["field"], p["kind"]) for p in raised.value.problems] == [("parties[0]", "unknown")]
+    assert raised.value.problems[0]["source"].endswith("labour-contract.toml")
+    with pytest.raises(accord.InputError, match="given twice") as raised:
+        accord.load(LABOUR, parties=["union", "employer", "union"])
+    assert [(p["field"], p["kind"]) for p in raised.value.problems] == [("parties[2]", "duplicate")]
     with pytest.raises(accord.AccordError, match="epsilon"):
         accord.load(LABOUR).analyze(epsilon=0)
     with pytest.raises(accord.InputError):

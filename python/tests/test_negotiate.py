@@ -159,8 +159,9 @@ def test_bad_line_ups_are_errors():
         accord.negotiate(case, [object(), "boulware"])
     with pytest.raises(TypeError, match="a list"):
         accord.negotiate(case, "boulware,conceder")
-    with pytest.raises(accord.AccordError, match="no party `nobody`"):
+    with pytest.raises(accord.InputError, match="no party `nobody`") as raised:
         accord.negotiate(case, ["boulware", "boulware"], parties=["nobody"])
+    assert raised.value.problems[0]["field"] == "parties[0]"
 
 
 def test_me_is_the_negotiators_own_view_only():

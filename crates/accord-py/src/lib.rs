@@ -20,7 +20,9 @@ use accord_core::{
     analyze_with, insight,
 };
 use accord_formats::analysis_json::{Source, analysis_to_json};
-use accord_formats::case_file::{CaseFormat, choose_parties, read_case, read_package, write_case};
+use accord_formats::case_file::{
+    CaseFormat, PartyChoiceError, choose_parties, read_case, read_package, write_case,
+};
 use accord_formats::export::{ExportOptions, export_folder};
 use accord_formats::folder::{DomainFormat, FolderFile, read_domain_folder};
 use accord_formats::{ErrorKind, FormatError};
@@ -71,6 +73,39 @@ fn input_error(py: Python<'_>, err: &FormatError) -> PyErr {
         Ok(()) => raised,
         Err(failed) => failed,
     }
+}
+
+/// An `InputError` for parties that cannot be analysed (`parties` as asked for, in a case
+/// read from `source`): the field names the party's place in the list.
+fn party_choice_error(
+    py: Python<'_>,
+    source: &str,
+    parties: &[String],
+    err: &PartyChoiceError,
+) -> PyErr {
+    // The place of the `nth` time (from 0) `id` is asked for.
+    let place = |id: &str, nth: usize| {
+        parties
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| *p == id)
+            .nth(nth)
+            .map_or_else(|| "parties".to_string(), |(k, _)| format!("parties[{k}]"))
+    };
+    let (field, kind) = match err {
+        PartyChoiceError::NoPosition => ("parties".to_string(), ErrorKind::Missing),
+        PartyChoiceError::Unknown { id, .. } => (place(id, 0), ErrorKind::Unknown),
+        PartyChoiceError::WithoutPosition { id } => (place(id, 0), ErrorKind::Invalid),
+        PartyChoiceError::Twice { id } => (place(id, 1), ErrorKind::Duplicate),
+        _ => ("parties".to_string(), ErrorKind::Invalid),
+    };
+    let problem = accord_formats::Problem::at(source, None, field, kind, err.to_string());
+    input_error(
+        py,
+        &FormatError {
+            problems: vec![problem],
+        },
+    )
 }
 
 /// The name of a kind of problem, as Python sees it.
@@ -185,9 +220,9 @@ impl LoadedCase {
 
     /// The same case with other parties analysed (ids of its parties, in order; empty:
     /// every party with a position).
-    fn select(&self, parties: Vec<String>) -> PyResult<Self> {
+    fn select(&self, py: Python<'_>, parties: Vec<String>) -> PyResult<Self> {
         let chosen = choose_parties(&self.case, &parties)
-            .map_err(|e| error(format!("{}: {e}", self.source.path)))?;
+            .map_err(|e| party_choice_error(py, &self.source.path, &parties, &e))?;
         Ok(Self {
             case: self.case.clone(),
             parties: chosen,
@@ -334,8 +369,8 @@ impl LoadedCase {
         parties: &[String],
     ) -> PyResult<Self> {
         let case = read_case(source, text, format).map_err(|e| input_error(py, &e))?;
-        let parties =
-            choose_parties(&case, parties).map_err(|e| error(format!("{source}: {e}")))?;
+        let parties = choose_parties(&case, parties)
+            .map_err(|e| party_choice_error(py, source, parties, &e))?;
         Ok(Self {
             case: Arc::new(case),
             parties,

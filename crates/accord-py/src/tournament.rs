@@ -164,8 +164,9 @@ impl TournamentPlan {
             let case_text = domain["case"].to_string();
             let case = read_case(&source, &case_text, CaseFormat::Json)
                 .map_err(|e| input_error(py, &e))?;
-            let parties = choose_parties(&case, &strings(&domain["parties"], "parties")?)
-                .map_err(|e| error(format!("{source}: {e}")))?;
+            let asked = strings(&domain["parties"], "parties")?;
+            let parties = choose_parties(&case, &asked)
+                .map_err(|e| crate::party_choice_error(py, &source, &asked, &e))?;
             domains.push(TournamentDomain {
                 name,
                 case,
