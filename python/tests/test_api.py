@@ -172,8 +172,10 @@ def test_bad_input_names_the_file_the_field_and_the_problem(tmp_path):
     assert [(p["field"], p["kind"]) for p in raised.value.problems] == [("parties[2]", "duplicate")]
     with pytest.raises(accord.AccordError, match="epsilon"):
         accord.load(LABOUR).analyze(epsilon=0)
-    with pytest.raises(accord.InputError):
+    with pytest.raises(accord.InputError) as raised:
         accord.Case.from_dict({"name": "no points"})
+    assert all(p["source"] == "<dict>" and p["line"] is None for p in raised.value.problems)
+    assert not str(raised.value).startswith("<dict>:1:"), str(raised.value)
     with pytest.raises(accord.AccordError, match="max_packages: `-5`"):
         accord.load(LABOUR).analyze(max_packages=-5)
     with pytest.raises(accord.AccordError, match="rounds: `-1`"):

@@ -266,8 +266,12 @@ def test_model_checkpoints_reach_the_rows_on_one_machine_and_on_dask(client):
     numpy_config = {**config, "seed": np.int64(5), "model_checkpoints": np.array([0.25, 0.5])}
     assert accord.tournament(numpy_config, progress=False) == rows
     bad = {**config, "model_checkpoints": [0.5, 1.0]}
-    with pytest.raises(accord.InputError, match=r"model_checkpoints\[1\]: model checkpoint `1`"):
+    with pytest.raises(accord.InputError, match=r"model_checkpoints\[1\]: model checkpoint `1`") as raised:
         accord.tournament(bad, progress=False)
+    # A dict has no lines: the problem names the key, not a place in generated text.
+    problem = raised.value.problems[0]
+    assert (problem["source"], problem["line"], problem["column"]) == ("<dict>", None, None)
+    assert str(raised.value).startswith("<dict>: model_checkpoints[1]: "), str(raised.value)
 
 
 def test_a_worker_killed_mid_run_loses_no_row(client, cli_results, tmp_path):

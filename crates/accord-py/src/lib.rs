@@ -50,8 +50,19 @@ fn error(message: impl Into<String>) -> PyErr {
     AccordError::new_err(message.into())
 }
 
+/// The source of a document the Python layer wrote from a dict (a case or a tournament
+/// configuration): a line and column in that text would point at nothing the user wrote,
+/// so its problems name the field alone.
+const DICT_SOURCE: &str = "<dict>";
+
 /// An `InputError` carrying every problem of `err`.
 fn input_error(py: Python<'_>, err: &FormatError) -> PyErr {
+    let mut err = err.clone();
+    for problem in &mut err.problems {
+        if problem.source == DICT_SOURCE {
+            problem.line_col = None;
+        }
+    }
     let raised = InputError::new_err(err.to_string());
     let problems = PyList::empty(py);
     for problem in &err.problems {
