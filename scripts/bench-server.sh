@@ -15,11 +15,11 @@
 # bounding heavy work, and are expected).
 #
 # Builds `accord` in release, starts `accord serve --example` on a fresh SQLite file (or a
-# fresh PostgreSQL database) and a free port, logs in as the mediator, checks that the four routes answer 200, then runs
-# wrk with scripts/bench-server.lua, which cycles through GET /api/cases, /api/cases/{id},
-# /api/cases/{id}/drafts and /api/cases/{id}/drafts/1. Prints wrk's output and a summary
-# line. Installs Debian's `wrk` if it is missing. Run it on an otherwise idle machine: the
-# client and the server share its cores.
+# fresh PostgreSQL database) and a free port, logs in as the mediator, checks that the four
+# routes answer 200, then runs wrk with scripts/bench-server.lua, which cycles through
+# GET /api/cases, /api/cases/{id}, /api/cases/{id}/drafts and /api/cases/{id}/drafts/1.
+# Prints wrk's output and a summary line. Installs Debian's `wrk` if it is missing. Run it
+# on an otherwise idle machine: the client and the server share its cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
