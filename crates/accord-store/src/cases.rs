@@ -3,6 +3,7 @@
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
+use crate::cache::Key;
 use crate::{Store, StoreError, Tx};
 
 /// A case's own fields.
@@ -96,21 +97,31 @@ fn position_row(row: &AnyRow) -> Result<PositionRow, StoreError> {
 impl Store {
     /// Every case, oldest first.
     pub async fn cases(&self) -> Result<Vec<CaseRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, name, description, created_ms FROM cases ORDER BY created_ms, id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(case_row).collect()
+        self.cache()
+            .get_or_read(Key::new("cases", "", 0), async {
+                let rows = sqlx::query(
+                    "SELECT id, name, description, created_ms FROM cases ORDER BY created_ms, id",
+                )
+                .fetch_all(self.pool())
+                .await?;
+                rows.iter().map(case_row).collect()
+            })
+            .await
     }
 
     /// One case.
     pub async fn case(&self, case_id: &str) -> Result<Option<CaseRow>, StoreError> {
-        let row = sqlx::query("SELECT id, name, description, created_ms FROM cases WHERE id = $1")
-            .bind(case_id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(case_row).transpose()
+        self.cache()
+            .get_or_read(Key::new("case", case_id, 0), async {
+                let row = sqlx::query(
+                    "SELECT id, name, description, created_ms FROM cases WHERE id = $1",
+                )
+                .bind(case_id)
+                .fetch_optional(self.pool())
+                .await?;
+                row.as_ref().map(case_row).transpose()
+            })
+            .await
     }
 
     /// A case's points, in order.
@@ -126,23 +137,31 @@ impl Store {
 
     /// How many points a case has.
     pub async fn point_count(&self, case_id: &str) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM points WHERE case_id = $1")
-            .bind(case_id)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(row.try_get("n")?)
+        self.cache()
+            .get_or_read(Key::new("point_count", case_id, 0), async {
+                let row = sqlx::query("SELECT COUNT(*) AS n FROM points WHERE case_id = $1")
+                    .bind(case_id)
+                    .fetch_one(self.pool())
+                    .await?;
+                Ok(row.try_get("n")?)
+            })
+            .await
     }
 
     /// A case's parties, in order.
     pub async fn parties(&self, case_id: &str) -> Result<Vec<PartyRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT party_id, seq, name, role, delegates FROM parties WHERE case_id = $1 \
-             ORDER BY seq, party_id",
-        )
-        .bind(case_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(party_row).collect()
+        self.cache()
+            .get_or_read(Key::new("parties", case_id, 0), async {
+                let rows = sqlx::query(
+                    "SELECT party_id, seq, name, role, delegates FROM parties WHERE case_id = $1 \
+                 ORDER BY seq, party_id",
+                )
+                .bind(case_id)
+                .fetch_all(self.pool())
+                .await?;
+                rows.iter().map(party_row).collect()
+            })
+            .await
     }
 
     /// Every position of a case. Only the mediator's views and the analysis may use this.

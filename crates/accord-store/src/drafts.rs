@@ -3,6 +3,7 @@
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
+use crate::cache::Key;
 use crate::{Store, StoreError, Tx};
 
 /// One immutable draft version; only its tabled and published stamps change later.
@@ -102,26 +103,34 @@ impl Store {
 
     /// A case's drafts, oldest first, without their text (`body` is empty): for lists.
     pub async fn draft_list(&self, case_id: &str) -> Result<Vec<DraftRow>, StoreError> {
-        let rows = sqlx::query(sql!(
-            "SELECT {DRAFT_META_COLUMNS} FROM {DRAFTS_FROM} WHERE d.case_id = $1 \
-             ORDER BY d.version"
-        ))
-        .bind(case_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(draft_row).collect()
+        self.cache()
+            .get_or_read(Key::new("draft_list", case_id, 0), async {
+                let rows = sqlx::query(sql!(
+                    "SELECT {DRAFT_META_COLUMNS} FROM {DRAFTS_FROM} WHERE d.case_id = $1 \
+                 ORDER BY d.version"
+                ))
+                .bind(case_id)
+                .fetch_all(self.pool())
+                .await?;
+                rows.iter().map(draft_row).collect()
+            })
+            .await
     }
 
     /// One draft version.
     pub async fn draft(&self, case_id: &str, version: i64) -> Result<Option<DraftRow>, StoreError> {
-        let row = sqlx::query(sql!(
-            "SELECT {DRAFT_COLUMNS} FROM {DRAFTS_FROM} WHERE d.case_id = $1 AND d.version = $2"
-        ))
-        .bind(case_id)
-        .bind(version)
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(draft_row).transpose()
+        self.cache()
+            .get_or_read(Key::new("draft", case_id, version), async {
+                let row = sqlx::query(sql!(
+                "SELECT {DRAFT_COLUMNS} FROM {DRAFTS_FROM} WHERE d.case_id = $1 AND d.version = $2"
+            ))
+            .bind(case_id)
+            .bind(version)
+            .fetch_optional(self.pool())
+            .await?;
+                row.as_ref().map(draft_row).transpose()
+            })
+            .await
     }
 
     /// The latest draft version of a case.

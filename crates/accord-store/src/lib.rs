@@ -11,6 +11,10 @@
 //! transaction; a write is acknowledged only after [`Tx::commit`] returns, and SQLite runs
 //! with `synchronous=FULL`, so an acknowledged write survives a crash.
 //!
+//! Cases, parties and drafts, which every page reads and few requests write, are kept in
+//! memory between commits (`cache`): a commit drops them all, so a read never returns rows
+//! older than the last write this process acknowledged.
+//!
 //! The store does not decide who may see what: the server's access policy does, in one
 //! place. JSON columns are handed over as text for the server to parse.
 //!
@@ -32,6 +36,7 @@ macro_rules! sql {
 
 mod accounts;
 mod audit;
+mod cache;
 mod cases;
 mod drafts;
 mod elicitations;
@@ -48,6 +53,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use accounts::{Account, Role};
 pub use audit::{AuditEntry, AuditRecord};
+pub use cache::READ_CACHE_TTL;
 pub use cases::{CaseRow, PartyRow, PointRow, PositionRow};
 pub use drafts::{DraftRow, DraftStamp, ResponseRow};
 pub use elicitations::ElicitationRow;
@@ -101,6 +107,7 @@ pub struct Store {
     // SQLite allows one writer at a time; taking turns here rather than in SQLite's
     // busy handler keeps writers from failing with "database is locked".
     write_lock: Option<Arc<Mutex<()>>>,
+    cache: Arc<cache::ReadCache>,
 }
 
 impl Store {
@@ -156,6 +163,7 @@ impl Store {
             pool,
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            cache: Arc::default(),
         })
     }
 
@@ -183,6 +191,7 @@ impl Store {
             inner,
             _guard: guard,
             now_ms: now_ms(),
+            cache: Arc::clone(&self.cache),
         })
     }
 
@@ -194,6 +203,10 @@ impl Store {
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    pub(crate) fn cache(&self) -> &cache::ReadCache {
+        &self.cache
+    }
 }
 
 /// One write transaction. Its audit record goes in with it ([`Tx::audit`]).
@@ -201,12 +214,16 @@ pub struct Tx {
     inner: Transaction<'static, Any>,
     _guard: Option<OwnedMutexGuard<()>>,
     now_ms: i64,
+    cache: Arc<cache::ReadCache>,
 }
 
 impl Tx {
     /// Commits every write of the transaction; once this returns, they are durable.
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.inner.commit().await?;
+        let committed = self.inner.commit().await;
+        // Even a commit that reports an error may have landed.
+        self.cache.invalidate();
+        committed?;
         Ok(())
     }
 
