@@ -170,6 +170,25 @@ fn exact_answers_give_back_the_true_weights() {
 }
 
 #[test]
+fn a_raised_interrupt_stops_the_fit() {
+    let case = case();
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let r = respondent(&mut rng);
+    let packages: Vec<Package> = (0..8).map(|_| random_package(&mut rng)).collect();
+    let answers = r.answers(&case, &packages, 0.0, &mut rng);
+    let interrupt = accord_core::Interrupt::new();
+    let watched = interrupt.clone();
+    interrupt.raise();
+    let found = watched.watch(|| fit(&case, &answers, &FitOptions::default()));
+    assert_eq!(
+        found.unwrap_err(),
+        accord_core::elicit::ElicitError::Stopped
+    );
+    // Not raised: the same answers fit.
+    assert!(fit(&case, &answers, &FitOptions::default()).is_ok());
+}
+
+#[test]
 fn noisy_answers_still_order_packages_as_the_truth_does() {
     let case = case();
     let mut taus = Vec::new();

@@ -1418,9 +1418,11 @@ pub(crate) async fn get_tally(
         let rows = CaseRows::load(&state.store, &case_id).await?;
         // The analysis uses every position: the mediator's view only.
         let case = rows.core_case(Some(&text))?;
-        let (found, note) = tokio::task::spawn_blocking(move || proposals(&case, &amendments))
-            .await
-            .map_err(ApiError::internal)?;
+        let (found, note) = state
+            .compute(&viewer.account.id, "weighing the amendments", move || {
+                proposals(&case, &amendments)
+            })
+            .await?;
         (Some(found), note)
     } else {
         (None, None)

@@ -296,22 +296,25 @@ fn tolerances(request: &FitRequest) -> ApiResult<FitOptions> {
     Ok(options)
 }
 
-/// Fits on a blocking thread: 422 when the answers cannot be fitted yet.
+/// Fits off the request threads, within the viewer's share of heavy work and the
+/// server's time ([`AppState::compute`]): 422 when the answers cannot be fitted yet.
 async fn fitted(
+    state: &AppState,
+    viewer: &Viewer,
     case: Case,
     answers: Answers,
     options: FitOptions,
 ) -> ApiResult<(Case, Answers, Fit)> {
-    tokio::task::spawn_blocking(move || {
-        let found = fit(&case, &answers, &options);
-        (case, answers, found)
-    })
-    .await
-    .map_err(ApiError::internal)
-    .and_then(|(case, answers, found)| match found {
+    let (case, answers, found) = state
+        .compute(&viewer.account.id, "fitting the answers", move || {
+            let found = fit(&case, &answers, &options);
+            (case, answers, found)
+        })
+        .await?;
+    match found {
         Ok(found) => Ok((case, answers, found)),
         Err(error) => Err(ApiError::invalid("answers", error.to_string())),
-    })
+    }
 }
 
 fn inconsistency_kind(i: &Inconsistency) -> &'static str {
@@ -496,7 +499,7 @@ pub(crate) async fn post_fit(
     let options = tolerances(&request)?;
     let case = points_case(&rows)?;
     let answers = answers_of(&state, &case, &case_id, &party_id, request.answers.as_ref()).await?;
-    let (case, answers, found) = fitted(case, answers, options).await?;
+    let (case, answers, found) = fitted(&state, &viewer, case, answers, options).await?;
     Ok(axum::Json(fit_view(
         &case, &party_id, &answers, &found, &options,
     )))
@@ -532,15 +535,15 @@ pub(crate) async fn post_suggest(
     let case = points_case(&rows)?;
     let answers = answers_of(&state, &case, &case_id, &party_id, request.answers.as_ref()).await?;
     let seed = request.seed.unwrap_or(0);
-    let packages = tokio::task::spawn_blocking(move || {
-        // With enough answers to fit, the suggestions follow the fitted weights' ranges.
-        let found = fit(&case, &answers, &FitOptions::default()).ok();
-        suggest(&case, &answers, found.as_ref(), n, seed)
-            .map(|list| list.iter().map(|p| package_map(&case, p)).collect())
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|error| ApiError::invalid("answers", error.to_string()))?;
+    let packages = state
+        .compute(&viewer.account.id, "suggesting packages", move || {
+            // With enough answers to fit, the suggestions follow the fitted weights' ranges.
+            let found = fit(&case, &answers, &FitOptions::default()).ok();
+            suggest(&case, &answers, found.as_ref(), n, seed)
+                .map(|list| list.iter().map(|p| package_map(&case, p)).collect())
+        })
+        .await?
+        .map_err(|error| ApiError::invalid("answers", error.to_string()))?;
     Ok(axum::Json(Suggestions { packages }))
 }
 
@@ -569,7 +572,7 @@ pub(crate) async fn post_confirm(
     let options = tolerances(&request)?;
     let case = points_case(&rows)?;
     let answers = answers_of(&state, &case, &case_id, &party_id, request.answers.as_ref()).await?;
-    let (case, answers, found) = fitted(case, answers, options).await?;
+    let (case, answers, found) = fitted(&state, &viewer, case, answers, options).await?;
     let view = fit_view(&case, &party_id, &answers, &found, &options);
     let Value::Object(position) = view.position.clone() else {
         return Err(ApiError::internal("a position table is a table"));

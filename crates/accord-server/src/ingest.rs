@@ -175,11 +175,11 @@ pub(crate) async fn post_ingest(
         channels,
     };
     let text = request.text;
-    let proposal = tokio::task::spawn_blocking(move || {
-        serde_json::to_value(ingest(&text, &case, &options)).map_err(ApiError::internal)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let proposal = state
+        .compute(&viewer.account.id, "reading the report", move || {
+            serde_json::to_value(ingest(&text, &case, &options)).map_err(ApiError::internal)
+        })
+        .await??;
     Ok(axum::Json(proposal))
 }
 

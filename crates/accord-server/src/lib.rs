@@ -168,6 +168,22 @@ impl AppState {
         .await
     }
 
+    /// Runs `work`, lighter than an analysis but of a size a request sets (fitting a
+    /// party's answers, suggesting packages, the tally's proposals, reading a meeting
+    /// report): on a blocking thread at the requests' priority (the person is waiting for
+    /// it, and it should not queue behind analyses), counted in `account`'s share of heavy
+    /// work (429 past it), and stopped after the server's analysis time or when the request
+    /// is dropped ([`limits::bounded`]).
+    pub(crate) async fn compute<R: Send + 'static>(
+        &self,
+        account: &str,
+        what: &str,
+        work: impl FnOnce() -> R + Send + 'static,
+    ) -> Result<R, error::ApiError> {
+        let _share = self.heavy_share(account)?;
+        limits::bounded(None, self.settings.analysis_time, what, work).await
+    }
+
     /// Waits for the case's write lock: hold it from reading the case to committing a
     /// write checked against it.
     pub(crate) async fn lock_case(&self, case_id: &str) -> tokio::sync::OwnedMutexGuard<()> {

@@ -7,20 +7,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use accord_formats::answers::{answers_json, read_answers};
-use accord_formats::case_file::{CaseFormat, read_case};
-
-use common::{App, LABOUR};
-
-const ANSWERS: &str = include_str!("../../../examples/labour-answers.toml");
-
-/// The example answers as the API takes them.
-fn example_answers() -> Value {
-    let case = read_case("labour", LABOUR, CaseFormat::Toml).expect("the example reads");
-    let (answers, _) = read_answers("answers", ANSWERS, CaseFormat::Toml, &case)
-        .expect("the example answers read");
-    answers_json(&case, &answers)
-}
+use common::{App, LABOUR, labour_answers as example_answers};
 
 async fn setup(app: &App) -> (String, String, String, String) {
     let case = app.import(LABOUR).await;

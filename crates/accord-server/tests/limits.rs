@@ -13,7 +13,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use accord_server::Settings;
-use common::{App, PEACE};
+use common::{App, LABOUR, PEACE, labour_answers};
 
 fn settings(analysis_time: Duration, analyses_per_account: usize) -> Settings {
     Settings {
@@ -129,6 +129,39 @@ async fn one_account_may_have_only_so_many_analyses_going() {
         // Another account is not held back by this one's share.
         let other = app.account("second", "mediator", None, None).await;
         assert_eq!(app.get(&paths[2], &other).await.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn fitting_answers_counts_in_the_accounts_share_of_heavy_work() {
+    for app in App::all_with(&settings(Duration::from_mins(10), 1)).await {
+        let backend = app.backend();
+        let peace = app.import(PEACE).await;
+        let labour = app.import(LABOUR).await;
+        let fit = format!("/api/cases/{labour}/parties/union/elicitation/fit");
+        let body = json!({ "answers": labour_answers() });
+        let analysis = format!("/api/cases/{peace}/analysis");
+        // The mediator fits the union's answers while its analysis (about a second) runs.
+        let (analysis, busy) = tokio::join!(app.get(&analysis, &app.mediator), async {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            app.post(&fit, &app.mediator, &body).await
+        });
+        assert_eq!(analysis.status, StatusCode::OK, "{backend}");
+        assert_eq!(
+            busy.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{backend}: {:?}",
+            busy.body
+        );
+        assert!(busy.headers.contains_key(header::RETRY_AFTER), "{backend}");
+        // Its share back, the same fit goes through.
+        let fitted = app.post(&fit, &app.mediator, &body).await;
+        assert_eq!(
+            fitted.status,
+            StatusCode::OK,
+            "{backend}: {:?}",
+            fitted.body
+        );
     }
 }
 

@@ -286,6 +286,10 @@ pub fn fit(case: &Case, answers: &Answers, options: &FitOptions) -> Result<Fit, 
     };
     let mut ranges = vec![(0.0, 0.0); n];
     for (a, &k) in model.active.iter().enumerate() {
+        // Two programs per point: a caller with a time budget may stop between them.
+        if crate::interrupt::raised() {
+            return Err(ElicitError::Stopped);
+        }
         let lo = model.solve(&Goal::Min(a), Some(&tolerances))?[a];
         let hi = model.solve(&Goal::Max(a), Some(&tolerances))?[a];
         // The fit is feasible here, so its weight lies within (up to rounding).

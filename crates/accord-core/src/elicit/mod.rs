@@ -119,6 +119,9 @@ pub enum ElicitError {
     /// The linear program failed (it should not: it is always feasible).
     #[error("the fit failed: {0}")]
     Solver(String),
+    /// The interrupt watched on this thread was raised ([`crate::Interrupt`]).
+    #[error("the fit was stopped")]
+    Stopped,
 }
 
 /// Checks the answers against the case's points (sizes, options, a range's best value and

@@ -18,6 +18,18 @@ use accord_store::testing::{self, Scratch};
 pub const PEACE: &str = include_str!("../../../../examples/peace-framework.toml");
 /// The labour-contract example: two parties, small.
 pub const LABOUR: &str = include_str!("../../../../examples/labour-contract.toml");
+/// The union's elicitation answers for the labour example.
+pub const LABOUR_ANSWERS: &str = include_str!("../../../../examples/labour-answers.toml");
+
+/// The union's example answers as the API takes them.
+pub fn labour_answers() -> Value {
+    use accord_formats::answers::{answers_json, read_answers};
+    use accord_formats::case_file::{CaseFormat, read_case};
+    let case = read_case("labour", LABOUR, CaseFormat::Toml).expect("the example reads");
+    let (answers, _) = read_answers("answers", LABOUR_ANSWERS, CaseFormat::Toml, &case)
+        .expect("the example answers read");
+    answers_json(&case, &answers)
+}
 
 /// A router over a scratch store, with a mediator logged in.
 pub struct App {
