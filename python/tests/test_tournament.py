@@ -44,6 +44,38 @@ def test_a_bad_configuration_names_its_file(tmp_path):
         accord.tournament(bad, progress=False)
 
 
+def test_a_domain_that_does_not_load_is_named_at_its_place_in_the_configuration(tmp_path):
+    labour = ROOT / "examples" / "labour-contract.toml"
+    config = tmp_path / "t.toml"
+    config.write_text(
+        'name = "x"\nnegotiators = ["boulware"]\n'
+        f'[[domains]]\npath = "{labour}"\nparties = ["union", "nobody"]\n'
+    )
+    with pytest.raises(accord.InputError, match="nobody") as raised:
+        accord.tournament(config, progress=False)
+    [problem] = raised.value.problems
+    assert problem["source"] == str(config)
+    assert (problem["line"], problem["column"]) == (5, 21)
+    assert (problem["field"], problem["kind"]) == ("domains[0].parties[1]", "unknown")
+    assert str(raised.value).startswith(f"{config}:5:21: domains[0].parties[1]: "), str(raised.value)
+
+    config.write_text('name = "x"\nnegotiators = ["boulware"]\n[[domains]]\npath = "missing.toml"\n')
+    with pytest.raises(accord.InputError, match="missing.toml") as raised:
+        accord.tournament(config, progress=False)
+    [problem] = raised.value.problems
+    assert (problem["line"], problem["column"], problem["field"]) == (4, 8, "domains[0].path")
+
+    # A domain file with problems of its own: they name that file, not the configuration.
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[case\n")
+    config.write_text(
+        f'name = "x"\nnegotiators = ["boulware"]\n[[domains]]\npath = "{broken}"\n'
+    )
+    with pytest.raises(accord.InputError) as raised:
+        accord.tournament(config, progress=False)
+    assert {p["source"] for p in raised.value.problems} == {str(broken)}
+
+
 class Stubborn:
     """A hard-liner written in Python: offers its best package, never accepts."""
 

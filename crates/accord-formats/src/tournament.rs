@@ -80,6 +80,10 @@ pub struct DomainEntry {
     /// Where the entry's `path` is written, to name in messages: `file:line:column:
     /// domains[k].path`.
     pub location: String,
+    /// The line and column of `path` in the configuration.
+    pub path_at: (usize, usize),
+    /// The line and column of each of `parties`.
+    pub parties_at: Vec<(usize, usize)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -264,6 +268,12 @@ pub fn read_config_with(
             path: domain.path.get_ref().clone(),
             parties: domain.parties.iter().map(|p| p.get_ref().clone()).collect(),
             location: format!("{source}:{line}:{column}: domains[{k}].path"),
+            path_at: (line, column),
+            parties_at: domain
+                .parties
+                .iter()
+                .map(|p| line_col(text, p.span().start))
+                .collect(),
         });
     }
     let config = TournamentConfig {
@@ -804,8 +814,10 @@ mod tests {
              [[domains]]\npath = \"folder\"\n",
             "TournamentConfig { name: \"n\", seed: 3, repetitions: 2, rounds: 50, \
              negotiators: [\"boulware\", \"linear\"], model_checkpoints: [], domains: [\
-             DomainEntry { path: \"a.toml\", parties: [\"x\", \"y\"], location: \"t.toml:7:8: domains[0].path\" }, \
-             DomainEntry { path: \"folder\", parties: [], location: \"t.toml:10:8: domains[1].path\" }] }",
+             DomainEntry { path: \"a.toml\", parties: [\"x\", \"y\"], location: \"t.toml:7:8: domains[0].path\", \
+             path_at: (7, 8), parties_at: [(8, 12), (8, 17)] }, \
+             DomainEntry { path: \"folder\", parties: [], location: \"t.toml:10:8: domains[1].path\", \
+             path_at: (10, 8), parties_at: [] }] }",
         );
     }
 

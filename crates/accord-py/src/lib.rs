@@ -86,14 +86,9 @@ fn input_error(py: Python<'_>, err: &FormatError) -> PyErr {
     }
 }
 
-/// An `InputError` for parties that cannot be analysed (`parties` as asked for, in a case
-/// read from `source`): the field names the party's place in the list.
-fn party_choice_error(
-    py: Python<'_>,
-    source: &str,
-    parties: &[String],
-    err: &PartyChoiceError,
-) -> PyErr {
+/// The problem of parties that cannot be analysed (`parties` as asked for, in a case read
+/// from `source`): the field names the party's place in the list.
+fn party_choice_problem(source: &str, parties: &[String], err: &PartyChoiceError) -> FormatError {
     // The place of the `nth` time (from 0) `id` is asked for.
     let place = |id: &str, nth: usize| {
         parties
@@ -111,12 +106,9 @@ fn party_choice_error(
         _ => ("parties".to_string(), ErrorKind::Invalid),
     };
     let problem = accord_formats::Problem::at(source, None, field, kind, err.to_string());
-    input_error(
-        py,
-        &FormatError {
-            problems: vec![problem],
-        },
-    )
+    FormatError {
+        problems: vec![problem],
+    }
 }
 
 /// The name of a kind of problem, as Python sees it.
@@ -162,22 +154,7 @@ impl LoadedCase {
     /// folder; empty: every party with a position, or a folder's first three profiles).
     #[staticmethod]
     fn read(py: Python<'_>, path: PathBuf, parties: Vec<String>) -> PyResult<Self> {
-        let shown = path.display().to_string();
-        if path.is_dir() {
-            read_folder(py, &path, &shown, &parties)
-        } else {
-            let Some(format) = CaseFormat::from_extension(&shown) else {
-                return Err(error(format!(
-                    "`{shown}` is neither a case file (.toml, .json) nor a folder\nhint: for a \
-                     GENIUS or GeniusWeb domain, give the folder that holds the domain and its \
-                     profiles"
-                )));
-            };
-            let bytes = fs_err::read(&path).map_err(|e| error(e.to_string()))?;
-            let text = accord_formats::case_file::utf8_text(&shown, bytes)
-                .map_err(|e| input_error(py, &e))?;
-            Self::from_text(py, &text, &shown, format, &parties)
-        }
+        Self::load(py, &path, &parties).map_err(|failure| failure.into_err(py))
     }
 
     /// Reads a case-file document (`format` `json` or `toml`) named `source` in messages.
@@ -190,6 +167,7 @@ impl LoadedCase {
         parties: Vec<String>,
     ) -> PyResult<Self> {
         Self::from_text(py, text, source, case_format(format)?, &parties)
+            .map_err(|failure| failure.into_err(py))
     }
 
     /// The case as a case-file document (`json` or `toml`).
@@ -233,7 +211,7 @@ impl LoadedCase {
     /// every party with a position).
     fn select(&self, py: Python<'_>, parties: Vec<String>) -> PyResult<Self> {
         let chosen = choose_parties(&self.case, &parties)
-            .map_err(|e| party_choice_error(py, &self.source.path, &parties, &e))?;
+            .map_err(|e| input_error(py, &party_choice_problem(&self.source.path, &parties, &e)))?;
         Ok(Self {
             case: self.case.clone(),
             parties: chosen,
@@ -371,17 +349,55 @@ impl LoadedCase {
     }
 }
 
+/// Why a case did not load.
+enum LoadFailure {
+    /// The file or folder does not read, or its text has problems (each with its place).
+    Input(PyErr),
+    /// The parties asked for do not fit the case: problems of whoever asked for them,
+    /// fields `parties[k]` (or `parties`).
+    Parties(FormatError),
+}
+
+impl LoadFailure {
+    fn into_err(self, py: Python<'_>) -> PyErr {
+        match self {
+            Self::Input(err) => err,
+            Self::Parties(err) => input_error(py, &err),
+        }
+    }
+}
+
 impl LoadedCase {
+    /// Reads a case file or a domain folder ([`LoadedCase::read`]).
+    fn load(py: Python<'_>, path: &Path, parties: &[String]) -> Result<Self, LoadFailure> {
+        let shown = path.display().to_string();
+        if path.is_dir() {
+            return read_folder(py, path, &shown, parties);
+        }
+        let Some(format) = CaseFormat::from_extension(&shown) else {
+            return Err(LoadFailure::Input(error(format!(
+                "`{shown}` is neither a case file (.toml, .json) nor a folder\nhint: for a \
+                 GENIUS or GeniusWeb domain, give the folder that holds the domain and its \
+                 profiles"
+            ))));
+        };
+        let bytes = fs_err::read(path).map_err(|e| LoadFailure::Input(error(e.to_string())))?;
+        let text = accord_formats::case_file::utf8_text(&shown, bytes)
+            .map_err(|e| LoadFailure::Input(input_error(py, &e)))?;
+        Self::from_text(py, &text, &shown, format, parties)
+    }
+
     fn from_text(
         py: Python<'_>,
         text: &str,
         source: &str,
         format: CaseFormat,
         parties: &[String],
-    ) -> PyResult<Self> {
-        let case = read_case(source, text, format).map_err(|e| input_error(py, &e))?;
+    ) -> Result<Self, LoadFailure> {
+        let case =
+            read_case(source, text, format).map_err(|e| LoadFailure::Input(input_error(py, &e)))?;
         let parties = choose_parties(&case, parties)
-            .map_err(|e| party_choice_error(py, source, parties, &e))?;
+            .map_err(|e| LoadFailure::Parties(party_choice_problem(source, parties, &e)))?;
         Ok(Self {
             case: Arc::new(case),
             parties,
@@ -400,8 +416,8 @@ fn read_folder(
     path: &Path,
     shown: &str,
     parties: &[String],
-) -> PyResult<LoadedCase> {
-    let io = |e: std::io::Error| error(e.to_string());
+) -> Result<LoadedCase, LoadFailure> {
+    let io = |e: std::io::Error| LoadFailure::Input(error(e.to_string()));
     let mut files = Vec::new();
     for entry in fs_err::read_dir(path).map_err(io)? {
         let entry = entry.map_err(io)?;
@@ -417,10 +433,16 @@ fn read_folder(
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| shown.to_string());
-    let folder = read_domain_folder(&name, files).map_err(|e| input_error(py, &e))?;
-    let (case, warnings) = folder
-        .chosen_case(parties)
-        .map_err(|e| input_error(py, &e))?;
+    let folder =
+        read_domain_folder(&name, files).map_err(|e| LoadFailure::Input(input_error(py, &e)))?;
+    let (case, warnings) = folder.chosen_case(parties).map_err(|mut e| {
+        for problem in &mut e.problems {
+            if problem.field.is_empty() {
+                problem.field = "parties".to_string();
+            }
+        }
+        LoadFailure::Parties(e)
+    })?;
     let parties = (0..case.parties().len()).map(PartyIdx).collect();
     Ok(LoadedCase {
         case: Arc::new(case),

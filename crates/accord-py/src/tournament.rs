@@ -20,13 +20,14 @@ use accord_core::{
 };
 use accord_formats::case_file::{CaseFormat, choose_parties, read_case, write_case};
 use accord_formats::tournament::{
-    ResultRecord, read_config_with, read_jsonl, write_csv, write_jsonl,
+    DomainEntry, ResultRecord, read_config_with, read_jsonl, write_csv, write_jsonl,
 };
+use accord_formats::{ErrorKind, FormatError, Problem};
 use pyo3::prelude::*;
 use serde_json::{Value, json};
 
 use crate::negotiate::PythonNegotiator;
-use crate::{LoadedCase, error, input_error};
+use crate::{InputError, LoadFailure, LoadedCase, error, input_error};
 
 /// A negotiator written in Python: its name and what makes one.
 type PythonEntry = (String, Py<PyAny>);
@@ -70,6 +71,53 @@ fn with_python(
     Ok(spec)
 }
 
+/// A domain of a configuration (`source`, entry `k`) that does not load. Problems in the
+/// domain's own files stay theirs; a party the entry asks for that the domain lacks, or a
+/// path that does not read, is a problem of the configuration, at its line and field.
+fn domain_error(
+    py: Python<'_>,
+    failure: LoadFailure,
+    source: &str,
+    k: usize,
+    entry: &DomainEntry,
+) -> PyErr {
+    let problems = match failure {
+        LoadFailure::Input(err) if err.is_instance_of::<InputError>(py) => return err,
+        LoadFailure::Input(err) => vec![Problem::at(
+            source,
+            Some(entry.path_at),
+            format!("domains[{k}].path"),
+            ErrorKind::Invalid,
+            format!("`{}`: {}", entry.path, err.value(py)),
+        )],
+        LoadFailure::Parties(err) => err
+            .problems
+            .into_iter()
+            .map(|problem| {
+                // `parties[j]`, or `parties` for the list as a whole.
+                let j = problem
+                    .field
+                    .strip_prefix("parties[")
+                    .and_then(|rest| rest.strip_suffix(']'))
+                    .and_then(|j| j.parse::<usize>().ok());
+                let at = j
+                    .and_then(|j| entry.parties_at.get(j))
+                    .or(entry.parties_at.first())
+                    .copied()
+                    .unwrap_or(entry.path_at);
+                Problem::at(
+                    source,
+                    Some(at),
+                    format!("domains[{k}].{}", problem.field),
+                    problem.kind,
+                    format!("`{}`: {}", entry.path, problem.message),
+                )
+            })
+            .collect(),
+    };
+    input_error(py, &FormatError { problems })
+}
+
 #[pymethods]
 impl TournamentPlan {
     /// Reads a tournament configuration (TOML) and loads its domains (paths relative to its
@@ -100,9 +148,9 @@ impl TournamentPlan {
         let names: Vec<String> = python.iter().map(|(name, _)| name.clone()).collect();
         let config = read_config_with(shown, text, &names).map_err(|e| input_error(py, &e))?;
         let mut domains = Vec::new();
-        for entry in &config.domains {
-            let loaded = LoadedCase::read(py, folder.join(&entry.path), entry.parties.clone())
-                .map_err(|e| error(format!("{}: {}", entry.location, e.value(py))))?;
+        for (k, entry) in config.domains.iter().enumerate() {
+            let loaded = LoadedCase::load(py, &folder.join(&entry.path), &entry.parties)
+                .map_err(|failure| domain_error(py, failure, shown, k, entry))?;
             domains.push(TournamentDomain {
                 // As written: the results do not depend on where the configuration lies.
                 name: entry.path.clone(),
@@ -166,7 +214,7 @@ impl TournamentPlan {
                 .map_err(|e| input_error(py, &e))?;
             let asked = strings(&domain["parties"], "parties")?;
             let parties = choose_parties(&case, &asked)
-                .map_err(|e| crate::party_choice_error(py, &source, &asked, &e))?;
+                .map_err(|e| input_error(py, &crate::party_choice_problem(&source, &asked, &e)))?;
             domains.push(TournamentDomain {
                 name,
                 case,
