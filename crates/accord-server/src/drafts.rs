@@ -1418,12 +1418,20 @@ pub(crate) async fn get_tally(
         let rows = CaseRows::load(&state.store, &case_id).await?;
         // The analysis uses every position: the mediator's view only.
         let case = rows.core_case(Some(&text))?;
-        let (found, note) = state
+        let weighed = state
             .compute(&viewer.account.id, "weighing the amendments", move || {
                 proposals(&case, &amendments)
             })
-            .await?;
-        (Some(found), note)
+            .await;
+        match weighed {
+            Ok((found, note)) => (Some(found), note),
+            // The tally stands without its proposals: the account's share of heavy work
+            // is taken, or the weighing ran out of time.
+            Err(error) if matches!(error.code(), "too_many_requests" | "too_large") => {
+                (Some(Vec::new()), Some(error.message().to_string()))
+            }
+            Err(error) => return Err(error),
+        }
     } else {
         (None, None)
     };

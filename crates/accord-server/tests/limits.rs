@@ -133,18 +133,33 @@ async fn one_account_may_have_only_so_many_analyses_going() {
 }
 
 #[tokio::test]
-async fn fitting_answers_counts_in_the_accounts_share_of_heavy_work() {
+async fn fitting_answers_and_the_tallys_proposals_count_in_the_accounts_share_of_heavy_work() {
     for app in App::all_with(&settings(Duration::from_mins(10), 1)).await {
         let backend = app.backend();
         let peace = app.import(PEACE).await;
         let labour = app.import(LABOUR).await;
+        let table = format!("/api/cases/{labour}/drafts/1/table");
+        let tabled = app
+            .send(Method::POST, &table, Some(&app.mediator), None)
+            .await;
+        assert_eq!(
+            tabled.status,
+            StatusCode::OK,
+            "{backend}: {:?}",
+            tabled.body
+        );
+        let tally = format!("/api/cases/{labour}/drafts/1/tally");
         let fit = format!("/api/cases/{labour}/parties/union/elicitation/fit");
         let body = json!({ "answers": labour_answers() });
         let analysis = format!("/api/cases/{peace}/analysis");
-        // The mediator fits the union's answers while its analysis (about a second) runs.
-        let (analysis, busy) = tokio::join!(app.get(&analysis, &app.mediator), async {
+        // The mediator fits the union's answers and reads the tally while its analysis
+        // (about a second) runs.
+        let (analysis, (busy, counted)) = tokio::join!(app.get(&analysis, &app.mediator), async {
             tokio::time::sleep(Duration::from_millis(200)).await;
-            app.post(&fit, &app.mediator, &body).await
+            tokio::join!(
+                app.post(&fit, &app.mediator, &body),
+                app.get(&tally, &app.mediator)
+            )
         });
         assert_eq!(analysis.status, StatusCode::OK, "{backend}");
         assert_eq!(
@@ -154,7 +169,18 @@ async fn fitting_answers_counts_in_the_accounts_share_of_heavy_work() {
             busy.body
         );
         assert!(busy.headers.contains_key(header::RETRY_AFTER), "{backend}");
-        // Its share back, the same fit goes through.
+        // The tally stands, without its proposals, and says why.
+        assert_eq!(
+            counted.status,
+            StatusCode::OK,
+            "{backend}: {:?}",
+            counted.body
+        );
+        assert_eq!(counted.body["proposals"], json!([]), "{backend}");
+        let note = counted.body["proposals_note"].as_str().unwrap_or_default();
+        assert!(note.contains("analyses running"), "{backend}: {note}");
+
+        // Its share back, the same fit goes through, and the tally weighs its amendments.
         let fitted = app.post(&fit, &app.mediator, &body).await;
         assert_eq!(
             fitted.status,
@@ -162,6 +188,10 @@ async fn fitting_answers_counts_in_the_accounts_share_of_heavy_work() {
             "{backend}: {:?}",
             fitted.body
         );
+        let later = app.get(&tally, &app.mediator).await;
+        assert_eq!(later.status, StatusCode::OK, "{backend}");
+        let note = later.body["proposals_note"].as_str().unwrap_or_default();
+        assert!(!note.contains("analyses running"), "{backend}: {note}");
     }
 }
 
