@@ -80,7 +80,7 @@ pub struct AppState {
     analysis_slots: Arc<tokio::sync::Semaphore>,
     /// The threads analyses run on, [`Settings::analysis_threads`] of them (`None` when
     /// the system refused to start them: analyses then run on the blocking thread).
-    analysis_pool: Option<Arc<rayon::ThreadPool>>,
+    analysis_pool: Option<Arc<limits::AnalysisPool>>,
     /// Analyses running or waiting for a core, per account.
     heavy: Arc<limits::HeavyWork>,
     /// Failed logins per username, and failed password changes per account.

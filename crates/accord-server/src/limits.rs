@@ -62,16 +62,78 @@ impl Default for Settings {
 /// requests less: docs/benchmarks.md, "Workbench server load".)
 pub const ANALYSIS_NICE: i32 = 10;
 
+/// The threads analyses run on, and their ids, to tell an analysis stopped for its size
+/// from one starved of cores ([`ThreadTimes::starved_until`]).
+pub(crate) struct AnalysisPool {
+    pool: rayon::ThreadPool,
+    thread_ids: Arc<Mutex<Vec<i32>>>,
+}
+
 /// The pool analyses run on: `threads` threads at [`ANALYSIS_NICE`]; `None` when the
 /// system refuses to start them (analyses then run on the blocking thread).
-pub(crate) fn analysis_pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
-    rayon::ThreadPoolBuilder::new()
+pub(crate) fn analysis_pool(threads: usize) -> Option<Arc<AnalysisPool>> {
+    let thread_ids = Arc::new(Mutex::new(Vec::new()));
+    let ids = Arc::clone(&thread_ids);
+    let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|k| format!("accord-analysis-{k}"))
-        .start_handler(|_| lower_priority())
+        .start_handler(move |_| {
+            lower_priority();
+            #[cfg(target_os = "linux")]
+            ids.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(rustix::thread::gettid().as_raw_nonzero().get());
+        })
         .build()
-        .ok()
-        .map(Arc::new)
+        .ok()?;
+    // Every thread has started (and said its id) once each has run a job.
+    pool.broadcast(|_| ());
+    Some(Arc::new(AnalysisPool { pool, thread_ids }))
+}
+
+/// How long a set of threads has run and waited for a core, in all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ThreadTimes {
+    running: Duration,
+    waiting: Duration,
+}
+
+impl AnalysisPool {
+    /// How long the pool's threads have run and have waited, runnable, for a core
+    /// (Linux's per-thread scheduler statistics); `None` where they cannot be read.
+    pub(crate) fn times(&self) -> Option<ThreadTimes> {
+        let ids = self
+            .thread_ids
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if ids.is_empty() {
+            return None;
+        }
+        let mut total = ThreadTimes::default();
+        for id in ids {
+            let text = std::fs::read_to_string(format!("/proc/self/task/{id}/schedstat")).ok()?;
+            let mut fields = text.split_whitespace().map(str::parse::<u64>);
+            let (Some(Ok(running)), Some(Ok(waiting))) = (fields.next(), fields.next()) else {
+                return None;
+            };
+            total.running += Duration::from_nanos(running);
+            total.waiting += Duration::from_nanos(waiting);
+        }
+        Some(total)
+    }
+}
+
+impl ThreadTimes {
+    /// Whether threads were starved from `self` to `then` (work allowed `limit`): they
+    /// waited for a core longer than they ran, and for a quarter of `limit` and a quarter
+    /// of a second at least (so that the waits of a few wake-ups never count). Work
+    /// stopped then was stopped by the load on the machine, not by its size.
+    pub(crate) fn starved_until(self, then: Self, limit: Duration) -> bool {
+        let running = then.running.saturating_sub(self.running);
+        let waiting = then.waiting.saturating_sub(self.waiting);
+        waiting > running && waiting >= (limit / 4).max(Duration::from_millis(250))
+    }
 }
 
 /// Lowers the calling thread's scheduling priority to [`ANALYSIS_NICE`] (Linux keeps a
@@ -150,7 +212,7 @@ const RETRY_HEAVY_S: u64 = 5;
 /// the returned future is dropped (the client went away); `what` names the work in the
 /// answer when it is stopped.
 pub(crate) async fn bounded<R: Send + 'static>(
-    pool: Option<Arc<rayon::ThreadPool>>,
+    pool: Option<Arc<AnalysisPool>>,
     limit: Duration,
     what: &str,
     work: impl FnOnce() -> R + Send + 'static,
@@ -167,14 +229,21 @@ pub(crate) async fn bounded<R: Send + 'static>(
     let interrupt = Interrupt::new();
     let mut on_drop = RaiseOnDrop(Some(interrupt.clone()));
     let watched = interrupt.clone();
+    let before = pool.as_ref().and_then(|p| p.times());
+    let on = pool.clone();
     // The interrupt is the running thread's: set on the pool's thread that does the work.
-    let mut task = tokio::task::spawn_blocking(move || match pool {
-        Some(pool) => pool.install(move || watched.watch(work)),
+    let mut task = tokio::task::spawn_blocking(move || match on {
+        Some(on) => on.pool.install(move || watched.watch(work)),
         None => watched.watch(work),
     });
+    let mut starved = false;
     let done = if let Ok(done) = tokio::time::timeout(limit, &mut task).await {
         done
     } else {
+        // Over the time allowed, not the while the work takes to notice it is stopped.
+        if let (Some(before), Some(now)) = (before, pool.as_ref().and_then(|p| p.times())) {
+            starved = before.starved_until(now, limit);
+        }
         interrupt.raise();
         task.await
     };
@@ -182,6 +251,17 @@ pub(crate) async fn bounded<R: Send + 'static>(
     on_drop.0 = None;
     let done = done.map_err(ApiError::internal)?;
     if interrupt.is_raised() {
+        // Out of time because the cores were taken, not because the work is large: no
+        // verdict on the case (which would be kept until it changes), but "try again".
+        if starved {
+            return Err(ApiError::busy(
+                format!(
+                    "{what} could not finish in {} s because the server was busy; try again shortly",
+                    limit.as_secs_f64()
+                ),
+                RETRY_HEAVY_S,
+            ));
+        }
         return Err(too_long(what, limit));
     }
     Ok(done)
@@ -366,6 +446,47 @@ mod tests {
             .unwrap();
         assert_eq!(there, here.max(ANALYSIS_NICE), "here {here}");
         assert_eq!(nice(), here, "the caller's own priority is unchanged");
+    }
+
+    /// Work stopped while requests took every core is answered "busy, try again" (503),
+    /// not "too large": that verdict would be kept until the case changes.
+    #[cfg(target_os = "linux")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn work_starved_of_cores_is_answered_busy_not_too_large() {
+        let pool = analysis_pool(1).unwrap();
+        // Requests at the normal priority: more busy threads than cores, for longer than
+        // the work's time.
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let load: Vec<_> = (0..2 * cores)
+            .map(|_| {
+                let stop = Arc::clone(&stop);
+                std::thread::spawn(move || {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        std::hint::spin_loop();
+                    }
+                })
+            })
+            .collect();
+        let burn = || {
+            let interrupt = Interrupt::current().expect("under an interrupt");
+            while !interrupt.is_raised() {
+                std::hint::spin_loop();
+            }
+        };
+        let starved = bounded(Some(Arc::clone(&pool)), Duration::from_secs(1), "x", burn).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for thread in load {
+            thread.join().unwrap();
+        }
+        let error = starved.unwrap_err();
+        assert_eq!(error.status().as_u16(), 503, "{}", error.message());
+        assert!(error.message().contains("busy"), "{}", error.message());
+        // The same work on an idle machine: too large.
+        let error = bounded(Some(pool), Duration::from_millis(100), "x", burn)
+            .await
+            .unwrap_err();
+        assert_eq!(error.status().as_u16(), 422, "{}", error.message());
     }
 
     #[tokio::test]
