@@ -86,8 +86,21 @@ pub struct DomainEntry {
     pub parties_at: Vec<(usize, usize)>,
 }
 
+/// The keys of a configuration, and of one of its `[[domains]]`: others are refused, every
+/// one of them named ([`unknown_keys`]).
+const CONFIG_KEYS: [&str; 8] = [
+    "name",
+    "seed",
+    "repetitions",
+    "rounds",
+    "seconds",
+    "negotiators",
+    "model_checkpoints",
+    "domains",
+];
+const DOMAIN_KEYS: [&str; 2] = ["path", "parties"];
+
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct ConfigFile {
     name: Spanned<String>,
     #[serde(default)]
@@ -106,7 +119,6 @@ struct ConfigFile {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DomainFile {
     path: Spanned<String>,
     #[serde(default)]
@@ -126,9 +138,17 @@ pub fn read_config_with(
     text: &str,
     extra: &[String],
 ) -> Result<TournamentConfig, FormatError> {
-    let file = parse(source, text)?;
+    // Unknown keys are found apart from the schema, so that they hide no other problem.
+    let mut problems = unknown_keys(source, text);
+    let file = match parse(source, text) {
+        Ok(file) => file,
+        Err(error) => {
+            problems.extend(error.problems);
+            problems.sort_by_key(|p| p.line_col);
+            return Err(FormatError { problems });
+        }
+    };
     let at = |span: std::ops::Range<usize>| Some(line_col(text, span.start));
-    let mut problems = Vec::new();
     let mut problem = |span, field: String, kind, message: String| {
         problems.push(Problem::at(source, at(span), field, kind, message));
     };
@@ -297,6 +317,60 @@ pub fn read_config_with(
     // In the order of the file.
     problems.sort_by_key(|p| p.line_col);
     FormatError::check(problems, config)
+}
+
+/// Every key of the configuration `text` that is not one of its fields, top level and in
+/// each `[[domains]]` entry; none when the text does not parse (its syntax error says so).
+fn unknown_keys(source: &str, text: &str) -> Vec<Problem> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(document) = DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let expected = |keys: &[&str]| match keys {
+        [a, b] => format!("`{a}` or `{b}`"),
+        _ => format!(
+            "one of {}",
+            keys.iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut problems = Vec::new();
+    let mut unknown =
+        |key: &toml::Spanned<toml::de::DeString<'_>>, field: String, keys: &[&str]| {
+            problems.push(Problem::at(
+                source,
+                Some(line_col(text, key.span().start)),
+                field,
+                ErrorKind::Unknown,
+                format!(
+                    "unknown field `{}`, expected {}",
+                    key.get_ref(),
+                    expected(keys)
+                ),
+            ));
+        };
+    for (key, value) in document.get_ref() {
+        let name: &str = key.get_ref();
+        if !CONFIG_KEYS.contains(&name) {
+            unknown(key, name.to_string(), &CONFIG_KEYS);
+        } else if name == "domains"
+            && let DeValue::Array(entries) = value.get_ref()
+        {
+            for (k, entry) in entries.iter().enumerate() {
+                if let DeValue::Table(entry) = entry.get_ref() {
+                    for (key, _) in entry {
+                        let field: &str = key.get_ref();
+                        if !DOMAIN_KEYS.contains(&field) {
+                            unknown(key, format!("domains[{k}].{field}"), &DOMAIN_KEYS);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    problems
 }
 
 fn parse(source: &str, text: &str) -> Result<ConfigFile, FormatError> {
@@ -843,7 +917,22 @@ mod tests {
     fn schema_problems_name_the_field() {
         check_config(
             "name = \"n\"\nnegotiators = [\"linear\"]\n[[domains]]\npth = \"a\"\n",
-            "t.toml:4:1: domains[0].pth: unknown field `pth`, expected `path` or `parties`",
+            "t.toml:3:1: domains[0]: missing field `path`\n\
+             t.toml:4:1: domains[0].pth: unknown field `pth`, expected `path` or `parties`",
+        );
+        // An unknown key hides no other problem, of the schema or of the values.
+        check_config(
+            "name = \"n\"\nrepetitions = \"two\"\nround = 3\nnegotiators = []\ndomains = []\n",
+            "t.toml:2:15: repetitions: invalid type: string \"two\", expected a whole number\n\
+             t.toml:3:1: round: unknown field `round`, expected one of `name`, `seed`, \
+             `repetitions`, `rounds`, `seconds`, `negotiators`, `model_checkpoints`, `domains`",
+        );
+        check_config(
+            "name = \"\"\nround = 3\nnegotiators = [\"linear\"]\n[[domains]]\npath = \"a\"\nwho = 1\n",
+            "t.toml:1:8: name: the name is empty\n\
+             t.toml:2:1: round: unknown field `round`, expected one of `name`, `seed`, \
+             `repetitions`, `rounds`, `seconds`, `negotiators`, `model_checkpoints`, `domains`\n\
+             t.toml:6:1: domains[0].who: unknown field `who`, expected `path` or `parties`",
         );
         check_config(
             "name = \"n\"\nrepetitions = \"two\"\nnegotiators = []\ndomains = []\n",
