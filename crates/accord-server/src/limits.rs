@@ -83,6 +83,8 @@ pub(crate) fn analysis_pool(threads: usize) -> Option<Arc<AnalysisPool>> {
             ids.lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(rustix::thread::gettid().as_raw_nonzero().get());
+            #[cfg(not(target_os = "linux"))]
+            let _ = &ids;
         })
         .build()
         .ok()?;
@@ -240,7 +242,7 @@ pub(crate) async fn bounded<R: Send + 'static>(
     let done = if let Ok(done) = tokio::time::timeout(limit, &mut task).await {
         done
     } else {
-        // Over the time allowed, not the while the work takes to notice it is stopped.
+        // Over the time allowed, not the time the work then takes to notice it is stopped.
         if let (Some(before), Some(now)) = (before, pool.as_ref().and_then(|p| p.times())) {
             starved = before.starved_until(now, limit);
         }
