@@ -75,6 +75,18 @@ def test_a_domain_that_does_not_load_is_named_at_its_place_in_the_configuration(
         accord.tournament(config, progress=False)
     assert {p["source"] for p in raised.value.problems} == {str(broken)}
 
+    # A profile a domain folder lacks is placed as a case file's party is.
+    car = ROOT / "testdata" / "genius" / "anac2011-Car"
+    config.write_text(
+        'name = "x"\nnegotiators = ["boulware"]\n'
+        f'[[domains]]\npath = "{car}"\nparties = ["adg_deal.xml", "ghost.xml"]\n'
+    )
+    with pytest.raises(accord.InputError, match="ghost.xml") as raised:
+        accord.tournament(config, progress=False)
+    [problem] = raised.value.problems
+    assert (problem["line"], problem["column"]) == (5, 28)
+    assert (problem["field"], problem["kind"]) == ("domains[0].parties[1]", "unknown")
+
 
 class Stubborn:
     """A hard-liner written in Python: offers its best package, never accepts."""

@@ -1,12 +1,14 @@
 //! Reading the PATH argument: a case file or a domain folder.
 
+use std::fmt;
 use std::path::Path;
 
 use accord_core::{Case, PartyIdx};
+use accord_formats::FormatError;
 use accord_formats::analysis_json::Source;
 use accord_formats::case_file::{CaseFormat, choose_parties, read_case};
 use accord_formats::folder::{FolderFile, read_domain_folder};
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 
 /// A case ready to analyse.
 pub(crate) struct Loaded {
@@ -14,6 +16,23 @@ pub(crate) struct Loaded {
     pub(crate) parties: Vec<PartyIdx>,
     pub(crate) source: Source,
 }
+
+/// The parties asked for do not fit the case: a problem of whoever asked for them, which a
+/// caller that knows where they were written (a tournament configuration) places there.
+#[derive(Debug)]
+pub(crate) struct PartiesRefused {
+    message: String,
+    /// The problems, fields `parties[k]` (or `parties` for the list as a whole).
+    pub(crate) problems: FormatError,
+}
+
+impl fmt::Display for PartiesRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for PartiesRefused {}
 
 /// Loads a case file or a domain folder; `parties` picks the parties (empty: the default).
 pub(crate) fn load(path: &Path, parties: &[String]) -> Result<Loaded> {
@@ -66,6 +85,10 @@ fn load_folder(path: &Path, shown: &str, parties: &[String], every: bool) -> Res
     };
     let (case, warnings) = folder
         .chosen_case(&every_profile)
+        .map_err(|problems| PartiesRefused {
+            message: problems.to_string(),
+            problems,
+        })
         .with_context(|| format!("reading folder `{shown}`"))?;
     let parties = (0..case.parties().len()).map(PartyIdx).collect();
     Ok(Loaded {
@@ -91,7 +114,10 @@ fn load_case_file(path: &Path, shown: &str, parties: &[String]) -> Result<Loaded
     };
     let text = accord_formats::case_file::utf8_text(shown, fs_err::read(path)?)?;
     let case = read_case(shown, &text, format)?;
-    let chosen = choose_parties(&case, parties).map_err(|e| anyhow!("{shown}: {e}"))?;
+    let chosen = choose_parties(&case, parties).map_err(|e| PartiesRefused {
+        message: format!("{shown}: {e}"),
+        problems: e.problem(shown, parties),
+    })?;
     Ok(Loaded {
         case,
         parties: chosen,

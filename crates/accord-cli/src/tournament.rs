@@ -24,7 +24,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::load::load;
+use crate::load::{PartiesRefused, load};
 
 #[derive(Args)]
 pub(crate) struct TournamentArgs {
@@ -107,9 +107,17 @@ pub(crate) fn tournament(args: &TournamentArgs) -> Result<String> {
     let config = read_config(&shown, &text)?;
     let folder = args.config.parent().unwrap_or(Path::new(""));
     let mut domains = Vec::new();
-    for entry in &config.domains {
+    for (k, entry) in config.domains.iter().enumerate() {
         let path = folder.join(&entry.path);
-        let loaded = load(&path, &entry.parties).with_context(|| entry.location.clone())?;
+        // Parties the domain lacks are the configuration's problem, at the party's line.
+        let loaded = load(&path, &entry.parties).map_err(|err| {
+            match err.downcast_ref::<PartiesRefused>() {
+                Some(refused) => {
+                    anyhow::Error::new(entry.party_problems(&shown, k, refused.problems.clone()))
+                }
+                None => err.context(entry.location.clone()),
+            }
+        })?;
         for warning in &loaded.source.warnings {
             eprintln!("warning: {warning}");
         }

@@ -552,6 +552,28 @@ fn a_bad_configuration_names_the_file_line_and_field() {
         domain.starts_with("error: bad.toml:4:8: domains[0].path: "),
         "{domain}"
     );
+    // A party the domain lacks is named by its place in the entry's `parties`, at its
+    // line, for a case file and for a folder alike.
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let party = run(&format!(
+        "name = \"bad\"\nnegotiators = [\"boulware\"]\n[[domains]]\n\
+         path = \"{root}/examples/labour-contract.toml\"\nparties = [\"union\",\n  \"nobody\"]\n"
+    ));
+    assert!(
+        party.starts_with("error: bad.toml:6:3: domains[0].parties[1]: `")
+            && party.contains("no party `nobody`"),
+        "{party}"
+    );
+    let profile = run(&format!(
+        "name = \"bad\"\nnegotiators = [\"boulware\"]\n[[domains]]\n\
+         path = \"{root}/testdata/genius/anac2011-Car\"\n\
+         parties = [\"adg_deal.xml\", \"ghost.xml\"]\n"
+    ));
+    assert!(
+        profile.starts_with("error: bad.toml:5:28: domains[0].parties[1]: `")
+            && profile.contains("no profile `ghost.xml`"),
+        "{profile}"
+    );
 }
 
 #[test]

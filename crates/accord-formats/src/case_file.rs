@@ -1377,6 +1377,30 @@ pub enum PartyChoiceError {
     },
 }
 
+impl PartyChoiceError {
+    /// This refusal as a problem of whoever asked for `ids` (named `source`): field
+    /// `parties[k]` for the id at fault (the second time, for one given twice), or `parties`
+    /// for the list as a whole. No line: the caller knows where `ids` were written.
+    #[must_use]
+    pub fn problem(&self, source: &str, ids: &[String]) -> FormatError {
+        // The place of the `nth` time (from 0) `id` is asked for.
+        let place = |id: &str, nth: usize| {
+            ids.iter()
+                .enumerate()
+                .filter(|(_, p)| *p == id)
+                .nth(nth)
+                .map_or_else(|| "parties".to_string(), |(k, _)| format!("parties[{k}]"))
+        };
+        let (field, kind) = match self {
+            Self::NoPosition => ("parties".to_string(), ErrorKind::Missing),
+            Self::Unknown { id, .. } => (place(id, 0), ErrorKind::Unknown),
+            Self::WithoutPosition { id } => (place(id, 0), ErrorKind::Invalid),
+            Self::Twice { id } => (place(id, 1), ErrorKind::Duplicate),
+        };
+        FormatError::single(Problem::at(source, None, field, kind, self.to_string()))
+    }
+}
+
 /// The parties of a case file to analyse: those named by `ids`, in that order, or every
 /// party with a position when `ids` is empty.
 pub fn choose_parties(

@@ -237,7 +237,7 @@ impl DomainFolder {
                 problems.push(Problem::at(
                     &self.name,
                     None,
-                    "",
+                    format!("parties[{k}]"),
                     ErrorKind::Duplicate,
                     format!("profile `{wanted}` is given twice; each party takes one seat"),
                 ));
@@ -255,7 +255,7 @@ impl DomainFolder {
                     problems.push(Problem::at(
                         &self.name,
                         None,
-                        "",
+                        format!("parties[{k}]"),
                         ErrorKind::Unknown,
                         format!(
                             "no profile `{wanted}`\nhint: the profiles here are {}",

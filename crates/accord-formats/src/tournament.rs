@@ -86,6 +86,54 @@ pub struct DomainEntry {
     pub parties_at: Vec<(usize, usize)>,
 }
 
+impl DomainEntry {
+    /// Problems with the parties this entry (number `k` of the configuration `source`)
+    /// asks for, as problems of the configuration: a problem of field `parties[j]` (as
+    /// [`crate::case_file::PartyChoiceError::problem`] gives) is placed at the line of that
+    /// party, field `domains[k].parties[j]`; one of the list as a whole (field `parties`,
+    /// or none) at the first party, or at the entry's `path` when it names none. Problems
+    /// with a line of their own, or a field other than these, are problems of the domain's
+    /// files (a profile that does not read) and are kept as they are.
+    #[must_use]
+    pub fn party_problems(&self, source: &str, k: usize, err: FormatError) -> FormatError {
+        let problems = err
+            .problems
+            .into_iter()
+            .map(|problem| {
+                // A problem found within one of the domain's files (it has a line, or a
+                // field of its own) stays that file's.
+                let asked = problem.field.is_empty()
+                    || problem.field == "parties"
+                    || problem.field.starts_with("parties[");
+                if problem.line_col.is_some() || !asked {
+                    return problem;
+                }
+                let field = if problem.field.is_empty() {
+                    "parties"
+                } else {
+                    problem.field.as_str()
+                };
+                let at = field
+                    .strip_prefix("parties[")
+                    .and_then(|rest| rest.strip_suffix(']'))
+                    .and_then(|j| j.parse::<usize>().ok())
+                    .and_then(|j| self.parties_at.get(j))
+                    .or(self.parties_at.first())
+                    .copied()
+                    .unwrap_or(self.path_at);
+                Problem::at(
+                    source,
+                    Some(at),
+                    format!("domains[{k}].{field}"),
+                    problem.kind,
+                    format!("`{}`: {}", self.path, problem.message),
+                )
+            })
+            .collect();
+        FormatError { problems }
+    }
+}
+
 /// The keys of a configuration, and of one of its `[[domains]]`: others are refused, every
 /// one of them named ([`unknown_keys`]).
 const CONFIG_KEYS: [&str; 8] = [

@@ -20,9 +20,7 @@ use accord_core::{
     analyze_with, insight,
 };
 use accord_formats::analysis_json::{Source, analysis_to_json};
-use accord_formats::case_file::{
-    CaseFormat, PartyChoiceError, choose_parties, read_case, read_package, write_case,
-};
+use accord_formats::case_file::{CaseFormat, choose_parties, read_case, read_package, write_case};
 use accord_formats::export::{ExportOptions, export_folder};
 use accord_formats::folder::{DomainFormat, FolderFile, read_domain_folder};
 use accord_formats::{ErrorKind, FormatError};
@@ -83,31 +81,6 @@ fn input_error(py: Python<'_>, err: &FormatError) -> PyErr {
     match raised.value(py).setattr("problems", problems) {
         Ok(()) => raised,
         Err(failed) => failed,
-    }
-}
-
-/// The problem of parties that cannot be analysed (`parties` as asked for, in a case read
-/// from `source`): the field names the party's place in the list.
-fn party_choice_problem(source: &str, parties: &[String], err: &PartyChoiceError) -> FormatError {
-    // The place of the `nth` time (from 0) `id` is asked for.
-    let place = |id: &str, nth: usize| {
-        parties
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| *p == id)
-            .nth(nth)
-            .map_or_else(|| "parties".to_string(), |(k, _)| format!("parties[{k}]"))
-    };
-    let (field, kind) = match err {
-        PartyChoiceError::NoPosition => ("parties".to_string(), ErrorKind::Missing),
-        PartyChoiceError::Unknown { id, .. } => (place(id, 0), ErrorKind::Unknown),
-        PartyChoiceError::WithoutPosition { id } => (place(id, 0), ErrorKind::Invalid),
-        PartyChoiceError::Twice { id } => (place(id, 1), ErrorKind::Duplicate),
-        _ => ("parties".to_string(), ErrorKind::Invalid),
-    };
-    let problem = accord_formats::Problem::at(source, None, field, kind, err.to_string());
-    FormatError {
-        problems: vec![problem],
     }
 }
 
@@ -211,7 +184,7 @@ impl LoadedCase {
     /// every party with a position).
     fn select(&self, py: Python<'_>, parties: Vec<String>) -> PyResult<Self> {
         let chosen = choose_parties(&self.case, &parties)
-            .map_err(|e| input_error(py, &party_choice_problem(&self.source.path, &parties, &e)))?;
+            .map_err(|e| input_error(py, &e.problem(&self.source.path, &parties)))?;
         Ok(Self {
             case: self.case.clone(),
             parties: chosen,
@@ -397,7 +370,7 @@ impl LoadedCase {
         let case =
             read_case(source, text, format).map_err(|e| LoadFailure::Input(input_error(py, &e)))?;
         let parties = choose_parties(&case, parties)
-            .map_err(|e| LoadFailure::Parties(party_choice_problem(source, parties, &e)))?;
+            .map_err(|e| LoadFailure::Parties(e.problem(source, parties)))?;
         Ok(Self {
             case: Arc::new(case),
             parties,

@@ -81,41 +81,18 @@ fn domain_error(
     k: usize,
     entry: &DomainEntry,
 ) -> PyErr {
-    let problems = match failure {
+    let err = match failure {
         LoadFailure::Input(err) if err.is_instance_of::<InputError>(py) => return err,
-        LoadFailure::Input(err) => vec![Problem::at(
+        LoadFailure::Input(err) => FormatError::single(Problem::at(
             source,
             Some(entry.path_at),
             format!("domains[{k}].path"),
             ErrorKind::Invalid,
             format!("`{}`: {}", entry.path, err.value(py)),
-        )],
-        LoadFailure::Parties(err) => err
-            .problems
-            .into_iter()
-            .map(|problem| {
-                // `parties[j]`, or `parties` for the list as a whole.
-                let j = problem
-                    .field
-                    .strip_prefix("parties[")
-                    .and_then(|rest| rest.strip_suffix(']'))
-                    .and_then(|j| j.parse::<usize>().ok());
-                let at = j
-                    .and_then(|j| entry.parties_at.get(j))
-                    .or(entry.parties_at.first())
-                    .copied()
-                    .unwrap_or(entry.path_at);
-                Problem::at(
-                    source,
-                    Some(at),
-                    format!("domains[{k}].{}", problem.field),
-                    problem.kind,
-                    format!("`{}`: {}", entry.path, problem.message),
-                )
-            })
-            .collect(),
+        )),
+        LoadFailure::Parties(err) => entry.party_problems(source, k, err),
     };
-    input_error(py, &FormatError { problems })
+    input_error(py, &err)
 }
 
 #[pymethods]
@@ -214,7 +191,7 @@ impl TournamentPlan {
                 .map_err(|e| input_error(py, &e))?;
             let asked = strings(&domain["parties"], "parties")?;
             let parties = choose_parties(&case, &asked)
-                .map_err(|e| input_error(py, &crate::party_choice_problem(&source, &asked, &e)))?;
+                .map_err(|e| input_error(py, &e.problem(&source, &asked)))?;
             domains.push(TournamentDomain {
                 name,
                 case,

@@ -1292,6 +1292,8 @@ async fn export_case(
     params(("case" = String, Path, description = "case id")),
     responses(
         (status = 200, description = "the mediator's analysis document, or a party's own view (OwnAnalysis)", body = Object),
+        (status = 422, description = "the analysis is over the server's time for one request (`too_large`, saying what to ask instead)", body = ErrorBody),
+        (status = 429, description = "the account's share of heavy work is in use: `Retry-After` says when to try again", body = ErrorBody),
         (status = 503, description = "every core for analyses is busy: `Retry-After` says when to try again", body = ErrorBody),
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "an observer", body = ErrorBody),

@@ -487,7 +487,9 @@ pub(crate) async fn put_elicitation(
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "another party's answers, or an observer", body = ErrorBody),
         (status = 404, description = "no such case or party, or no answers sent or kept", body = ErrorBody),
-        (status = 422, description = "the answers do not read, or cannot be fitted yet", body = ErrorBody),
+        (status = 422, description = "the answers do not read, or cannot be fitted yet, or the work is over the server's time for one request (`too_large`)", body = ErrorBody),
+        (status = 429, description = "the account's share of heavy work is in use: `Retry-After` says when to try again", body = ErrorBody),
+        (status = 503, description = "other work holds every core: `Retry-After` says when to try again", body = ErrorBody),
     ))]
 pub(crate) async fn post_fit(
     State(state): State<AppState>,
@@ -516,7 +518,9 @@ pub(crate) async fn post_fit(
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "another party's answers, or an observer", body = ErrorBody),
         (status = 404, description = "no such case or party, or no answers sent or kept", body = ErrorBody),
-        (status = 422, description = "the answers do not read, or rate nothing yet", body = ErrorBody),
+        (status = 422, description = "the answers do not read, or rate nothing yet, or the work is over the server's time for one request (`too_large`)", body = ErrorBody),
+        (status = 429, description = "the account's share of heavy work is in use: `Retry-After` says when to try again", body = ErrorBody),
+        (status = 503, description = "other work holds every core: `Retry-After` says when to try again", body = ErrorBody),
     ))]
 pub(crate) async fn post_suggest(
     State(state): State<AppState>,
@@ -559,7 +563,9 @@ pub(crate) async fn post_suggest(
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "another party's answers, or an observer", body = ErrorBody),
         (status = 404, description = "no such case or party, or no answers sent or kept", body = ErrorBody),
-        (status = 422, description = "the answers do not read, or cannot be fitted", body = ErrorBody),
+        (status = 422, description = "the answers do not read, or cannot be fitted, or the work is over the server's time for one request (`too_large`)", body = ErrorBody),
+        (status = 429, description = "the account's share of heavy work is in use: `Retry-After` says when to try again", body = ErrorBody),
+        (status = 503, description = "other work holds every core: `Retry-After` says when to try again", body = ErrorBody),
     ))]
 pub(crate) async fn post_confirm(
     State(state): State<AppState>,

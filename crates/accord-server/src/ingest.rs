@@ -135,7 +135,9 @@ fn in_meeting(index: usize, error: ApiError) -> ApiError {
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "not the mediator", body = ErrorBody),
         (status = 404, description = "no such case", body = ErrorBody),
-        (status = 422, description = "an empty or too long text, or a bad date", body = ErrorBody),
+        (status = 422, description = "an empty or too long text, or a bad date, or the work is over the server's time for one request (`too_large`)", body = ErrorBody),
+        (status = 429, description = "the account's share of heavy work is in use: `Retry-After` says when to try again", body = ErrorBody),
+        (status = 503, description = "other work holds every core: `Retry-After` says when to try again", body = ErrorBody),
     ))]
 pub(crate) async fn post_ingest(
     State(state): State<AppState>,

@@ -196,6 +196,34 @@ async fn fitting_answers_and_the_tallys_proposals_count_in_the_accounts_share_of
 }
 
 #[tokio::test]
+async fn the_api_document_says_which_routes_answer_429_and_503() {
+    let app = App::sqlite().await;
+    let document = app.get("/openapi.json", &app.mediator).await.body;
+    // Every route whose work counts in an account's share of heavy work.
+    for (path, method) in [
+        ("/api/cases/{case}/analysis", "get"),
+        ("/api/cases/{case}/parties/{party}/elicitation/fit", "post"),
+        (
+            "/api/cases/{case}/parties/{party}/elicitation/suggest",
+            "post",
+        ),
+        (
+            "/api/cases/{case}/parties/{party}/elicitation/confirm",
+            "post",
+        ),
+        ("/api/cases/{case}/ingest", "post"),
+    ] {
+        let responses = &document["paths"][path][method]["responses"];
+        for status in ["422", "429", "503"] {
+            assert!(
+                responses.get(status).is_some(),
+                "{method} {path}: no {status} in {responses}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn with_one_analysis_thread_analyses_wait_their_turn_and_reads_go_on() {
     let settings = Settings {
         analysis_threads: 1,
