@@ -191,7 +191,14 @@ pub fn read_config_with(
     let file = match parse(source, text) {
         Ok(file) => file,
         Err(error) => {
-            problems.extend(error.problems);
+            // serde stops at the first value of the wrong type: each field is read on its
+            // own to find them all.
+            let each = field_problems(source, text);
+            problems.extend(if each.is_empty() {
+                error.problems
+            } else {
+                each
+            });
             problems.sort_by_key(|p| p.line_col);
             return Err(FormatError { problems });
         }
@@ -421,6 +428,118 @@ fn unknown_keys(source: &str, text: &str) -> Vec<Problem> {
     problems
 }
 
+/// The problems of the configuration `text` field by field, each value read on its own as
+/// its field's type (and each element of a list as its element's), so that a value of the
+/// wrong type hides no other; none when the text does not parse.
+fn field_problems(source: &str, text: &str) -> Vec<Problem> {
+    use serde::de::DeserializeOwned;
+    use toml::de::{DeTable, DeValue, ValueDeserializer};
+    type Value<'i> = toml::Spanned<DeValue<'i>>;
+
+    /// A problem of `value` read as `T` (field `field`), if any.
+    fn check<T: DeserializeOwned>(
+        source: &str,
+        text: &str,
+        value: &Value<'_>,
+        field: &str,
+    ) -> Option<Problem> {
+        let error =
+            serde_path_to_error::deserialize::<_, T>(ValueDeserializer::from(value.clone()))
+                .err()?;
+        let mut problem = schema_problem(source, text, error);
+        if problem.line_col.is_none() {
+            problem.line_col = Some(line_col(text, value.span().start));
+        }
+        problem.field = match problem.field.as_str() {
+            "" => field.to_string(),
+            inner if inner.starts_with('[') => format!("{field}{inner}"),
+            inner => format!("{field}.{inner}"),
+        };
+        Some(problem)
+    }
+    /// The problems of a list whose elements are `T`: each element's, or the list's.
+    fn check_list<T: DeserializeOwned>(
+        source: &str,
+        text: &str,
+        value: &Value<'_>,
+        field: &str,
+    ) -> Vec<Problem> {
+        match value.get_ref().as_array() {
+            Some(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(k, item)| check::<T>(source, text, item, &format!("{field}[{k}]")))
+                .collect(),
+            None => check::<Vec<T>>(source, text, value, field)
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    let Ok(document) = DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    let missing = |at: usize, field: &str, key: &str| {
+        Problem::at(
+            source,
+            Some(line_col(text, at)),
+            field,
+            ErrorKind::Missing,
+            format!("missing field `{key}`"),
+        )
+    };
+    let table = document.get_ref();
+    let has = |table: &DeTable<'_>, key: &str| table.iter().any(|(k, _)| k.get_ref() == key);
+    for key in ["name", "negotiators", "domains"] {
+        if !has(table, key) {
+            problems.push(missing(document.span().start, "", key));
+        }
+    }
+    for (key, value) in table {
+        let name: &str = key.get_ref();
+        match name {
+            "name" => problems.extend(check::<String>(source, text, value, name)),
+            "seed" => problems.extend(check::<u64>(source, text, value, name)),
+            "repetitions" | "rounds" => problems.extend(check::<u32>(source, text, value, name)),
+            "seconds" => problems.extend(check::<f64>(source, text, value, name)),
+            "negotiators" => problems.extend(check_list::<String>(source, text, value, name)),
+            "model_checkpoints" => problems.extend(check_list::<f64>(source, text, value, name)),
+            "domains" => match value.get_ref().as_array() {
+                None => problems.extend(check::<Vec<()>>(source, text, value, name)),
+                Some(entries) => {
+                    for (k, entry) in entries.iter().enumerate() {
+                        let field = format!("domains[{k}]");
+                        let Some(entry_table) = entry.get_ref().as_table() else {
+                            problems.extend(check::<DomainFile>(source, text, entry, &field));
+                            continue;
+                        };
+                        if !has(entry_table, "path") {
+                            problems.push(missing(entry.span().start, &field, "path"));
+                        }
+                        for (key, value) in entry_table {
+                            let inner = format!("{field}.{}", key.get_ref());
+                            match &**key.get_ref() {
+                                "path" => {
+                                    problems.extend(check::<String>(source, text, value, &inner));
+                                }
+                                "parties" => {
+                                    problems
+                                        .extend(check_list::<String>(source, text, value, &inner));
+                                }
+                                // Unknown keys are [`unknown_keys`]' to name.
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+    problems
+}
+
 fn parse(source: &str, text: &str) -> Result<ConfigFile, FormatError> {
     let deserializer = toml::Deserializer::parse(text).map_err(|e| {
         Problem::at(
@@ -431,36 +550,45 @@ fn parse(source: &str, text: &str) -> Result<ConfigFile, FormatError> {
             first_line(e.message()),
         )
     })?;
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        // Spanned values show up in serde's path under a private key.
-        let path = e
-            .path()
-            .to_string()
-            .replace(".$__serde_spanned_private_value", "");
-        let inner = e.into_inner();
-        let message = tidy_message(&first_line(inner.message()));
-        let kind = if message.starts_with("missing field") {
-            ErrorKind::Missing
-        } else if message.starts_with("unknown field") {
-            ErrorKind::Unknown
-        } else if message.starts_with("invalid type") {
-            ErrorKind::WrongType
-        } else {
-            ErrorKind::Invalid
-        };
-        let field = if path == "." || path == "?" {
-            String::new()
-        } else {
-            path
-        };
-        FormatError::single(Problem::at(
-            source,
-            inner.span().map(|s| line_col(text, s.start)),
-            field,
-            kind,
-            message,
-        ))
-    })
+    serde_path_to_error::deserialize(deserializer)
+        .map_err(|e| FormatError::single(schema_problem(source, text, e)))
+}
+
+/// A problem serde found with a value (the field from its path, the kind from its words).
+fn schema_problem(
+    source: &str,
+    text: &str,
+    e: serde_path_to_error::Error<toml::de::Error>,
+) -> Problem {
+    // Spanned values show up in serde's path under a private key.
+    let path = e
+        .path()
+        .to_string()
+        .replace(".$__serde_spanned_private_value", "")
+        .replace("$__serde_spanned_private_value", "");
+    let inner = e.into_inner();
+    let message = tidy_message(&first_line(inner.message()));
+    let kind = if message.starts_with("missing field") {
+        ErrorKind::Missing
+    } else if message.starts_with("unknown field") {
+        ErrorKind::Unknown
+    } else if message.starts_with("invalid type") {
+        ErrorKind::WrongType
+    } else {
+        ErrorKind::Invalid
+    };
+    let field = if path == "." || path == "?" {
+        String::new()
+    } else {
+        path
+    };
+    Problem::at(
+        source,
+        inner.span().map(|s| line_col(text, s.start)),
+        field,
+        kind,
+        message,
+    )
 }
 
 /// serde's wording in the project's style: no Rust type names.
@@ -989,6 +1117,27 @@ mod tests {
         check_config(
             "negotiators = [\"linear\"]\ndomains = []\n",
             "t.toml:1:1: missing field `name`",
+        );
+        // A value of the wrong type hides no other.
+        check_config(
+            "name = 3\nseed = -1\nrepetitions = \"two\"\nrounds = 1.5\n\
+             negotiators = [\"linear\", 4]\nmodel_checkpoints = \"x\"\n\
+             [[domains]]\npath = 7\nparties = [\"a\", false]\n[[domains]]\nparties = []\n",
+            "t.toml:1:8: name: invalid type: integer `3`, expected a string\n\
+             t.toml:2:8: seed: invalid value: integer `-1`, expected a whole number\n\
+             t.toml:3:15: repetitions: invalid type: string \"two\", expected a whole number\n\
+             t.toml:4:10: rounds: invalid type: floating point `1.5`, expected a whole number\n\
+             t.toml:5:26: negotiators[1]: invalid type: integer `4`, expected a string\n\
+             t.toml:6:21: model_checkpoints: invalid type: string \"x\", expected an array\n\
+             t.toml:8:8: domains[0].path: invalid type: integer `7`, expected a string\n\
+             t.toml:9:17: domains[0].parties[1]: invalid type: boolean `false`, expected a \
+             string\n\
+             t.toml:10:1: domains[1]: missing field `path`",
+        );
+        check_config(
+            "name = \"n\"\nnegotiators = \"linear\"\ndomains = 3\n",
+            "t.toml:2:15: negotiators: invalid type: string \"linear\", expected an array\n\
+             t.toml:3:11: domains: invalid type: integer `3`, expected an array",
         );
         check_config(
             "name = \n",
