@@ -87,6 +87,16 @@ def test_a_domain_that_does_not_load_is_named_at_its_place_in_the_configuration(
     assert (problem["line"], problem["column"]) == (5, 28)
     assert (problem["field"], problem["kind"]) == ("domains[0].parties[1]", "unknown")
 
+    # A domain of one negotiating party is refused at its `parties`.
+    config.write_text(
+        'name = "x"\nnegotiators = ["boulware"]\n'
+        f'[[domains]]\npath = "{labour}"\nparties = ["union"]\n'
+    )
+    with pytest.raises(accord.InputError, match="this domain gives 1") as raised:
+        accord.tournament(config, progress=False)
+    [problem] = raised.value.problems
+    assert (problem["line"], problem["column"], problem["field"]) == (5, 12, "domains[0].parties")
+
 
 class Stubborn:
     """A hard-liner written in Python: offers its best package, never accepts."""

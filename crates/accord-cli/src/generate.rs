@@ -26,6 +26,17 @@ pub(crate) fn generate(spec: &GenerateSpec, rectangles: Option<usize>) -> Result
         Err(GenerateError::TooManyRedLines { .. }) if rectangles.is_some() => {
             bail!("--red-lines cannot be used with --rectangles: the rectangles say everything")
         }
+        Err(GenerateError::TooLarge { what, value, max }) => {
+            let flags = match what {
+                "points" => "--points".to_string(),
+                "options" => "--options".to_string(),
+                "parties" => "--parties".to_string(),
+                "rectangles" => "--rectangles".to_string(),
+                "parties × rectangles" => "--parties × --rectangles".to_string(),
+                _ => "--points × --options × --parties".to_string(),
+            };
+            bail!("{flags}: {value} is more than the {max} a generated case may have")
+        }
         Err(GenerateError::BadReservation(value)) => {
             bail!("--reservation `{value}`: a reservation value is between 0 and 1")
         }

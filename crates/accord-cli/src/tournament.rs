@@ -118,6 +118,11 @@ pub(crate) fn tournament(args: &TournamentArgs) -> Result<String> {
                 None => err.context(entry.location.clone()),
             }
         })?;
+        if loaded.parties.len() < 2 {
+            return Err(entry
+                .too_few_parties(&shown, k, loaded.parties.len())
+                .into());
+        }
         for warning in &loaded.source.warnings {
             eprintln!("warning: {warning}");
         }

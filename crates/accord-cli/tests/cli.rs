@@ -205,6 +205,40 @@ fn bad_input_is_a_named_error_with_exit_2() {
 }
 
 #[test]
+fn generate_refuses_sizes_it_cannot_hold_before_allocating() {
+    for (args, expected) in [
+        (
+            "--points 1000000000 --options 3 --parties 2",
+            "error: --points: 1000000000 is more than the 100000 a generated case may have\n",
+        ),
+        (
+            "--points 2 --options 4000000000 --parties 2",
+            "error: --options: 4000000000 is more than the 10000 a generated case may have\n",
+        ),
+        (
+            "--points 2 --options 2 --parties 4000000000",
+            "error: --parties: 4000000000 is more than the 1000 a generated case may have\n",
+        ),
+        (
+            "--points 2 --options 2 --parties 2 --rectangles 4000000000",
+            "error: --rectangles: 4000000000 is more than the 100000 a generated case may have\n",
+        ),
+        (
+            "--points 10000 --options 100 --parties 100",
+            "error: --points × --options × --parties: 100000000 is more than the 20000000 a \
+             generated case may have\n",
+        ),
+    ] {
+        let args: Vec<&str> = std::iter::once("generate").chain(args.split(' ')).collect();
+        assert_eq!(
+            run(&args),
+            format!("exit: 2\n--- stdout\n--- stderr\n{expected}"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
 fn evaluate_scores_a_draft_for_every_party() {
     insta::assert_snapshot!(run(&[
         "evaluate",

@@ -574,6 +574,28 @@ fn a_bad_configuration_names_the_file_line_and_field() {
             && profile.contains("no profile `ghost.xml`"),
         "{profile}"
     );
+    let alone = run(&format!(
+        "name = \"bad\"\nnegotiators = [\"boulware\"]\n[[domains]]\n\
+         path = \"{root}/examples/labour-contract.toml\"\nparties = [\"union\"]\n"
+    ));
+    assert!(
+        alone.starts_with("error: bad.toml:5:12: domains[0].parties: `")
+            && alone.contains("this domain gives 1"),
+        "{alone}"
+    );
+    let checkpoints: Vec<String> = (1..=101)
+        .map(|k| format!("{}", f64::from(k) / 102.0))
+        .collect();
+    let many = run(&format!(
+        "name = \"bad\"\nnegotiators = [\"boulware\"]\nmodel_checkpoints = [{}]\n\
+         [[domains]]\npath = \"{root}/examples/labour-contract.toml\"\n",
+        checkpoints.join(", ")
+    ));
+    assert!(
+        many.starts_with("error: bad.toml:3:")
+            && many.contains("model_checkpoints[100]: 101 model checkpoints: at most 100"),
+        "{many}"
+    );
 }
 
 #[test]
@@ -699,4 +721,50 @@ fn mediate_names_who_rejects_the_final_text_and_why() {
         ),
         "{low}"
     );
+}
+
+#[test]
+fn a_real_range_wider_than_the_largest_float_is_negotiated_without_fault() {
+    let dir = scratch("widest-real");
+    let case = dir.join("widest.toml");
+    std::fs::write(
+        &case,
+        "name = \"t\"\n\
+         [[points]]\nid = \"a\"\noptions = [\"x\", \"y\"]\n\
+         [[points]]\nid = \"r\"\nrange = { min = -1e308, max = 1e308, real = true }\n\
+         [[parties]]\nid = \"p\"\n[parties.position]\nweights = { a = 1, r = 1 }\n\
+         [parties.position.ratings]\na = { x = 0, y = 1 }\nr = [[0, 0], [10, 1]]\n\
+         [[parties]]\nid = \"q\"\n[parties.position]\nweights = { a = 1, r = 1 }\n\
+         [parties.position.ratings]\na = { x = 1, y = 0 }\nr = [[0, 1], [10, 0]]\n",
+    )
+    .unwrap();
+    // Every negotiator draws values of the range: random packages, opponent models.
+    for negotiator in [
+        "random",
+        "boulware",
+        "tit-for-tat",
+        "micro",
+        "agentk",
+        "cuhkagent",
+        "atlas3",
+        "boa(model=bayesian)",
+    ] {
+        let output = accord(&[
+            "negotiate",
+            case.to_str().unwrap(),
+            "--negotiators",
+            negotiator,
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{negotiator}: {}",
+            stderr(&output)
+        );
+        assert!(
+            !stdout(&output).contains("NaN"),
+            "{negotiator}: {}",
+            stdout(&output)
+        );
+    }
 }

@@ -58,7 +58,7 @@ pub enum ModelError {
         party: String,
     },
     /// A mediator or observer was given a position.
-    #[error("party `{party}` is a {role} and cannot hold a position")]
+    #[error("party `{party}` is {} and cannot hold a position", role.with_article())]
     PositionForNonParty {
         /// The party.
         party: String,

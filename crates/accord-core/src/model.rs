@@ -284,6 +284,16 @@ impl Role {
             Role::Observer => "observer",
         }
     }
+
+    /// The word with its article, for messages: "a party", "a mediator", "an observer".
+    #[must_use]
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Role::Party => "a party",
+            Role::Mediator => "a mediator",
+            Role::Observer => "an observer",
+        }
+    }
 }
 
 impl fmt::Display for Role {

@@ -534,7 +534,7 @@ impl Reader<'_, '_> {
                 self.problem(
                     &at,
                     ErrorKind::Invalid,
-                    format!("a {role} cannot hold a position"),
+                    format!("{} cannot hold a position", role.with_article()),
                 );
             }
             self.position(&at, position, points)

@@ -58,6 +58,16 @@ pub enum GenerateError {
         /// The most that fit.
         max: usize,
     },
+    /// A size over what a generated case may have ([`MAX_POINTS`] and its kin).
+    #[error("{what} is {value}, more than the {max} a generated case may have")]
+    TooLarge {
+        /// The size: `points`, `options`, `parties`, `rectangles`, or a product of them.
+        what: &'static str,
+        /// Its value.
+        value: u128,
+        /// The most allowed.
+        max: u128,
+    },
     /// A reservation value outside `0..=1`.
     #[error("the reservation value `{0}` is not between 0 and 1")]
     BadReservation(f64),
@@ -70,6 +80,46 @@ pub enum GenerateError {
     Invalid(#[from] ModelErrors),
 }
 
+/// The most points, options per point, parties and rectangles per party a generated case
+/// may have, and the most ratings (points × options × parties) or rectangles in all
+/// (parties × rectangles): far beyond any benchmark, and short of what a case file can
+/// hold in memory.
+pub const MAX_POINTS: usize = 100_000;
+/// See [`MAX_POINTS`].
+pub const MAX_OPTIONS: usize = 10_000;
+/// See [`MAX_POINTS`].
+pub const MAX_PARTIES: usize = 1_000;
+/// See [`MAX_POINTS`].
+pub const MAX_RECTANGLES: usize = 100_000;
+/// See [`MAX_POINTS`].
+pub const MAX_RATINGS: u128 = 20_000_000;
+
+/// Refuses sizes over the limits ([`MAX_POINTS`]), before anything is allocated.
+fn check_sizes(spec: &GenerateSpec, rectangles: usize) -> Result<(), GenerateError> {
+    let too_large = |what, value: u128, max: u128| {
+        if value > max {
+            Err(GenerateError::TooLarge { what, value, max })
+        } else {
+            Ok(())
+        }
+    };
+    let wide = |n: usize| n as u128;
+    too_large("points", wide(spec.points), wide(MAX_POINTS))?;
+    too_large("options", wide(spec.options), wide(MAX_OPTIONS))?;
+    too_large("parties", wide(spec.parties), wide(MAX_PARTIES))?;
+    too_large("rectangles", wide(rectangles), wide(MAX_RECTANGLES))?;
+    too_large(
+        "points × options × parties",
+        wide(spec.points) * wide(spec.options) * wide(spec.parties),
+        MAX_RATINGS,
+    )?;
+    too_large(
+        "parties × rectangles",
+        wide(spec.parties) * wide(rectangles),
+        MAX_RATINGS,
+    )
+}
+
 /// A case of `points` points with `options` options each and `parties` parties with
 /// random weights and ratings (integers 0..=10, so ties occur as in real cases), and
 /// `red_lines` red lines each forbidding one option of one point for one party (never
@@ -79,6 +129,7 @@ pub fn generate_case(spec: &GenerateSpec) -> Result<Case, GenerateError> {
     if spec.points == 0 || spec.options < 2 || spec.parties == 0 {
         return Err(GenerateError::TooSmall);
     }
+    check_sizes(spec, 0)?;
     if !(0.0..=1.0).contains(&spec.reservation) {
         return Err(GenerateError::BadReservation(spec.reservation));
     }
@@ -167,6 +218,7 @@ pub fn generate_rectangle_case(
     if spec.points == 0 || spec.options < 2 || spec.parties == 0 || rectangles == 0 {
         return Err(GenerateError::TooSmall);
     }
+    check_sizes(spec, rectangles)?;
     if !(0.0..=1.0).contains(&spec.reservation) {
         return Err(GenerateError::BadReservation(spec.reservation));
     }

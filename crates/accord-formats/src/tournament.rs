@@ -134,6 +134,26 @@ impl DomainEntry {
     }
 }
 
+impl DomainEntry {
+    /// The problem of a domain (entry `k` of the configuration `source`) that loads with
+    /// `n` negotiating parties, fewer than the two a session needs: at its `parties`, or
+    /// its `path` when it names none.
+    #[must_use]
+    pub fn too_few_parties(&self, source: &str, k: usize, n: usize) -> FormatError {
+        let problem = Problem::at(
+            source,
+            None,
+            "parties",
+            ErrorKind::Invalid,
+            format!("a session needs at least two negotiating parties; this domain gives {n}"),
+        );
+        self.party_problems(source, k, FormatError::single(problem))
+    }
+}
+
+/// The most model checkpoints a configuration may ask for.
+pub const MAX_CHECKPOINTS: usize = 100;
+
 /// The keys of a configuration, and of one of its `[[domains]]`: others are refused, every
 /// one of them named ([`unknown_keys`]).
 const CONFIG_KEYS: [&str; 8] = [
@@ -285,6 +305,18 @@ pub fn read_config_with(
             };
             problem(name.span(), field, ErrorKind::Duplicate, message);
         }
+    }
+    if let Some(extra) = file.model_checkpoints.get(MAX_CHECKPOINTS) {
+        problem(
+            extra.span(),
+            format!("model_checkpoints[{MAX_CHECKPOINTS}]"),
+            ErrorKind::Invalid,
+            format!(
+                "{} model checkpoints: at most {MAX_CHECKPOINTS} (each measures every model \
+                 of every session once more)",
+                file.model_checkpoints.len()
+            ),
+        );
     }
     let mut previous = 0.0;
     for (k, checkpoint) in file.model_checkpoints.iter().enumerate() {

@@ -128,6 +128,10 @@ impl TournamentPlan {
         for (k, entry) in config.domains.iter().enumerate() {
             let loaded = LoadedCase::load(py, &folder.join(&entry.path), &entry.parties)
                 .map_err(|failure| domain_error(py, failure, shown, k, entry))?;
+            if loaded.parties.len() < 2 {
+                let err = entry.too_few_parties(shown, k, loaded.parties.len());
+                return Err(input_error(py, &err));
+            }
             domains.push(TournamentDomain {
                 // As written: the results do not depend on where the configuration lies.
                 name: entry.path.clone(),

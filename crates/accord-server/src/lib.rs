@@ -305,11 +305,14 @@ pub fn router(state: AppState) -> Router {
     let config = Arc::new(config);
     let ui_limit = GovernorLayer::new(Arc::clone(&config)).error_handler(ui::too_many_logins);
     let limit = GovernorLayer::new(config).error_handler(|error| match error {
-        GovernorError::TooManyRequests { wait_time, .. } => ApiError::too_many_requests(
-            format!("too many login attempts; try again in {wait_time} s"),
-            wait_time,
-        )
-        .into_response(),
+        GovernorError::TooManyRequests { wait_time, .. } => {
+            let wait = limits::login_wait(wait_time);
+            ApiError::too_many_requests(
+                format!("too many login attempts; try again in {wait} s"),
+                wait,
+            )
+            .into_response()
+        }
         other => ApiError::internal(format!("{other:?}")).into_response(),
     });
     let login = auth::login_routes().layer(limit);

@@ -336,6 +336,13 @@ fn refilled(burst: f64, refill: Duration, tokens: f64, at: Instant) -> f64 {
     (tokens + at.elapsed().as_secs_f64() / refill.as_secs_f64()).min(burst)
 }
 
+/// The whole seconds to wait after the login rate limit refuses a request: the limiter
+/// gives the wait rounded down (0 for less than a second), so one more second, never
+/// an answer that sends the client back too early.
+pub(crate) fn login_wait(wait_time: u64) -> u64 {
+    wait_time.saturating_add(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

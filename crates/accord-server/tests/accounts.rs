@@ -168,6 +168,18 @@ async fn login_is_rate_limited() {
             )
             .await;
         statuses.push(answer.status);
+        if answer.status == StatusCode::TOO_MANY_REQUESTS {
+            // Never "come back now" while still refusing: at least a second, and the
+            // message says the same.
+            let wait: u64 = answer.headers[axum::http::header::RETRY_AFTER]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(wait >= 1, "{:?}", answer.body);
+            let message = answer.body["error"]["message"].as_str().unwrap();
+            assert!(message.ends_with(&format!(" {wait} s")), "{message}");
+        }
     }
     assert!(statuses.contains(&StatusCode::UNAUTHORIZED));
     assert_eq!(

@@ -56,7 +56,7 @@ pub fn suggest(
                 }
             }
             PointKind::Integer { min, max } => {
-                let mut v: Vec<i64> = vec![*min, *max, min + (max - min) / 2];
+                let mut v: Vec<i64> = vec![*min, *max, min.midpoint(*max)];
                 v.extend(
                     turns(&evaluators[k].0)
                         .into_iter()

@@ -317,7 +317,7 @@ fn mutate(point: &Point, current: Choice, rng: &mut ChaCha8Rng) -> Choice {
                 Choice::Integer(if k >= v { k + 1 } else { k })
             }
         }
-        (&PointKind::Real { min, max }, _) => Choice::Real(rng.random_range(min..=max)),
+        (&PointKind::Real { min, max }, _) => Choice::Real(super::draw_real(rng, min, max)),
         // An admitted package never mixes kinds; keep the value if it somehow does.
         _ => current,
     }

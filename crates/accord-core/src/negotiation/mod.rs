@@ -408,11 +408,7 @@ impl OutcomeIndex {
                 Choice::Option(crate::OptionIdx(rng.random_range(0..options.len())))
             }
             PointKind::Integer { min, max } => Choice::Integer(rng.random_range(*min..=*max)),
-            PointKind::Real { min, max } => Choice::Real(if max > min {
-                rng.random_range(*min..=*max)
-            } else {
-                *min
-            }),
+            PointKind::Real { min, max } => Choice::Real(draw_real(rng, *min, *max)),
         };
         let sizes: Option<Vec<u64>> = points.iter().map(Point::n_values).collect();
         let numbered = sizes.as_ref().is_some_and(|sizes| {
@@ -656,6 +652,20 @@ fn best_package(points: &[Point], position: &Position) -> Option<Package> {
         .map(Package)
 }
 
+/// A real value drawn uniformly from `min..=max` (`min` when the range is one value). A
+/// range wider than the largest float (`-1e308..=1e308`) is drawn as the mix
+/// `min·(1 - u) + max·u`, which stays finite; narrower ones as the random generator draws
+/// them, so that seeded sessions keep their values.
+pub(crate) fn draw_real(rng: &mut ChaCha8Rng, min: f64, max: f64) -> f64 {
+    if max <= min {
+        min
+    } else if (max - min).is_finite() {
+        rng.random_range(min..=max)
+    } else {
+        let u: f64 = rng.random();
+        (min * (1.0 - u) + max * u).clamp(min, max)
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

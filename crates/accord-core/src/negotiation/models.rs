@@ -97,7 +97,10 @@ fn value_place(point: &Point, choice: Choice) -> f64 {
         (Choice::Integer(x), PointKind::Integer { min, max }) if max > min => {
             (x as f64 - *min as f64) / (*max as f64 - *min as f64)
         }
-        (Choice::Real(x), PointKind::Real { min, max }) if max > min => (x - min) / (max - min),
+        // Halved first, so that a range wider than the largest float stays finite.
+        (Choice::Real(x), PointKind::Real { min, max }) if max > min => {
+            (x / 2.0 - min / 2.0) / (max / 2.0 - min / 2.0)
+        }
         _ => 0.0,
     };
     place.clamp(0.0, 1.0)
@@ -585,11 +588,9 @@ impl ModelSample {
                         points
                             .iter()
                             .map(|point| match &point.kind {
-                                PointKind::Real { min, max } => Choice::Real(if max > min {
-                                    rng.random_range(*min..=*max)
-                                } else {
-                                    *min
-                                }),
+                                PointKind::Real { min, max } => {
+                                    Choice::Real(super::draw_real(&mut rng, *min, *max))
+                                }
                                 _ => point.choice_at(
                                     rng.random_range(0..point.n_values().unwrap_or(1).max(1)),
                                 ),

@@ -94,7 +94,8 @@ pub(crate) fn login_routes() -> Router<AppState> {
 pub(crate) fn too_many_logins(error: GovernorError) -> Response {
     let message = match error {
         GovernorError::TooManyRequests { wait_time, .. } => {
-            format!("too many login attempts; try again in {wait_time} s")
+            let wait = crate::limits::login_wait(wait_time);
+            format!("too many login attempts; try again in {wait} s")
         }
         other => return ApiError::internal(format!("{other:?}")).into_response(),
     };
