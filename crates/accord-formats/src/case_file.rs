@@ -37,7 +37,7 @@ use serde_json::Value;
 
 use crate::error::{ErrorKind, FormatError, Problem};
 use crate::locate::{
-    Locator, Step, deepest_line, field_of, first_line, kind_of, line_col, path_string, shown_value,
+    Locator, Step, deepest_line, field_of, first_line, kind_of, line_col, path_string,
     strip_json_position, tidy_serde_message,
 };
 
@@ -101,7 +101,10 @@ struct PointFile {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "an option is an id `\"x\"` or a table `{ id = \"x\", label = \"...\" }`"
+)]
 enum OptionFile {
     Id(String),
     Full {
@@ -476,15 +479,12 @@ impl Reader<'_, '_> {
     }
 
     fn range(&mut self, path: &[Step], point: &str, range: &RangeFile) -> PointKind {
-        let toml = self.locator.is_toml();
         let mut number = |name: &str, value: &Value| -> Option<f64> {
             let n = value.as_f64();
             if n.is_none() {
-                self.problem(
-                    &[path, &[key(name)]].concat(),
-                    ErrorKind::WrongType,
-                    format!("`{}` is not a number", shown_value(value, toml)),
-                );
+                let at = [path, &[key(name)]].concat();
+                let message = not_a_number(&self.locator.shown(&at, value), value);
+                self.problem(&at, ErrorKind::WrongType, message);
             }
             n
         };
@@ -678,17 +678,25 @@ impl Reader<'_, '_> {
     ) -> AdditiveUtility {
         let weights_path = [path, &[key("weights")]].concat();
         let mut by_point = vec![0.0; points.len()];
+        let mut refused = false;
         for (id, &weight) in weights {
             let at = [weights_path.as_slice(), &[key(id)]].concat();
             let Some(k) = self.point_by_id(&at, points, id) else {
                 continue;
             };
             if !(weight.is_finite() && weight >= 0.0) {
-                self.problem(
-                    &at,
-                    ErrorKind::Invalid,
-                    format!("weight `{weight}` must be a number >= 0"),
-                );
+                let message = if weight.is_finite() {
+                    format!("weight `{weight}` must be a number >= 0")
+                } else {
+                    let shown = if weight.is_nan() {
+                        "nan".to_string()
+                    } else {
+                        weight.to_string()
+                    };
+                    format!("weight `{shown}` is not a finite number")
+                };
+                self.problem(&at, ErrorKind::Invalid, message);
+                refused = true;
             }
             by_point[k] = weight;
         }
@@ -709,7 +717,7 @@ impl Reader<'_, '_> {
                         *w /= sum;
                     }
                 }
-            } else if by_point.iter().all(|w| *w >= 0.0) {
+            } else if !refused && by_point.iter().all(|w| *w >= 0.0) {
                 self.problem(
                     &weights_path,
                     ErrorKind::Invalid,
@@ -758,6 +766,9 @@ impl Reader<'_, '_> {
 
     fn evaluator(&mut self, path: &[Step], point: &Point, value: &Value) -> Evaluator {
         match (&point.kind, value) {
+            // A point without options was refused already (no options, or a range that does
+            // not read): its ratings cannot be checked against it.
+            (PointKind::Options(options), _) if options.is_empty() => Evaluator::Options(vec![]),
             (PointKind::Options(options), Value::Object(map)) => {
                 let mut scores = vec![f64::NAN; options.len()];
                 for (id, rating) in map {
@@ -777,14 +788,10 @@ impl Reader<'_, '_> {
                             ErrorKind::Invalid,
                             format!("rating `{r}` must be >= 0"),
                         ),
-                        None => self.problem(
-                            &at,
-                            ErrorKind::WrongType,
-                            format!(
-                                "`{}` is not a number",
-                                shown_value(rating, self.locator.is_toml())
-                            ),
-                        ),
+                        None => {
+                            let message = not_a_number(&self.locator.shown(&at, rating), rating);
+                            self.problem(&at, ErrorKind::WrongType, message);
+                        }
                     }
                 }
                 for (option, score) in options.iter().zip(&mut scores) {
@@ -877,37 +884,131 @@ impl Reader<'_, '_> {
     }
 
     fn function(&mut self, path: &[Step], map: &serde_json::Map<String, Value>) -> Evaluator {
-        let number = |name: &str| map.get(name).and_then(Value::as_f64);
-        let evaluator = if let Some(linear) = map.get("linear") {
-            let get = |name: &str| linear.get(name).and_then(Value::as_f64);
-            match (get("origin"), get("offset"), get("slope")) {
-                (Some(origin), Some(offset), Some(slope)) => Some(Evaluator::Linear {
-                    origin,
-                    offset,
-                    slope,
-                }),
-                _ => None,
-            }
-        } else if let Some(Value::Array(t)) = map.get("triangular") {
-            match t.iter().map(Value::as_f64).collect::<Vec<_>>().as_slice() {
-                [Some(lower), Some(top), Some(upper)] if lower <= top && top <= upper => {
-                    Some(Evaluator::Triangular {
-                        lower: *lower,
-                        top: *top,
-                        upper: *upper,
-                    })
-                }
-                _ => None,
-            }
-        } else {
-            number("constant").map(Evaluator::Constant)
-        };
-        evaluator.unwrap_or_else(|| {
+        const HINT: &str = "hint: use `{ linear = { origin, offset, slope } }`, `{ triangular = [lower, top, upper] }` or `{ constant = x }`";
+        let names: Vec<&String> = map.keys().collect();
+        let [name] = names.as_slice() else {
+            let found = names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             self.problem(
                 path,
                 ErrorKind::Invalid,
-                "unknown value function\nhint: use `{ linear = { origin, offset, slope } }`, `{ triangular = [lower, top, upper] }` or `{ constant = x }`",
+                format!(
+                    "a value function is one of `linear`, `triangular`, `constant`; found {}\n{HINT}",
+                    if found.is_empty() { "none" } else { &found }
+                ),
             );
+            return Evaluator::Constant(0.0);
+        };
+        let at = [path, &[key(name)]].concat();
+        let value = &map[name.as_str()];
+        // A finite number at `at`, or a problem (NaN and infinities read as `null`).
+        let finite = |reader: &mut Self, at: &[Step], value: Option<&Value>, what: &str| {
+            let number = value.and_then(Value::as_f64).filter(|x| x.is_finite());
+            if number.is_none() {
+                let message = match value {
+                    None => format!("`{what}` is missing"),
+                    Some(Value::Null) => format!("`{what}` is not a finite number"),
+                    Some(other) => format!("`{what}` is not a number: `{other}`"),
+                };
+                reader.problem(at, ErrorKind::Invalid, message);
+            }
+            number
+        };
+        let evaluator = match name.as_str() {
+            "linear" => {
+                match value {
+                    Value::Object(linear) => {
+                        let unknown: Vec<&String> = linear
+                            .keys()
+                            .filter(|k| !["origin", "offset", "slope"].contains(&k.as_str()))
+                            .collect();
+                        for extra in &unknown {
+                            self.problem(
+                            &[at.as_slice(), &[key(extra)]].concat(),
+                            ErrorKind::Unknown,
+                            format!("unknown field `{extra}`, expected `origin`, `offset` or `slope`"),
+                        );
+                        }
+                        let get = |reader: &mut Self, name: &str| {
+                            finite(
+                                reader,
+                                &[at.as_slice(), &[key(name)]].concat(),
+                                linear.get(name),
+                                name,
+                            )
+                        };
+                        let (origin, offset, slope) =
+                            (get(self, "origin"), get(self, "offset"), get(self, "slope"));
+                        match (origin, offset, slope) {
+                            (Some(origin), Some(offset), Some(slope)) if unknown.is_empty() => {
+                                Some(Evaluator::Linear {
+                                    origin,
+                                    offset,
+                                    slope,
+                                })
+                            }
+                            _ => return Evaluator::Constant(0.0),
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            "triangular" => match value {
+                Value::Array(t) if t.len() == 3 => {
+                    let corners: Vec<Option<f64>> = ["lower", "top", "upper"]
+                        .iter()
+                        .enumerate()
+                        .map(|(k, what)| {
+                            finite(
+                                self,
+                                &[at.as_slice(), &[Step::Index(k)]].concat(),
+                                t.get(k),
+                                what,
+                            )
+                        })
+                        .collect();
+                    match corners.as_slice() {
+                        [Some(lower), Some(top), Some(upper)] if lower <= top && top <= upper => {
+                            Some(Evaluator::Triangular {
+                                lower: *lower,
+                                top: *top,
+                                upper: *upper,
+                            })
+                        }
+                        [Some(lower), Some(top), Some(upper)] => {
+                            self.problem(
+                                &at,
+                                ErrorKind::Invalid,
+                                format!(
+                                    "the corners `[{lower}, {top}, {upper}]` are not in order: \
+                                     lower <= top <= upper"
+                                ),
+                            );
+                            return Evaluator::Constant(0.0);
+                        }
+                        _ => return Evaluator::Constant(0.0),
+                    }
+                }
+                _ => None,
+            },
+            "constant" => match finite(self, &at, Some(value), "constant") {
+                Some(x) => Some(Evaluator::Constant(x)),
+                None => return Evaluator::Constant(0.0),
+            },
+            _ => None,
+        };
+        evaluator.unwrap_or_else(|| {
+            let message = match name.as_str() {
+                "linear" => format!("`linear` is a table `{{ origin, offset, slope }}`\n{HINT}"),
+                "triangular" => {
+                    format!("`triangular` is a list of three numbers `[lower, top, upper]`\n{HINT}")
+                }
+                other => format!("unknown value function `{other}`\n{HINT}"),
+            };
+            self.problem(&at, ErrorKind::Invalid, message);
             Evaluator::Constant(0.0)
         })
     }
@@ -1005,6 +1106,11 @@ impl Reader<'_, '_> {
         min: Option<f64>,
         max: Option<f64>,
     ) -> Option<ValueSet> {
+        // A point without options was refused already (no options, or a range that does
+        // not read).
+        if matches!(&point.kind, PointKind::Options(options) if options.is_empty()) {
+            return None;
+        }
         let is_options = matches!(point.kind, PointKind::Options(_));
         match (options, min.is_some() || max.is_some()) {
             (Some((name, ids)), false) if is_options => Some(ValueSet::Options(self.options(
@@ -1012,10 +1118,32 @@ impl Reader<'_, '_> {
                 point,
                 ids,
             ))),
-            (None, true) if !is_options => Some(ValueSet::Range {
-                min: min.unwrap_or(f64::NEG_INFINITY),
-                max: max.unwrap_or(f64::INFINITY),
-            }),
+            (None, true) if !is_options => {
+                let mut sound = true;
+                for (name, bound) in [("min", min), ("max", max)] {
+                    if bound.is_some_and(f64::is_nan) {
+                        self.problem(
+                            &[path, &[key(name)]].concat(),
+                            ErrorKind::Invalid,
+                            format!("`{name}` is not a number"),
+                        );
+                        sound = false;
+                    }
+                }
+                let (min, max) = (
+                    min.unwrap_or(f64::NEG_INFINITY),
+                    max.unwrap_or(f64::INFINITY),
+                );
+                if sound && min > max {
+                    self.problem(
+                        &[path, &[key("min")]].concat(),
+                        ErrorKind::Invalid,
+                        format!("the values `{min}..={max}` are none: `min` is above `max`"),
+                    );
+                    sound = false;
+                }
+                sound.then_some(ValueSet::Range { min, max })
+            }
             (_, _) if is_options => {
                 self.problem(
                     path,
@@ -1093,6 +1221,16 @@ impl Reader<'_, '_> {
                 values: require,
             },
         })
+    }
+}
+
+/// The problem of a value that should be a number: `shown` as written; a null (read from
+/// `nan` or an infinity) is a number, but not a finite one.
+fn not_a_number(shown: &str, value: &Value) -> String {
+    if value.is_null() {
+        format!("`{shown}` is not a finite number")
+    } else {
+        format!("`{shown}` is not a number")
     }
 }
 

@@ -134,15 +134,6 @@ pub(crate) fn path_string(path: &[Step]) -> String {
     out
 }
 
-/// A value as the user wrote it: TOML has no null, so a null there was a `nan`.
-pub(crate) fn shown_value(value: &Value, toml: bool) -> String {
-    if toml && value.is_null() {
-        "nan".to_string()
-    } else {
-        value.to_string()
-    }
-}
-
 /// Finds the line of a path in a document: the deepest value of the path that exists.
 pub(crate) struct Locator<'t> {
     tree: Option<toml::Spanned<toml::de::DeTable<'t>>>,
@@ -168,6 +159,25 @@ impl<'t> Locator<'t> {
         if self.format == CaseFormat::Json {
             return json_offset(self.text, path).map(|at| line_col(self.text, at));
         }
+        self.toml_span(path)
+            .map(|(span, _)| line_col(self.text, span.start))
+    }
+
+    /// A value as the user wrote it. TOML has no null: a null read from TOML was a
+    /// non-finite float (`nan`, `inf`, `-inf`), shown as written when `path` finds it.
+    pub(crate) fn shown(&self, path: &[Step], value: &Value) -> String {
+        if !(self.is_toml() && value.is_null()) {
+            return value.to_string();
+        }
+        match self.toml_span(path) {
+            Some((span, true)) => self.text[span].trim().to_string(),
+            _ => "nan".to_string(),
+        }
+    }
+
+    /// The span of the deepest value of `path` in a TOML document, and whether it is the
+    /// value of the whole path.
+    fn toml_span(&self, path: &[Step]) -> Option<(std::ops::Range<usize>, bool)> {
         let root = self.tree.as_ref()?;
         let mut span = root.span();
         let mut table = Some(root.get_ref());
@@ -180,7 +190,9 @@ impl<'t> Locator<'t> {
                     .map(|(_, v)| v),
                 Step::Index(k) => array?.get(*k),
             };
-            let Some(value) = value else { break };
+            let Some(value) = value else {
+                return Some((span, false));
+            };
             span = value.span();
             table = None;
             array = None;
@@ -190,7 +202,7 @@ impl<'t> Locator<'t> {
                 _ => {}
             }
         }
-        Some(line_col(self.text, span.start))
+        Some((span, true))
     }
 }
 
