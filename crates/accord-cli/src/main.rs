@@ -120,13 +120,13 @@ struct ReportArgs {
 
 #[derive(Args)]
 struct GenerateArgs {
-    /// Number of points.
+    /// Number of points (at most 100,000; points × options × parties at most 20,000,000).
     #[arg(long)]
     points: usize,
-    /// Options per point.
+    /// Options per point (2 to 10,000).
     #[arg(long)]
     options: usize,
-    /// Number of parties.
+    /// Number of parties (at most 1,000).
     #[arg(long)]
     parties: usize,
     /// Red lines, each forbidding one option of one point for one party.
@@ -141,7 +141,8 @@ struct GenerateArgs {
     seed: u64,
     /// Hyper-rectangle positions instead of additive ones (the ANAC 2014 shape): this many
     /// rewarded boxes a party over integer points of values 0 to options - 1, each party's
-    /// best package worth 1; no red lines.
+    /// best package worth 1; no red lines. At most 100,000 (parties × rectangles at most
+    /// 20,000,000).
     #[arg(long, value_name = "N")]
     rectangles: Option<usize>,
     /// Write to this file (.toml or .json) instead of printing TOML.
