@@ -25,11 +25,20 @@ const ARGS = [
  * own browser context (own cookies).
  */
 async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ARGS,
-    timeout: 60_000,
-  });
+  // Chromium now and then dies at start on a loaded machine (a SIGSEGV before any page):
+  // that is not the workbench's fault, so a launch is tried up to three times.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await chromium.launch({
+        executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+        args: ARGS,
+        timeout: 60_000,
+      });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.error(`e2e: Chromium did not start (attempt ${attempt} of 3): ${error.message.split('\n')[0]}`);
+    }
+  }
 }
 
 /** A fresh context (own cookie jar) with the server as base URL. */
