@@ -432,11 +432,14 @@ pub fn pair_frontier(
     else {
         return Ok(found);
     };
-    let range = model.utilities(&high_end)[first] - model.utilities(&low_end)[first];
+    // No package gives the first party more than the high end (within the search's
+    // gap): past it the frontier has ended, and no search needs to prove so.
+    let top = model.utilities(&high_end)[first];
+    let range = top - model.utilities(&low_end)[first];
     let step = (range / max_vectors.max(1) as f64).max(0.0);
     let mut seeds = vec![low_end, high_end];
     let mut level = f64::NEG_INFINITY;
-    loop {
+    while level <= top + SOLVE_TOLERANCE {
         let mut bounded = lower.clone();
         bounded[first] = level;
         let Some(best_second) = solver.solve(
