@@ -187,6 +187,7 @@ struct ConfigFile {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a table `{ path = \"...\", parties = [...] }`")]
 struct DomainFile {
     path: Spanned<String>,
     #[serde(default)]
@@ -1170,6 +1171,13 @@ mod tests {
             "name = \"n\"\nnegotiators = \"linear\"\ndomains = 3\n",
             "t.toml:2:15: negotiators: invalid type: string \"linear\", expected an array\n\
              t.toml:3:11: domains: invalid type: integer `3`, expected an array",
+        );
+        check_config(
+            "name = \"n\"\nnegotiators = [\"linear\"]\ndomains = [3, \"a.toml\"]\n",
+            "t.toml:3:12: domains[0]: invalid type: integer `3`, expected a table \
+             `{ path = \"...\", parties = [...] }`\n\
+             t.toml:3:15: domains[1]: invalid type: string \"a.toml\", expected a table \
+             `{ path = \"...\", parties = [...] }`",
         );
         check_config(
             "name = \n",
