@@ -369,9 +369,14 @@ impl Reader<'_, '_> {
             .enumerate()
             .map(|(k, p)| self.point(&[key("points"), Step::Index(k)], p))
             .collect();
+        // A point defined twice is reported once: the parties are read against the first
+        // definition alone, so that the second adds no errors of its own.
         let mut seen = HashSet::new();
-        for (k, point) in points.iter().enumerate() {
-            if !seen.insert(point.id.clone()) {
+        let mut first = Vec::with_capacity(points.len());
+        for (k, point) in points.into_iter().enumerate() {
+            if seen.insert(point.id.clone()) {
+                first.push(point);
+            } else {
                 self.problem(
                     &[key("points"), Step::Index(k), key("id")],
                     ErrorKind::Duplicate,
@@ -379,6 +384,7 @@ impl Reader<'_, '_> {
                 );
             }
         }
+        let points = first;
         let mut parties = Vec::new();
         let mut seen = HashSet::new();
         for (k, party) in file.parties.into_iter().enumerate() {
